@@ -1,0 +1,81 @@
+package io.imago.blueprints;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Maps a blueprint's YAML tree to the model. Every section is read even after an error, so one
+ * load reports every problem; the model is built only when there were none.
+ */
+final class BlueprintReader {
+    private final Path baseDir;
+    private final Function<String, String> environment;
+    private final Diagnostics d;
+
+    BlueprintReader(Path baseDir, Function<String, String> environment, Diagnostics d) {
+        this.baseDir = baseDir;
+        this.environment = environment;
+        this.d = d;
+    }
+
+    /** The blueprint, or null when any error was reported. */
+    Blueprint read(YamlNode root, Path file) {
+        if (!(root instanceof YamlNode.Mapping map)) {
+            d.error(root.pos(), "a blueprint must be a mapping, not " + root.kindName());
+            return null;
+        }
+        Section s = Section.root(map, KnownFields.ROOT, d);
+        Integer imago = s.require("imago").map(this::version).orElse(null);
+        String universe = s.require("universe").map(f -> Names.read(f, "universe", d)).orElse(null);
+        String replaces = s.field("replaces").map(f -> replaces(f, universe)).orElse(null);
+        ProviderSpec provider = s.field("provider").map(f -> new ProviderReader(d).read(f)).orElse(ProviderSpec.LOCAL);
+        IngressSpec ingress = s.require("ingress").map(f -> new IngressReader(d).read(f)).orElse(null);
+
+        var references = new ReferenceChecker(s.has("database"), environment, d);
+        boolean local = provider != null && "local".equals(provider.type());
+        List<ComputeSpec> compute =
+                s.require("compute").map(f -> new ComputeReader(local, references, d).read(f)).orElse(null);
+        DatabaseSpec database = s.field("database").map(f -> new DatabaseReader(baseDir, d).read(f)).orElse(null);
+        MigrationSpec migration = s.field("migration").map(f -> migration(f, s.has("replaces"))).orElse(null);
+        List<CheckSpec> validate =
+                s.field("validate").map(f -> new CheckReader(s.has("replaces"), d).readAll(f)).orElse(List.of());
+
+        var policies = new PolicyReader(d);
+        SwitchoverSpec switchover = s.field("switchover").map(policies::switchover).orElse(SwitchoverSpec.DEFAULT);
+        TeardownSpec teardown = s.field("teardown").map(policies::teardown).orElse(TeardownSpec.DEFAULT);
+        BudgetSpec budget = s.field("budget").map(policies::budget).orElse(null);
+
+        if (d.hasErrors()) {
+            return null;
+        }
+        return new Blueprint(file, imago, universe, replaces, provider, ingress, compute, database, migration,
+                validate, switchover, teardown, budget);
+    }
+
+    /** Only version 1 exists; a later one may change meanings, so it is refused, not guessed at. */
+    private Integer version(Field f) {
+        Integer v = Values.integer(f, Integer.MIN_VALUE, Integer.MAX_VALUE, d);
+        if (v != null && v != 1) {
+            d.error(f.pos(), "unsupported imago version " + v, "allowed: 1");
+            return null;
+        }
+        return v;
+    }
+
+    private String replaces(Field f, String universe) {
+        String name = Names.read(f, "universe", d);
+        if (name != null && name.equals(universe)) {
+            d.error(f.pos(), "a universe cannot replace itself", "name the live universe this one upgrades");
+            return null;
+        }
+        return name;
+    }
+
+    private MigrationSpec migration(Field f, boolean replaces) {
+        if (!replaces) {
+            d.error(f.keyPos(), "migration needs 'replaces'", "name the live universe to migrate from");
+        }
+        return new MigrationReader(d).read(f);
+    }
+}

@@ -1,0 +1,1 @@
+-- placeholder: seed data the example blueprint names

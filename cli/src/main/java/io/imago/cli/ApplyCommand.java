@@ -1,0 +1,86 @@
+package io.imago.cli;
+
+import io.imago.blueprints.Blueprint;
+import io.imago.engine.ApplyResult;
+import io.imago.engine.Engine;
+import io.imago.state.LocalStateStore;
+import io.imago.state.StateStore;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "apply",
+        description = {"Make the universes the blueprints declare live, in order. A blueprint that `replaces` a live",
+            "universe upgrades it online. Re-running resumes an interrupted apply."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  imago apply --yes examples/quickstart/shop-v1.yml examples/quickstart/shop-v2.yml",
+            "  imago apply shop-v2.yml                (asks for confirmation on a terminal)"})
+final class ApplyCommand implements Callable<Integer> {
+    @ParentCommand Imago imago;
+
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Blueprint files, applied in order.")
+    List<Path> files;
+
+    @Override
+    public Integer call() {
+        Output o = new Output(imago.out, imago.err, imago.global);
+        List<Blueprint> bps = BlueprintFiles.loadOrExit(o, files);
+        StateStore store = new LocalStateStore(imago.global.state);
+        if (!imago.global.yes && System.console() != null && !confirm(o, bps)) {
+            o.err.println("apply cancelled; nothing was changed");
+            return ExitCodes.FAILED;
+        }
+        List<ApplyResult> results = new ArrayList<>();
+        try (StateStore.Lock lock = store.lock("apply " + bps.stream().map(Blueprint::universe).collect(Collectors.joining(" ")))) {
+            Engine engine = new Engine(store, new ConsoleReporter(o));
+            engine.retireExpired();
+            for (Blueprint bp : bps) {
+                if (!o.json()) {
+                    o.err.println(o.bold("Applying " + bp.file()) + " → universe " + bp.universe());
+                }
+                ApplyResult r = engine.apply(bp);
+                results.add(r);
+                if (!o.json()) {
+                    summary(o, r);
+                }
+            }
+        }
+        if (o.json()) {
+            o.json(Map.of("results", results));
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void summary(Output o, ApplyResult r) {
+        if (r.upToDate()) {
+            o.out.println(r.universe() + " is already live; nothing to do");
+            return;
+        }
+        String pause = r.writePauseMs() == null ? "" : " (writes were paused " + r.writePauseMs() + " ms)";
+        o.out.println(o.green(r.universe() + " is live") + (r.ingressUrl() != null ? " at " + r.ingressUrl() : "") + pause);
+    }
+
+    private static boolean confirm(Output o, List<Blueprint> bps) {
+        for (Blueprint bp : bps) {
+            o.err.println("  " + bp.universe() + (bp.replaces() != null ? " replaces " + bp.replaces() : " (new)")
+                    + " via ingress " + bp.ingress().name());
+        }
+        o.err.print("Apply? Only 'yes' confirms: ");
+        o.err.flush();
+        try {
+            String line = new BufferedReader(new InputStreamReader(System.in)).readLine();
+            return line != null && line.trim().equals("yes");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.imago.cli;
+
+import io.imago.engine.EngineException;
+import io.imago.providers.spi.ProviderException;
+import io.imago.state.StateLockedException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The top-level command: parses arguments, runs a subcommand, and maps every failure to an exit code in one place. */
+@Command(name = "imago",
+        mixinStandardHelpOptions = true,
+        versionProvider = Imago.Version.class,
+        usageHelpAutoWidth = true,
+        description = {
+            "Online, zero-downtime upgrades: Imago builds the new version of a system beside the live one",
+            "(a parallel universe), copies and converts its data, validates it, switches the ingress",
+            "atomically and retires the old one.",
+            ""},
+        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class,
+                RollbackCommand.class, DestroyCommand.class, AutoComplete.GenerateCompletion.class},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  imago validate shop-v2.yml              check a blueprint, change nothing",
+            "  imago plan shop-v2.yml                  steps, resources and cost of the upgrade",
+            "  imago apply --yes shop-v1.yml shop-v2.yml   make v1 live, then upgrade it to v2",
+            "  imago status --output json              universes, phases and endpoints, for scripts",
+            "  source <(imago generate-completion)     shell completion for bash and zsh",
+            "",
+            "Exit codes: 0 ok, 1 failed (production left live), 2 bad input, 3 validation rejected, 4 state locked."})
+public final class Imago implements Runnable {
+    @Mixin
+    GlobalOptions global = new GlobalOptions();
+
+    PrintStream out;
+    PrintStream err;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(out);
+    }
+
+    /** The testable entry point: runs imago with these streams and returns the exit code. */
+    public static int run(PrintStream out, PrintStream err, String... args) {
+        Imago imago = new Imago();
+        imago.out = out;
+        imago.err = err;
+        CommandLine cl = new CommandLine(imago);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, imago));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("imago: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, new PrintWriter(err, true));
+            err.println("Run '" + ex.getCommandLine().getCommandQualifiedName() + " --help' for usage.");
+            return ExitCodes.BAD_INPUT;
+        });
+        return cl.execute(args);
+    }
+
+    /** The one place failures become exit codes; only a bug prints a stack trace. */
+    private static int handle(Exception ex, Imago imago) {
+        PrintStream err = imago.err;
+        Output o = new Output(imago.out, err, imago.global);
+        if (ex instanceof ExitException e) {
+            return e.code();
+        }
+        if (ex instanceof StateLockedException e) {
+            o.error(e.getMessage(), "wait for it to finish; a killed run releases the lock by itself");
+            return ExitCodes.LOCKED;
+        }
+        if (ex instanceof EngineException e) {
+            o.error(e.getMessage(), null);
+            return switch (e.kind()) {
+                case BAD_INPUT -> ExitCodes.BAD_INPUT;
+                case REJECTED -> ExitCodes.REJECTED;
+                case FAILED -> ExitCodes.FAILED;
+            };
+        }
+        if (ex instanceof ProviderException e) {
+            o.error(e.getMessage(), null);
+            return ExitCodes.FAILED;
+        }
+        o.error("internal error: " + ex, "this is a bug in imago; the stack trace follows");
+        ex.printStackTrace(err);
+        return ExitCodes.FAILED;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Imago.class.getPackage().getImplementationVersion();
+            return new String[] {"imago " + (v == null ? "dev" : v) + ", blueprint format 1"};
+        }
+    }
+}

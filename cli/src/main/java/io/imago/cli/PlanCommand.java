@@ -1,0 +1,57 @@
+package io.imago.cli;
+
+import io.imago.blueprints.Blueprint;
+import io.imago.engine.Engine;
+import io.imago.engine.Plan;
+import io.imago.engine.Reporter;
+import io.imago.state.LocalStateStore;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "plan", description = "Dry run: the steps apply would take, every resource it would rent, and the cost estimate.",
+        footerHeading = "%nExamples:%n", footer = {"  imago plan examples/quickstart/shop-v2.yml",
+            "  imago plan --output json shop-v2.yml | jq .cost.total"})
+final class PlanCommand implements Callable<Integer> {
+    @ParentCommand Imago imago;
+
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Blueprint files, planned in order.")
+    List<Path> files;
+
+    @Override
+    public Integer call() {
+        Output o = new Output(imago.out, imago.err, imago.global);
+        List<Blueprint> bps = BlueprintFiles.loadOrExit(o, files);
+        Engine engine = new Engine(new LocalStateStore(imago.global.state), Reporter.SILENT);
+        List<Plan> plans = new ArrayList<>();
+        for (Blueprint bp : bps) {
+            plans.add(engine.plan(bp));
+        }
+        if (o.json()) {
+            o.json(plans.size() == 1 ? plans.get(0) : combined(plans));
+        } else {
+            plans.forEach(p -> PlanText.print(o, p));
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Several files: their steps, resources and costs together, and each plan on its own. */
+    private static Map<String, Object> combined(List<Plan> plans) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("steps", plans.stream().flatMap(p -> p.steps().stream().map(s -> Map.of("universe", p.universe(), "name", s.name(),
+                "description", s.description()))).toList());
+        m.put("resources", plans.stream().flatMap(p -> p.resources().stream()).toList());
+        BigDecimal total = plans.stream().map(p -> p.cost().total()).reduce(BigDecimal.ZERO, BigDecimal::add);
+        m.put("cost", Map.of("currency", "USD", "total", total,
+                "items", plans.stream().flatMap(p -> p.cost().items().stream()).toList()));
+        m.put("plans", plans);
+        return m;
+    }
+}

@@ -1,0 +1,63 @@
+package io.imago.cli;
+
+import io.imago.engine.Engine;
+import io.imago.engine.Reporter;
+import io.imago.engine.UniverseView;
+import io.imago.state.LocalStateStore;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "status", description = "Universes, their phase, resources (pids, ports, health) and endpoints.",
+        footerHeading = "%nExamples:%n", footer = {"  imago status", "  imago status shop-v2 --output json"})
+final class StatusCommand implements Callable<Integer> {
+    @ParentCommand Imago imago;
+
+    @Parameters(paramLabel = "UNIVERSE", arity = "0..1", description = "Only this universe.")
+    String universe;
+
+    @Override
+    public Integer call() {
+        Output o = new Output(imago.out, imago.err, imago.global);
+        List<UniverseView> views = new Engine(new LocalStateStore(imago.global.state), Reporter.SILENT).status(universe);
+        if (o.json()) {
+            o.json(Map.of("universes", views));
+            return ExitCodes.OK;
+        }
+        if (views.isEmpty()) {
+            o.out.println("no universes in " + imago.global.state + " (imago apply BLUEPRINT creates one)");
+        }
+        for (UniverseView v : views) {
+            o.out.println(o.bold(v.name()) + "  " + phase(o, v.phase()) + "  provider " + v.provider()
+                    + (v.replaces() != null ? "  replaces " + v.replaces() : ""));
+            if (v.ingress() != null) {
+                o.out.println("  ingress   " + v.ingress().name() + " " + v.ingress().url() + (v.ingress().live() ? " (serving)" : ""));
+            }
+            if (v.database() != null) {
+                o.out.println("  database  " + v.database().url() + (v.database().running() ? "" : " (stopped)"));
+            }
+            for (UniverseView.ResourceView r : v.resources()) {
+                o.out.printf("  %-9s %-22s %-22s %-10s %s%n", r.kind(), r.id(), r.endpoint() == null ? "" : r.endpoint(),
+                        r.pid() == null ? "" : "pid " + r.pid(), r.health() == null ? "" : r.health());
+            }
+            v.facts().forEach((k, val) -> o.out.println("  " + k + ": " + val));
+            if (!v.journal().isEmpty()) {
+                UniverseView.StepView last = v.journal().get(v.journal().size() - 1);
+                o.out.println("  last step " + last.step() + " " + last.status().toLowerCase() + " at " + last.at()
+                        + (last.detail() == null ? "" : ": " + last.detail().lines().findFirst().orElse("")));
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String phase(Output o, String phase) {
+        return switch (phase) {
+            case "LIVE" -> o.green(phase);
+            case "FAILED", "REJECTED" -> o.red(phase);
+            default -> o.yellow(phase);
+        };
+    }
+}

@@ -1,0 +1,122 @@
+package io.imago.engine;
+
+import io.imago.blueprints.Blueprint;
+import io.imago.blueprints.References;
+import io.imago.migration.SessionFence;
+import io.imago.providers.spi.DatabaseCredentials;
+import io.imago.providers.spi.Endpoint;
+import io.imago.providers.spi.Provider;
+import io.imago.providers.spi.Resource;
+import io.imago.state.IngressState;
+import io.imago.state.JournalEntry;
+import io.imago.state.StateStore;
+import io.imago.state.UniverseState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/** Everything the steps of one apply share: the blueprint, the state, the providers, the fence. */
+final class ApplyContext {
+    final Blueprint bp;
+    final StateStore store;
+    final Provider provider;
+    final Reporter reporter;
+    /** The replaced universe and its provider (a migration may cross providers), or null. */
+    final UniverseState old;
+    final Provider oldProvider;
+    private UniverseState state;
+
+    /** Held from the start of the copy until the switch: writes on the old universe wait. */
+    SessionFence fence;
+    Instant fenceStarted;
+
+    ApplyContext(Blueprint bp, StateStore store, Provider provider, Reporter reporter, UniverseState state,
+            UniverseState old, Provider oldProvider) {
+        this.bp = bp;
+        this.store = store;
+        this.provider = provider;
+        this.reporter = reporter;
+        this.state = state;
+        this.old = old;
+        this.oldProvider = oldProvider;
+    }
+
+    UniverseState state() {
+        return state;
+    }
+
+    /** Changes the universe's state and saves it at once (atomically, on disk). */
+    UniverseState update(UnaryOperator<UniverseState> change) {
+        state = change.apply(state);
+        store.save(state);
+        return state;
+    }
+
+    void journal(StepName step, JournalEntry.Status status, String detail) {
+        update(s -> s.withJournal(step.name(), status, detail));
+    }
+
+    Resource database() {
+        return state.resource("database").map(Resources::resource)
+                .orElseThrow(() -> EngineException.failed("universe " + state.name() + " has no database"));
+    }
+
+    DatabaseCredentials db(boolean admin) {
+        return provider.database().credentials(database(), admin);
+    }
+
+    Resource oldDatabase() {
+        return old.resource("database").map(Resources::resource)
+                .orElseThrow(() -> EngineException.failed("universe " + old.name() + " has no database to migrate from"));
+    }
+
+    DatabaseCredentials oldDb(boolean admin) {
+        return oldProvider.database().credentials(oldDatabase(), admin);
+    }
+
+    List<Resource> instances() {
+        return state.resources("instance").stream().map(Resources::resource).toList();
+    }
+
+    List<Endpoint> endpoints() {
+        return instances().stream().map(r -> provider.compute().endpoint(r)).toList();
+    }
+
+    Optional<IngressState> ingressState() {
+        return store.ingress(bp.ingress().name());
+    }
+
+    /** Resolves {@code ${...}} against this universe's own values. */
+    String resolve(String template) {
+        return References.resolve(template, this::lookup);
+    }
+
+    private String lookup(String key) {
+        if (key.startsWith("env:")) {
+            String v = System.getenv(key.substring(4));
+            if (v == null) {
+                throw EngineException.badInput("${" + key + "} is not set in imago's environment");
+            }
+            return v;
+        }
+        if (key.startsWith("secret:")) {
+            return provider.secret(key.substring(7))
+                    .orElseThrow(() -> EngineException.badInput("secret '" + key.substring(7) + "' is not in the " + provider.type() + " provider's secret store"));
+        }
+        if (key.equals("ingress.url")) {
+            return ingressState().map(i -> provider.ingress().url(Resources.resource(i.resource())))
+                    .orElseThrow(() -> EngineException.failed("the ingress has not been created yet"));
+        }
+        DatabaseCredentials c = db(false);
+        return switch (key) {
+            case "database.url" -> c.url();
+            case "database.host" -> c.host();
+            case "database.port" -> Integer.toString(c.port());
+            case "database.name" -> c.database();
+            case "database.user" -> c.user();
+            case "database.password" -> c.password();
+            default -> throw EngineException.badInput("unknown reference ${" + key + "}");
+        };
+    }
+}

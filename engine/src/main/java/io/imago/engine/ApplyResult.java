@@ -1,0 +1,18 @@
+package io.imago.engine;
+
+import io.imago.state.UniverseState;
+import java.util.List;
+
+/**
+ * What an apply did, for the CLI to render.
+ *
+ * @param upToDate true when the universe was already live and nothing was done
+ * @param writePauseMs the measured write pause of the switch, or null when nothing was paused
+ */
+public record ApplyResult(String universe, String phase, boolean upToDate, List<StepReport> steps, Long writePauseMs, String ingressUrl) {
+    public record StepReport(String name, String status, double seconds, String detail) {}
+
+    static ApplyResult upToDate(UniverseState u) {
+        return new ApplyResult(u.name(), u.phase().name(), true, List.of(), null, null);
+    }
+}

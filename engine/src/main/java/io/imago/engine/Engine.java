@@ -1,0 +1,132 @@
+package io.imago.engine;
+
+import io.imago.blueprints.Blueprint;
+import io.imago.providers.spi.DatabaseCredentials;
+import io.imago.providers.spi.Provider;
+import io.imago.providers.spi.Resource;
+import io.imago.state.IngressState;
+import io.imago.state.Phase;
+import io.imago.state.ResourceRecord;
+import io.imago.state.StateStore;
+import io.imago.state.UniverseState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the CLI calls: plan, apply, status, destroy, rollback. Callers hold the state lock for changes. */
+public final class Engine {
+    private final StateStore store;
+    private final Reporter reporter;
+    private final Map<String, Provider> providers = new HashMap<>();
+
+    public Engine(StateStore store, Reporter reporter) {
+        this.store = store;
+        this.reporter = reporter;
+    }
+
+    public StateStore store() {
+        return store;
+    }
+
+    public Plan plan(Blueprint bp) {
+        return new Planner(store).plan(bp, provider(bp.provider().type(), bp.provider().settings()).prices());
+    }
+
+    /** Applies one blueprint; refuses up front when the estimate exceeds the blueprint's budget. */
+    public ApplyResult apply(Blueprint bp) {
+        if (bp.budget() != null) {
+            Plan plan = plan(bp);
+            if (plan.cost().total().compareTo(bp.budget().maxUsd()) > 0) {
+                throw EngineException.failed("the estimate (" + plan.cost().total() + " USD) exceeds budget.maxUsd ("
+                        + bp.budget().maxUsd() + " USD); nothing was rented");
+            }
+        }
+        return new ApplyRun(store, reporter).apply(bp);
+    }
+
+    /** Tears down a universe and everything it rented. */
+    public void destroy(String name) {
+        UniverseState u = store.universe(name)
+                .orElseThrow(() -> EngineException.badInput("no universe named '" + name + "' in this state (see `imago status`)"));
+        new UniverseDestroyer(store, reporter).destroy(u, provider(u.provider(), Map.of()));
+    }
+
+    /** The rollback window arrives with the validation/rollback work; until then, say so plainly. */
+    public void rollback(String name) {
+        UniverseState u = store.universe(name)
+                .orElseThrow(() -> EngineException.badInput("no universe named '" + name + "' in this state (see `imago status`)"));
+        throw EngineException.failed("rollback of " + u.name() + " is not available until the rollback window exists "
+                + "(changes made on the new universe are not shipped back yet); nothing was changed");
+    }
+
+    /** Tears down replaced universes whose rollback window has ended. Called by every changing command. */
+    public List<String> retireExpired() {
+        List<String> retired = new ArrayList<>();
+        for (UniverseState u : store.universes()) {
+            String after = u.fact("retireAfter");
+            if (u.phase() == Phase.RETIRING && after != null && Instant.parse(after).isBefore(Instant.now())) {
+                reporter.info("the rollback window of " + u.name() + " has ended: tearing it down");
+                new UniverseDestroyer(store, reporter).destroy(u, provider(u.provider(), Map.of()));
+                retired.add(u.name());
+            }
+        }
+        return retired;
+    }
+
+    public List<UniverseView> status(String nameOrNull) {
+        List<UniverseView> out = new ArrayList<>();
+        for (UniverseState u : store.universes()) {
+            if (nameOrNull == null || nameOrNull.equals(u.name())) {
+                out.add(view(u));
+            }
+        }
+        if (nameOrNull != null && out.isEmpty()) {
+            throw EngineException.badInput("no universe named '" + nameOrNull + "' in this state");
+        }
+        return out;
+    }
+
+    private UniverseView view(UniverseState u) {
+        Provider p = provider(u.provider(), Map.of());
+        UniverseView.Ingress ingress = null;
+        IngressState ing = u.ingress() == null ? null : store.ingress(u.ingress()).orElse(null);
+        if (ing != null) {
+            ingress = new UniverseView.Ingress(ing.name(), p.ingress().url(Resources.resource(ing.resource())), u.name().equals(ing.live()));
+        }
+        UniverseView.Database db = null;
+        List<UniverseView.ResourceView> resources = new ArrayList<>();
+        for (ResourceRecord r : u.resources()) {
+            Resource res = Resources.resource(r);
+            switch (r.kind()) {
+                case "database" -> {
+                    boolean running = p.database().alive(res);
+                    DatabaseCredentials c = p.database().credentials(res, false);
+                    db = new UniverseView.Database("postgresql://" + c.user() + "@" + c.host() + ":" + c.port() + "/" + c.database(), running);
+                    resources.add(new UniverseView.ResourceView("database", r.id(), c.host() + ":" + c.port(), r.attrs().get("pid"),
+                            running ? "running" : "stopped"));
+                }
+                case "instance" -> {
+                    boolean alive = p.compute().alive(res);
+                    boolean healthy = alive && p.compute().healthy(res, "/health");
+                    resources.add(new UniverseView.ResourceView("instance", r.id(), p.compute().endpoint(res).toString(),
+                            r.attrs().get("pid"), healthy ? "healthy" : alive ? "unhealthy" : "stopped"));
+                }
+                default -> resources.add(new UniverseView.ResourceView(r.kind(), r.id(), null, r.attrs().get("pid"), null));
+            }
+        }
+        if (ing != null && u.name().equals(ing.live())) {
+            Resource ir = Resources.resource(ing.resource());
+            resources.add(new UniverseView.ResourceView("ingress", ing.name(), p.ingress().url(ir).replace("http://", ""),
+                    ir.attr("pid"), p.ingress().alive(ir) ? "running" : "stopped"));
+        }
+        List<UniverseView.StepView> journal = u.journal().stream()
+                .map(j -> new UniverseView.StepView(j.step(), j.status().name(), j.at().toString(), j.detail())).toList();
+        return new UniverseView(u.name(), u.phase().name(), u.provider(), u.replaces(), ingress, db, resources, u.facts(), journal);
+    }
+
+    private Provider provider(String type, Map<String, String> settings) {
+        return providers.computeIfAbsent(type, t -> ProviderRegistry.open(t, settings, store, reporter::info));
+    }
+}

@@ -1,0 +1,26 @@
+package io.imago.engine;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * What {@code apply} would do for one blueprint: its steps, every resource it would rent, and
+ * what that costs. Rendered by {@code imago plan} as text or JSON.
+ */
+public record Plan(String universe, String replaces, String provider, List<PlannedStep> steps, List<PlannedResource> resources,
+        Cost cost, List<String> notes) {
+
+    public record PlannedStep(String name, String description) {}
+
+    /** @param action create, keep (already there), or destroy */
+    public record PlannedResource(String action, String kind, String name, String size, String detail) {}
+
+    /**
+     * @param total the estimated extra cost of the upgrade: the new universe for the apply, plus
+     *     both universes side by side for the rollback window
+     * @param monthly what the new universe costs per month once live
+     */
+    public record Cost(String currency, BigDecimal total, BigDecimal monthly, List<CostItem> items, String source, String basis) {}
+
+    public record CostItem(String resource, String kind, String size, BigDecimal hourly, BigDecimal hours, BigDecimal usd) {}
+}

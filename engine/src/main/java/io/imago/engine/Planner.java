@@ -1,0 +1,98 @@
+package io.imago.engine;
+
+import io.imago.blueprints.Blueprint;
+import io.imago.blueprints.ComputeSpec;
+import io.imago.providers.spi.PriceList;
+import io.imago.state.StateStore;
+import io.imago.state.UniverseState;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The dry run: which steps apply would run, what it would rent and retire, and the cost. */
+final class Planner {
+    private final StateStore store;
+
+    Planner(StateStore store) {
+        this.store = store;
+    }
+
+    Plan plan(Blueprint bp, PriceList prices) {
+        List<String> notes = new ArrayList<>();
+        UniverseState old = bp.replaces() == null ? null : store.universe(bp.replaces()).orElse(null);
+        if (bp.replaces() != null && old == null) {
+            notes.add("universe " + bp.replaces() + " is not in this state yet: apply refuses to upgrade it until it is live");
+        }
+        UniverseState existing = store.universe(bp.universe()).orElse(null);
+        if (existing != null) {
+            notes.add("universe " + bp.universe() + " exists (" + existing.phase().name().toLowerCase() + "): apply resumes or leaves it as it is");
+        }
+        List<Plan.PlannedStep> steps = new ArrayList<>();
+        steps.add(step(StepName.PROVISION, describeProvision(bp)));
+        if (bp.database() != null && bp.database().schema() != null) {
+            steps.add(step(StepName.PREPARE, "apply " + bp.database().schema().getFileName() + " to the new database"));
+        }
+        if (bp.replaces() == null && bp.database() != null && bp.database().seed() != null) {
+            steps.add(step(StepName.SEED, "load " + bp.database().seed().getFileName()));
+        }
+        if (bp.replaces() != null && bp.database() != null) {
+            var m = bp.migrationOrDefault();
+            String tables = m.allTables() ? "every table" : String.join(", ", m.tables());
+            steps.add(step(StepName.SNAPSHOT, "copy " + tables + " of " + bp.replaces() + " in one snapshot, "
+                    + m.parallelism() + " in parallel, through " + m.transforms().size() + " transform(s); writes to "
+                    + bp.replaces() + " are held from the copy to the switch (log shipping is not built yet)"));
+            m.transforms().forEach(t -> notes.add("transform " + t.table() + ": " + TransformText.describe(t)));
+        }
+        if (!bp.validate().isEmpty()) {
+            steps.add(step(StepName.VALIDATE, bp.validate().size() + " check(s) against the new universe"));
+        }
+        steps.add(step(StepName.SWITCHOVER, "point ingress " + bp.ingress().name() + " at " + bp.universe()
+                + (bp.replaces() != null ? " (writes pause at most " + bp.switchover().maxWritePause().toMillis() + " ms)" : "")));
+        if (bp.replaces() != null) {
+            steps.add(step(StepName.RETIRE, bp.teardown().keepForever() ? "keep " + bp.replaces() + " until destroyed"
+                    : bp.teardown().keepOld().isZero() ? "tear " + bp.replaces() + " down at once"
+                    : "keep " + bp.replaces() + " for " + bp.teardown().keepOld().toMinutes() + " min of rollback, then tear it down"));
+        }
+        List<Plan.PlannedResource> resources = resources(bp, old);
+        return new Plan(bp.universe(), bp.replaces(), bp.provider().type(), steps, resources,
+                CostEstimator.estimate(bp, resources, prices), notes);
+    }
+
+    private static String describeProvision(Blueprint bp) {
+        int instances = bp.compute().stream().mapToInt(ComputeSpec::count).sum();
+        return "rent " + instances + " instance(s)" + (bp.database() != null ? ", a PostgreSQL " + bp.database().version() + " database" : "")
+                + " and ingress " + bp.ingress().name() + " on the " + bp.provider().type() + " provider";
+    }
+
+    private List<Plan.PlannedResource> resources(Blueprint bp, UniverseState old) {
+        List<Plan.PlannedResource> out = new ArrayList<>();
+        if (bp.database() != null) {
+            var d = bp.database();
+            out.add(new Plan.PlannedResource("create", "database", bp.universe() + "-db",
+                    d.instanceClass() != null ? d.instanceClass() : d.size(),
+                    "PostgreSQL " + d.version() + ", " + d.storageGb() + " GB"));
+        }
+        for (ComputeSpec c : bp.compute()) {
+            for (int i = 0; i < c.count(); i++) {
+                out.add(new Plan.PlannedResource("create", "instance", bp.universe() + "-" + c.name() + "-" + i,
+                        c.instanceType() != null ? c.instanceType() : c.size(),
+                        c.run() != null ? String.join(" ", c.run()) : c.image()));
+            }
+        }
+        boolean ingressExists = store.ingress(bp.ingress().name()).isPresent();
+        out.add(new Plan.PlannedResource(ingressExists ? "keep" : "create", "ingress", bp.ingress().name(), null,
+                bp.ingress().type() + (bp.ingress().port() != null ? " on port " + bp.ingress().port() : "")));
+        if (bp.replaces() != null && bp.database() != null) {
+            out.add(new Plan.PlannedResource("create", "replication-slot", SnapshotStep.slotName(bp.universe()), null,
+                    "on " + bp.replaces() + "'s database, dropped after the switch"));
+        }
+        if (old != null) {
+            old.resources().forEach(r -> out.add(new Plan.PlannedResource("retire", r.kind(), r.id(),
+                    r.attrs().getOrDefault("size", "small"), "of " + old.name())));
+        }
+        return out;
+    }
+
+    private static Plan.PlannedStep step(StepName s, String what) {
+        return new Plan.PlannedStep(s.name(), what);
+    }
+}

@@ -1,0 +1,21 @@
+package io.imago.engine;
+
+/** Applies the blueprint's schema to the new database, as its owner. */
+final class PrepareStep implements Step {
+    @Override
+    public StepName name() {
+        return StepName.PREPARE;
+    }
+
+    @Override
+    public boolean applies(ApplyContext ctx) {
+        return ctx.bp.database() != null && ctx.bp.database().schema() != null;
+    }
+
+    @Override
+    public String run(ApplyContext ctx) throws Exception {
+        var schema = ctx.bp.database().schema();
+        boolean applied = SqlFiles.applyOnce(ctx.db(true), "schema:" + schema.getFileName(), schema);
+        return (applied ? "applied " : "already applied: ") + schema.getFileName();
+    }
+}

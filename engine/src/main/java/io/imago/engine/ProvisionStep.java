@@ -1,0 +1,119 @@
+package io.imago.engine;
+
+import io.imago.blueprints.ComputeSpec;
+import io.imago.blueprints.DatabaseSpec;
+import io.imago.blueprints.HealthSpec;
+import io.imago.providers.spi.DatabaseRequest;
+import io.imago.providers.spi.IngressRequest;
+import io.imago.providers.spi.InstanceRequest;
+import io.imago.providers.spi.Resource;
+import io.imago.state.IngressState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Rents the universe: its database first (instances refer to it), the ingress, then the instances. */
+final class ProvisionStep implements Step {
+    @Override
+    public StepName name() {
+        return StepName.PROVISION;
+    }
+
+    @Override
+    public boolean applies(ApplyContext ctx) {
+        return true;
+    }
+
+    @Override
+    public String run(ApplyContext ctx) {
+        List<String> parts = new ArrayList<>();
+        DatabaseSpec dbSpec = ctx.bp.database();
+        if (dbSpec != null) {
+            ctx.reporter.info("starting database " + ctx.bp.universe() + "-db (PostgreSQL " + dbSpec.version() + ")");
+            Resource db = ctx.provider.database().create(new DatabaseRequest(
+                    ctx.bp.universe(), dbSpec.version(), dbSpec.size(), dbSpec.instanceClass(), dbSpec.storageGb()));
+            ctx.update(s -> s.withResource(Resources.record(db)));
+            var c = ctx.db(false);
+            parts.add("database " + c.host() + ":" + c.port() + " (PostgreSQL " + db.attrs().getOrDefault("version", dbSpec.version()) + ")");
+        }
+        Resource ingress = ensureIngress(ctx);
+        parts.add("ingress " + ctx.provider.ingress().url(ingress));
+        List<Resource> started = new ArrayList<>();
+        for (ComputeSpec group : ctx.bp.compute()) {
+            Map<String, String> env = new LinkedHashMap<>();
+            group.env().forEach((k, v) -> env.put(k, ctx.resolve(v)));
+            List<String> command = group.run() == null ? null : group.run().stream().map(ctx::resolve).toList();
+            for (int i = 0; i < group.count(); i++) {
+                InstanceRequest req = new InstanceRequest(ctx.bp.universe(), group.name(), i, group.size(), group.instanceType(),
+                        group.image(), command, ctx.bp.dir(), group.port(), env);
+                Resource inst = ctx.provider.compute().create(req);
+                ctx.update(s -> s.withResource(Resources.record(inst)));
+                started.add(inst);
+            }
+            awaitHealthy(ctx, group, started.subList(started.size() - group.count(), started.size()));
+        }
+        if (!started.isEmpty()) {
+            parts.add(started.size() + " instance" + (started.size() == 1 ? "" : "s") + " healthy");
+        }
+        return String.join(", ", parts);
+    }
+
+    private static Resource ensureIngress(ApplyContext ctx) {
+        var spec = ctx.bp.ingress();
+        var known = ctx.ingressState();
+        if (known.isPresent()) {
+            Resource r = Resources.resource(known.get().resource());
+            ctx.provider.ingress().ensureRunning(r);
+            return r;
+        }
+        Resource r = ctx.provider.ingress().create(new IngressRequest(spec.name(), spec.type(), spec.port()));
+        ctx.store.save(new IngressState(spec.name(), ctx.provider.type(), Resources.record(r), null, null, null));
+        return r;
+    }
+
+    private static void awaitHealthy(ApplyContext ctx, ComputeSpec group, List<Resource> instances) {
+        HealthSpec health = group.health() != null ? group.health() : HealthSpec.DEFAULT;
+        long start = System.nanoTime();
+        long deadline = start + health.timeout().toNanos();
+        List<Resource> waiting = new ArrayList<>(instances);
+        long lastReport = 0;
+        while (!waiting.isEmpty()) {
+            waiting.removeIf(r -> ctx.provider.compute().healthy(r, health.path()));
+            if (waiting.isEmpty()) {
+                break;
+            }
+            for (Resource r : waiting) {
+                if (!ctx.provider.compute().alive(r)) {
+                    throw EngineException.failed("instance " + r.id() + " exited before it was healthy" + logHint(r));
+                }
+            }
+            long now = System.nanoTime();
+            if (now > deadline) {
+                throw EngineException.failed("instance " + waiting.get(0).id() + " did not answer " + health.path()
+                        + " within " + health.timeout().toSeconds() + "s" + logHint(waiting.get(0)));
+            }
+            if (now - lastReport > Duration.ofSeconds(2).toNanos()) {
+                lastReport = now;
+                ctx.reporter.progress("PROVISION", "waiting for " + group.name() + " to answer " + health.path(),
+                        instances.size() - waiting.size(), instances.size(), Duration.ofNanos(now - start));
+            }
+            sleep(200);
+        }
+    }
+
+    private static String logHint(Resource r) {
+        String log = r.attr("log");
+        return log == null ? "" : "; see its log: " + log;
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw EngineException.failed("interrupted");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.imago.engine;
+
+import io.imago.state.UniverseState;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Keeps the replaced universe for the rollback window ({@code teardown.keepOld}), or tears it down
+ * at once with {@code keepOld: 0}. Any later imago command retires it once the window ends.
+ */
+final class RetireStep implements Step {
+    @Override
+    public StepName name() {
+        return StepName.RETIRE;
+    }
+
+    @Override
+    public boolean applies(ApplyContext ctx) {
+        return ctx.old != null;
+    }
+
+    @Override
+    public String run(ApplyContext ctx) {
+        UniverseState old = ctx.store.universe(ctx.old.name()).orElse(null);
+        if (old == null) {
+            return ctx.old.name() + " already torn down";
+        }
+        Duration keep = ctx.bp.teardown().keepOld();
+        if (ctx.bp.teardown().keepForever()) {
+            return ctx.old.name() + " kept until `imago destroy " + ctx.old.name() + "`";
+        }
+        if (keep.isZero()) {
+            new UniverseDestroyer(ctx.store, ctx.reporter).destroy(old, ctx.oldProvider);
+            return ctx.old.name() + " torn down";
+        }
+        Instant until = Instant.now().plus(keep);
+        ctx.store.save(old.withFact("retireAfter", until.toString()));
+        return ctx.old.name() + " kept for rollback until " + until;
+    }
+}

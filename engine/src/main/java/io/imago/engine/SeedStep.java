@@ -1,0 +1,21 @@
+package io.imago.engine;
+
+/** Loads seed data into a universe that replaces nothing (an upgrade gets its data from the old one). */
+final class SeedStep implements Step {
+    @Override
+    public StepName name() {
+        return StepName.SEED;
+    }
+
+    @Override
+    public boolean applies(ApplyContext ctx) {
+        return ctx.old == null && ctx.bp.database() != null && ctx.bp.database().seed() != null;
+    }
+
+    @Override
+    public String run(ApplyContext ctx) throws Exception {
+        var seed = ctx.bp.database().seed();
+        boolean applied = SqlFiles.applyOnce(ctx.db(true), "seed:" + seed.getFileName(), seed);
+        return (applied ? "loaded " : "already loaded: ") + seed.getFileName();
+    }
+}

@@ -1,0 +1,21 @@
+package io.imago.engine;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A universe as {@code imago status} shows it. Holds no secret: the database URL carries the user
+ * but never the password.
+ */
+public record UniverseView(String name, String phase, String provider, String replaces, Ingress ingress, Database database,
+        List<ResourceView> resources, Map<String, String> facts, List<StepView> journal) {
+
+    public record Ingress(String name, String url, boolean live) {}
+
+    public record Database(String url, boolean running) {}
+
+    /** @param health "healthy", "unhealthy", "running", "stopped" */
+    public record ResourceView(String kind, String id, String endpoint, String pid, String health) {}
+
+    public record StepView(String step, String status, String at, String detail) {}
+}

@@ -1,0 +1,198 @@
+package io.imago.migration;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.postgresql.PGConnection;
+
+/**
+ * A fixed pool of workers copying one table per task. Each worker opens one source connection and
+ * imports the exported snapshot once, at its start, then copies table after table inside that same
+ * REPEATABLE READ transaction: every table is read as of the slot's consistent point, and the snapshot
+ * only has to stay importable until the last worker has started.
+ */
+final class ParallelCopy {
+    private final PgEndpoint source;
+    private final PgEndpoint target;
+    private final int parallelism;
+    private final CopyProgress progress;
+
+    ParallelCopy(PgEndpoint source, PgEndpoint target, int parallelism, CopyProgress progress) {
+        this.source = source;
+        this.target = target;
+        this.parallelism = parallelism;
+        this.progress = progress;
+    }
+
+    /**
+     * @param afterImports runs once every worker has imported the snapshot (or failed to): the exporting
+     *     replication connection may then close
+     * @return target rows per target table
+     */
+    Map<String, Long> run(String snapshotName, List<TableMigration> tables, Runnable afterImports) throws SQLException {
+        // Largest first, so a big table does not start last and stretch the whole copy.
+        Queue<TableMigration> queue = new ConcurrentLinkedQueue<>(tables.stream()
+                .sorted(Comparator.comparingLong(TableMigration::estimatedRows).reversed()).toList());
+        int workers = Math.min(parallelism, tables.size());
+        CountDownLatch imported = new CountDownLatch(workers);
+        AtomicBoolean failed = new AtomicBoolean();
+        List<Connection> open = new CopyOnWriteArrayList<>();
+        Map<String, Long> rows = new ConcurrentHashMap<>();
+
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "imago-copy-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            ExecutorCompletionService<Void> done = new ExecutorCompletionService<>(pool);
+            for (int i = 0; i < workers; i++) {
+                done.submit(() -> {
+                    worker(snapshotName, queue, imported, failed, open, rows);
+                    return null;
+                });
+            }
+            await(imported);
+            afterImports.run();
+            List<Throwable> errors = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                Future<Void> f = take(done);
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (!failed.getAndSet(true)) {
+                        cancelAll(open); // stop the other workers' copies now rather than after their tables
+                    }
+                    errors.add(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    cancelAll(open);
+                    throw new SQLException("interrupted while copying", e);
+                }
+            }
+            if (!errors.isEmpty()) {
+                throw firstCause(errors);
+            }
+            return rows;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void worker(String snapshotName, Queue<TableMigration> queue, CountDownLatch imported, AtomicBoolean failed,
+                        List<Connection> open, Map<String, Long> rows) throws SQLException {
+        try (Connection src = source.connect(); Connection tgt = target.connect()) {
+            open.add(src);
+            open.add(tgt);
+            try {
+                importSnapshot(src, snapshotName);
+            } finally {
+                imported.countDown();
+            }
+            prepareTarget(tgt);
+            TableMigration m;
+            while (!failed.get() && (m = queue.poll()) != null) {
+                try {
+                    rows.put(m.targetTable(), TableCopy.copy(src, tgt, m, progress));
+                } catch (SQLException e) {
+                    throw new SQLException("copying table '" + m.sourceTable() + "' into '" + m.targetTable() + "' failed: "
+                            + e.getMessage(), e.getSQLState(), e);
+                }
+            }
+            try (Statement st = src.createStatement()) {
+                st.execute("COMMIT");
+            }
+        } finally {
+            open.removeIf(c -> {
+                try {
+                    return c.isClosed();
+                } catch (SQLException e) {
+                    return true;
+                }
+            });
+        }
+    }
+
+    private static void importSnapshot(Connection src, String snapshotName) throws SQLException {
+        try (Statement st = src.createStatement()) {
+            // A role's default timeouts must not kill a copy that legitimately runs for hours.
+            st.execute("SET statement_timeout = 0");
+            st.execute("SET idle_in_transaction_session_timeout = 0");
+            // Text formats every PostgreSQL version parses back identically.
+            st.execute("SET DateStyle = ISO");
+            st.execute("SET IntervalStyle = postgres");
+            st.execute("SET extra_float_digits = 3");
+            st.execute("SET bytea_output = hex");
+            st.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            st.execute("SET TRANSACTION SNAPSHOT " + Sql.literal(snapshotName));
+        }
+    }
+
+    private static void prepareTarget(Connection tgt) throws SQLException {
+        try (Statement st = tgt.createStatement()) {
+            st.execute("SET statement_timeout = 0");
+            st.execute("SET idle_in_transaction_session_timeout = 0");
+            try {
+                // As logical replication's apply does: no triggers, no foreign key checks. Tables load in
+                // parallel, children before parents; the source already enforced the constraints.
+                st.execute("SET session_replication_role = replica");
+            } catch (SQLException notPermitted) {
+                // Without the privilege, triggers and foreign key checks stay on: fine for schemas without them.
+            }
+        }
+    }
+
+    private static void cancelAll(List<Connection> open) {
+        for (Connection c : open) {
+            try {
+                c.unwrap(PGConnection.class).cancelQuery();
+            } catch (SQLException ignored) {
+                // closed meanwhile: nothing left to cancel
+            }
+        }
+    }
+
+    private static SQLException firstCause(List<Throwable> errors) {
+        // A worker cancelled because another failed reports 57014 (query_canceled): report the real failure.
+        Throwable first = errors.stream().filter(e -> !(e instanceof SQLException s && "57014".equals(s.getSQLState())))
+                .findFirst().orElse(errors.get(0));
+        SQLException out = first instanceof SQLException s ? s : new SQLException("copy worker failed: " + first, first);
+        errors.stream().filter(e -> e != first).forEach(out::addSuppressed);
+        return out;
+    }
+
+    private static void await(CountDownLatch latch) throws SQLException {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while the copies imported the snapshot", e);
+        }
+    }
+
+    private static Future<Void> take(ExecutorCompletionService<Void> done) throws SQLException {
+        try {
+            return done.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while copying", e);
+        }
+    }
+}

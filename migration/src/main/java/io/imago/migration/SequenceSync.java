@@ -1,0 +1,66 @@
+package io.imago.migration;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Moves the target's serial/identity sequences past the rows loaded with explicit keys, so the first
+ * row the new universe inserts does not collide. Run after the bulk copy, and again after the drain at
+ * switchover (shipped inserts carry explicit keys too). Never moves a sequence backwards.
+ */
+public final class SequenceSync {
+    private SequenceSync() {
+    }
+
+    /**
+     * @param targetTables tables of schema public whose owned sequences to advance
+     * @return each sequence moved, with its new value
+     */
+    public static Map<String, Long> advance(Connection target, Collection<String> targetTables) throws SQLException {
+        record Owned(String sequence, String table, String column) {
+        }
+        List<Owned> owned = new ArrayList<>();
+        Array tables = target.createArrayOf("text", targetTables.toArray());
+        // deptype 'a': a serial's sequence (OWNED BY); 'i': an identity column's. Descending ones are left alone.
+        try (PreparedStatement ps = target.prepareStatement("""
+                SELECT seq.oid::regclass::text, c.relname, a.attname
+                FROM pg_depend d
+                JOIN pg_class seq ON seq.oid = d.objid AND seq.relkind = 'S'
+                JOIN pg_sequence s ON s.seqrelid = seq.oid AND s.seqincrement > 0
+                JOIN pg_class c ON c.oid = d.refobjid
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
+                WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+                  AND n.nspname = 'public' AND c.relname = ANY (?)
+                ORDER BY 1""")) {
+            ps.setArray(1, tables);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    owned.add(new Owned(rs.getString(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        Map<String, Long> moved = new LinkedHashMap<>();
+        for (Owned o : owned) {
+            // A sequence not yet called hands out last_value itself next; a called one, the value after it.
+            String sql = "SELECT setval(" + Sql.literal(o.sequence()) + "::regclass, x.m) FROM (SELECT max(" + Sql.ident(o.column())
+                    + ")::bigint AS m FROM " + Sql.table(o.table()) + ") AS x, " + o.sequence() + " AS q"
+                    + " WHERE x.m > q.last_value OR (x.m = q.last_value AND NOT q.is_called)";
+            try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+                if (rs.next()) {
+                    moved.put(o.sequence(), rs.getLong(1));
+                }
+            }
+        }
+        return moved;
+    }
+}

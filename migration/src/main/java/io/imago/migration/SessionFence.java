@@ -1,0 +1,95 @@
+package io.imago.migration;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A write fence tied to one session of imago's: the migrated tables are locked in EXCLUSIVE mode
+ * (reads go on; INSERT, UPDATE, DELETE and SELECT FOR UPDATE wait), held until {@link #release()}.
+ * Writers are held, not failed, and if imago dies the server drops the session and its lock, so a
+ * crash can never leave production fenced. For a fence that must outlive imago (a retired
+ * universe), see {@link WriteFence}.
+ */
+public final class SessionFence implements AutoCloseable {
+    private final Connection conn;
+    private final String position;
+    private final Instant acquired;
+
+    private SessionFence(Connection conn, String position, Instant acquired) {
+        this.conn = conn;
+        this.position = position;
+        this.acquired = acquired;
+    }
+
+    /**
+     * Takes the locks, waiting at most {@code drainTimeout} for in-flight writers to finish.
+     *
+     * @throws SQLException with SQLState 55P03 when the in-flight writers did not finish in time
+     */
+    public static SessionFence acquire(PgEndpoint admin, List<String> tables, Duration drainTimeout) throws SQLException {
+        Connection c = admin.connect();
+        try {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL lock_timeout = " + Math.max(1, drainTimeout.toMillis()));
+                s.execute("SET LOCAL application_name = 'imago write fence'");
+                if (!tables.isEmpty()) {
+                    String list = tables.stream().map(SessionFence::quote).collect(Collectors.joining(", "));
+                    s.execute("LOCK TABLE " + list + " IN EXCLUSIVE MODE");
+                }
+                try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                    rs.next();
+                    return new SessionFence(c, rs.getString(1), Instant.now());
+                }
+            }
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** The source's log position when the fence closed: every write before it is committed. */
+    public String position() {
+        return position;
+    }
+
+    public Instant acquiredAt() {
+        return acquired;
+    }
+
+    /** True while the session (and so the lock) is still there. */
+    public boolean held() {
+        try {
+            return !conn.isClosed() && conn.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** Lets the held writers go on. Idempotent. */
+    public void release() {
+        try {
+            if (!conn.isClosed()) {
+                conn.rollback();
+                conn.close();
+            }
+        } catch (SQLException ignored) {
+            // the session is gone, and its locks with it
+        }
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
+
+    private static String quote(String table) {
+        return "public.\"" + table.replace("\"", "\"\"") + "\"";
+    }
+}

@@ -1,0 +1,149 @@
+package io.imago.migration;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The bulk load of a new universe's database from the old one:
+ * <ol>
+ *   <li>on the source, the publication for the migrated tables (and replica identity full where the
+ *       plan asks for it);</li>
+ *   <li>the target tables truncated, so a re-run after a crash starts clean;</li>
+ *   <li>a fresh logical slot exporting a snapshot (a slot left by an earlier run is dropped first);</li>
+ *   <li>the tables copied in parallel, every copy reading that snapshot;</li>
+ *   <li>the target's sequences moved past the loaded keys.</li>
+ * </ol>
+ * Log shipping then starts at the slot's consistent point: snapshot and log meet exactly.
+ */
+public final class SnapshotCopier {
+    private final PgEndpoint source;
+    private final PgEndpoint target;
+    private final String slot;
+    private final String publication;
+    private final int parallelism;
+    private final CopyProgress progress;
+
+    /**
+     * @param source must be allowed to create slots and publications (replication privilege, owner of the
+     *     tables or superuser)
+     * @param slot 1-63 lower case letters, digits or underscores (PostgreSQL's rule)
+     */
+    public SnapshotCopier(PgEndpoint source, PgEndpoint target, String slot, String publication, int parallelism, CopyProgress progress) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.target = Objects.requireNonNull(target, "target");
+        this.slot = ReplicationSlots.checkName(slot);
+        this.publication = Objects.requireNonNull(publication, "publication");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
+        }
+        this.parallelism = parallelism;
+        this.progress = progress == null ? CopyProgress.NONE : progress;
+    }
+
+    /** Copies the tables {@link MigrationPlanner#resolve} resolved. Safe to re-run: each run starts over. */
+    public SnapshotResult copy(List<TableMigration> tables) throws SQLException {
+        if (tables.isEmpty()) {
+            throw new IllegalArgumentException("no tables to copy");
+        }
+        Set<String> targets = new HashSet<>();
+        tables.forEach(m -> {
+            if (!targets.add(m.targetTable())) {
+                throw new IllegalArgumentException("two tables load target table '" + m.targetTable() + "'");
+            }
+        });
+        long start = System.nanoTime();
+        try (Connection src = source.connect(); Connection tgt = target.connect()) {
+            refuseSameDatabase(src, tgt);
+            prepareSource(src, tables);
+            ReplicationSlots.dropIfExists(src, slot);
+            truncate(tgt, tables);
+        }
+        ExportedSnapshot snapshot;
+        Map<String, Long> loaded;
+        try (Connection replication = source.connectReplication()) {
+            snapshot = ReplicationSlots.createExporting(replication, slot);
+            // The replication connection stays idle until every worker has imported the snapshot: its
+            // next command (or closing it) would end the exporting transaction and the snapshot with it.
+            loaded = new ParallelCopy(source, target, parallelism, progress).run(snapshot.snapshotName(), tables, () -> {
+                try {
+                    replication.close();
+                } catch (SQLException ignored) {
+                    // the slot is permanent; a failed close only loses the snapshot nobody needs any more
+                }
+            });
+        }
+        try (Connection tgt = target.connect()) {
+            SequenceSync.advance(tgt, targets);
+        }
+        Map<String, Long> rows = new LinkedHashMap<>();
+        tables.forEach(m -> rows.put(m.targetTable(), loaded.getOrDefault(m.targetTable(), 0L)));
+        return new SnapshotResult(snapshot.consistentPoint(), snapshot.snapshotName(), rows, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** Teardown: drops the slot (releasing the WAL it holds) and the publication. Idempotent. */
+    public static void dropSlotAndPublication(PgEndpoint source, String slot, String publication) throws SQLException {
+        try (Connection c = source.connect()) {
+            ReplicationSlots.dropIfExists(c, slot);
+            Publications.dropIfExists(c, publication);
+        }
+    }
+
+    /**
+     * Before the publication: once a table is published, an UPDATE or DELETE on it fails on the source
+     * unless it has a replica identity, so the live application would break. Tables without a primary
+     * key must therefore identify rows by the whole old row.
+     */
+    private void prepareSource(Connection src, List<TableMigration> tables) throws SQLException {
+        try (Statement st = src.createStatement()) {
+            for (TableMigration m : tables) {
+                if (m.replicaIdentityFull() && replicaIdentity(src, m.sourceTable()) != 'f') {
+                    st.execute("ALTER TABLE " + Sql.table(m.sourceTable()) + " REPLICA IDENTITY FULL");
+                }
+            }
+        }
+        Publications.ensure(src, publication, tables);
+    }
+
+    private static char replicaIdentity(Connection c, String table) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT relreplident FROM pg_class WHERE oid = " + Sql.literal(Sql.table(table)) + "::regclass")) {
+            rs.next();
+            return rs.getString(1).charAt(0);
+        }
+    }
+
+    /** One statement for all tables: PostgreSQL refuses to truncate a table referenced by a foreign key alone. */
+    private static void truncate(Connection tgt, List<TableMigration> tables) throws SQLException {
+        try (Statement st = tgt.createStatement()) {
+            st.execute("TRUNCATE " + tables.stream().map(m -> Sql.table(m.targetTable())).collect(Collectors.joining(", ")));
+        }
+    }
+
+    /** Truncating the target is only safe when it is not the source: a misconfigured endpoint must not wipe live data. */
+    private static void refuseSameDatabase(Connection src, Connection tgt) throws SQLException {
+        String a = identity(src);
+        String b = identity(tgt);
+        if (a != null && a.equals(b)) {
+            throw new IllegalArgumentException("source and target are the same database (" + a + "); refusing to truncate it");
+        }
+    }
+
+    private static String identity(Connection c) {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT system_identifier::text || '/' || current_database() FROM pg_control_system()")) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            return null; // pg_control_system() is not granted everywhere; then the check is skipped
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.imago.migration;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOperation;
+import org.postgresql.copy.CopyOut;
+import org.postgresql.copy.PGCopyOutputStream;
+
+/**
+ * Loads one table: streams {@code COPY ... TO STDOUT} from the source into {@code COPY ... FROM STDIN} on
+ * the target, one row at a time through a fixed buffer, so memory stays bounded whatever the table size.
+ * The target side is one transaction: a crash leaves the table as it was (empty after the truncation),
+ * and the staging table, created and dropped inside it, is never seen by anyone.
+ */
+final class TableCopy {
+    /** Rows are batched into CopyData messages of this size on the way to the target. */
+    private static final int BUFFER_BYTES = 1 << 16;
+    private static final long REPORT_EVERY_ROWS = 10_000;
+
+    private TableCopy() {
+    }
+
+    /**
+     * @param source in the transaction that imported the snapshot; left in it
+     * @param target in autocommit mode; left in it
+     * @return target rows loaded
+     */
+    static long copy(Connection source, Connection target, TableMigration m, CopyProgress progress) throws SQLException {
+        TransformSql sql = new TransformSql(m);
+        progress.tableStarted(m.targetTable(), m.estimatedRows());
+        target.setAutoCommit(false);
+        try {
+            long rows;
+            if (m.direct()) {
+                rows = stream(source, sql.copyOutSql(), target, sql.directCopyInSql(), m.targetTable(), progress);
+            } else {
+                String staging = sql.stagingTable();
+                try (Statement st = target.createStatement()) {
+                    st.execute(sql.createStagingSql(staging));
+                    stream(source, sql.copyOutSql(), target, sql.stagingCopyInSql(staging), m.targetTable(), progress);
+                    rows = st.executeLargeUpdate(sql.insertFromStaging(staging));
+                    st.execute("DROP TABLE " + Sql.table(staging));
+                }
+            }
+            target.commit();
+            progress.tableDone(m.targetTable(), rows);
+            return rows;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(target, e);
+            throw e;
+        } finally {
+            if (!target.isClosed()) {
+                target.setAutoCommit(true);
+            }
+        }
+    }
+
+    private static long stream(Connection source, String copyOut, Connection target, String copyIn, String table,
+                               CopyProgress progress) throws SQLException {
+        CopyOut out = source.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOut);
+        PGCopyOutputStream in = null;
+        try {
+            in = new PGCopyOutputStream(target.unwrap(PGConnection.class), copyIn, BUFFER_BYTES);
+            long rows = 0;
+            long reported = 0;
+            byte[] row;
+            // The server sends one CopyData message per row.
+            while ((row = out.readFromCopy()) != null) {
+                in.write(row);
+                if (++rows - reported >= REPORT_EVERY_ROWS) {
+                    progress.rowsCopied(table, rows - reported);
+                    reported = rows;
+                }
+            }
+            long loaded = in.endCopy();
+            if (rows > reported) {
+                progress.rowsCopied(table, rows - reported);
+            }
+            return loaded;
+        } catch (IOException e) {
+            throw e.getCause() instanceof SQLException s ? s : new SQLException("COPY into the target failed: " + e.getMessage(), e);
+        } finally {
+            cancelQuietly(out);
+            cancelQuietly(in);
+        }
+    }
+
+    private static void cancelQuietly(CopyOperation op) {
+        try {
+            if (op != null && op.isActive()) {
+                op.cancelCopy();
+            }
+        } catch (SQLException ignored) {
+            // the copy already failed; its first error is the one worth reporting
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            if (!c.isClosed()) {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

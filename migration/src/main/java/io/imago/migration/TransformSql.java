@@ -1,0 +1,150 @@
+package io.imago.migration;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * The SQL that loads one table. Conversion is always done by the TARGET database with one statement shape,
+ * {@code INSERT INTO target (...) SELECT <columns and expressions> FROM <relation> AS s WHERE <where>},
+ * whatever the relation holding the source rows is:
+ * <ul>
+ *   <li>the bulk load's staging table ({@link #stagingRelation}), filled by COPY;</li>
+ *   <li>log shipping's rows, one or a few at a time, as text values cast to the source types
+ *       ({@link #valuesRelation}).</li>
+ * </ul>
+ * Both expose the same columns with the same types under alias {@code s}, so a snapshot row and the same
+ * row shipped later as a change convert identically.
+ */
+public final class TransformSql {
+    private static final int MAX_IDENTIFIER_BYTES = 63;
+
+    private final TableMigration m;
+
+    public TransformSql(TableMigration migration) {
+        this.m = migration;
+    }
+
+    public TableMigration migration() {
+        return m;
+    }
+
+    /**
+     * The source columns read from the source, in order: only the copied ones for a direct load; all of
+     * them otherwise, since expressions and the filter may read columns the target drops.
+     */
+    public List<SourceColumn> shippedColumns() {
+        if (m.direct()) {
+            return m.columns().stream().map(ColumnMapping::sourceColumn).toList();
+        }
+        return m.sourceColumns();
+    }
+
+    /** Reads the table in COPY's text format, which every target version parses whatever the source version. */
+    public String copyOutSql() {
+        // ONLY: with inheritance, children are tables of their own and must not be read twice.
+        String from = (m.sourceIsPartitioned() ? "" : "ONLY ") + Sql.table(m.sourceTable());
+        return "COPY (SELECT " + Sql.idents(names(shippedColumns())) + " FROM " + from + ") TO STDOUT";
+    }
+
+    /** Loads the shipped columns straight into the target's (renamed) columns; only for {@link TableMigration#direct()}. */
+    public String directCopyInSql() {
+        if (!m.direct()) {
+            throw new IllegalStateException("table '" + m.sourceTable() + "' needs conversion by the target; load it through staging");
+        }
+        return "COPY " + Sql.table(m.targetTable()) + " (" + Sql.idents(targetColumns()) + ") FROM STDIN";
+    }
+
+    /** An unlogged table shaped like the source: its rows need no WAL, and it lives only inside one load transaction. */
+    public String createStagingSql(String staging) {
+        String cols = shippedColumns().stream().map(c -> Sql.ident(c.name()) + " " + c.stagingType()).collect(Collectors.joining(", "));
+        return "CREATE UNLOGGED TABLE " + Sql.table(staging) + " (" + cols + ")";
+    }
+
+    public String stagingCopyInSql(String staging) {
+        return "COPY " + Sql.table(staging) + " (" + Sql.idents(names(shippedColumns())) + ") FROM STDIN";
+    }
+
+    public String stagingRelation(String staging) {
+        return Sql.table(staging) + " AS s";
+    }
+
+    /**
+     * {@code rows} source rows as JDBC parameters, one text value per source column (all columns, in
+     * {@link TableMigration#sourceColumns()} order), cast to the source types as the staging table holds them.
+     */
+    public String valuesRelation(int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1");
+        }
+        String row = m.sourceColumns().stream().map(c -> "CAST(? AS " + c.stagingType() + ")").collect(Collectors.joining(", ", "(", ")"));
+        return "(VALUES " + IntStream.range(0, rows).mapToObj(i -> row).collect(Collectors.joining(", ")) + ") AS s("
+                + Sql.idents(names(m.sourceColumns())) + ")";
+    }
+
+    /** Like {@link #valuesRelation} with typed NULLs: lets the planner have the target check the expressions. */
+    String typedNullRelation() {
+        String row = m.sourceColumns().stream().map(c -> "CAST(NULL AS " + c.stagingType() + ")").collect(Collectors.joining(", ", "(", ")"));
+        return "(VALUES " + row + ") AS s(" + Sql.idents(names(m.sourceColumns())) + ")";
+    }
+
+    /**
+     * Converts the rows of {@code relation} (source columns under alias {@code s}) into target rows.
+     * OVERRIDING SYSTEM VALUE: the source's key values are kept even in GENERATED ALWAYS identity columns.
+     */
+    public String insertFrom(String relation) {
+        String select = m.columns().stream().map(TransformSql::valueOf).collect(Collectors.joining(", "));
+        return "INSERT INTO " + Sql.table(m.targetTable()) + " (" + Sql.idents(targetColumns()) + ") OVERRIDING SYSTEM VALUE SELECT "
+                + select + " FROM " + relation + (m.where() == null ? "" : " WHERE (" + m.where() + ")");
+    }
+
+    public String insertFromStaging(String staging) {
+        return insertFrom(stagingRelation(staging));
+    }
+
+    public String insertFromValues(int rows) {
+        return insertFrom(valuesRelation(rows));
+    }
+
+    public List<String> targetColumns() {
+        return m.columns().stream().map(ColumnMapping::targetColumn).toList();
+    }
+
+    /** The staging table's name: derived from the target so parallel loads never collide; within 63 bytes. */
+    public String stagingTable() {
+        String name = "imago_stage_" + m.targetTable();
+        if (name.getBytes(StandardCharsets.UTF_8).length <= MAX_IDENTIFIER_BYTES) {
+            return name;
+        }
+        String hash = Integer.toHexString(m.targetTable().hashCode());
+        StringBuilder b = new StringBuilder();
+        for (int cp : name.codePoints().toArray()) {
+            String next = b + new String(Character.toChars(cp));
+            if (next.getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES - hash.length() - 1) {
+                break;
+            }
+            b.appendCodePoint(cp);
+        }
+        return b + "_" + hash;
+    }
+
+    private static String valueOf(ColumnMapping c) {
+        String value;
+        if (c.isExpression()) {
+            value = "(" + c.expression() + ")";
+        } else if (!c.isVerbatim()) {
+            // The column changes type (or the target lacks the source's type and holds it as text): convert
+            // explicitly, so e.g. text becomes an enum as COPY would parse it; impossible casts are refused
+            // when planning.
+            value = "CAST(s." + Sql.ident(c.sourceColumn().name()) + " AS " + c.targetType() + ")";
+        } else {
+            value = "s." + Sql.ident(c.sourceColumn().name());
+        }
+        return value + " AS " + Sql.ident(c.targetColumn());
+    }
+
+    private static List<String> names(List<SourceColumn> cols) {
+        return cols.stream().map(SourceColumn::name).toList();
+    }
+}

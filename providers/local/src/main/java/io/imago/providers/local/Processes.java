@@ -1,0 +1,106 @@
+package io.imago.providers.local;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Starting processes that outlive imago, and finding and stopping them again by pid + start time. */
+final class Processes {
+    private Processes() {}
+
+    /**
+     * Spawns the command in a session of its own ({@code setsid}) so that a Ctrl-C or a kill of
+     * imago's process group does not take the universe down with it.
+     */
+    static ProcessHandle spawnDetached(List<String> command, Path workDir, Map<String, String> env, Path log) {
+        List<String> argv = new ArrayList<>();
+        argv.add("setsid");
+        argv.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(argv)
+                .directory(workDir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true);
+        pb.environment().putAll(env);
+        try {
+            return pb.start().toHandle();
+        } catch (IOException e) {
+            throw new LocalProviderException("cannot start " + command.get(0) + ": " + e.getMessage());
+        }
+    }
+
+    /** The start instant the OS reports, used to tell a process from a later one with the same pid. */
+    static String startOf(ProcessHandle h) {
+        return h.info().startInstant().map(Instant::toString).orElse("");
+    }
+
+    static Optional<ProcessHandle> find(String pid, String start) {
+        if (pid == null) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(Long.parseLong(pid))
+                .filter(ProcessHandle::isAlive)
+                .filter(h -> start == null || start.isEmpty() || startOf(h).isEmpty() || startOf(h).equals(start));
+    }
+
+    /** SIGTERM to the process and its children, then SIGKILL after the grace period. */
+    static void stop(ProcessHandle h, Duration grace) {
+        List<ProcessHandle> all = new ArrayList<>(h.descendants().toList());
+        all.add(0, h);
+        all.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (ProcessHandle p : all) {
+            while (p.isAlive() && System.nanoTime() < deadline) {
+                sleep(50);
+            }
+        }
+        for (ProcessHandle p : all) {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+        for (ProcessHandle p : all) {
+            try {
+                p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // a zombie whose parent is gone is reaped by init; nothing more to do
+            }
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static boolean portFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalProviderException("interrupted");
+        }
+    }
+}

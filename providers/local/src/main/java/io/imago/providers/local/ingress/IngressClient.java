@@ -1,0 +1,151 @@
+package io.imago.providers.local.ingress;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Calls an {@link IngressServer}'s loopback admin API; failures throw {@link IngressException}. */
+public final class IngressClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+
+    private final int adminPort;
+    private final String token;
+
+    /** @param tokenOrNull the admin token, sent as {@code Authorization: Bearer}, or null */
+    public IngressClient(int adminPort, String tokenOrNull) {
+        this.adminPort = adminPort;
+        this.token = tokenOrNull == null || tokenOrNull.isBlank() ? null : tokenOrNull.trim();
+    }
+
+    /** Where the ingress points now. */
+    public List<String> backends() {
+        JsonNode n = call("GET", "/backends", null, TIMEOUT);
+        List<String> out = new ArrayList<>();
+        n.path("backends").forEach(b -> out.add(b.asText()));
+        return List.copyOf(out);
+    }
+
+    /** Points the ingress at exactly these backends in one atomic step; returns the new generation. */
+    public long point(List<String> backendUrls) {
+        return point(backendUrls, false);
+    }
+
+    /** As {@link #point(List)}; with {@code resume} it also lets requests held by {@link #pause} through. */
+    public long point(List<String> backendUrls, boolean resume) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("backends", backendUrls);
+        String json;
+        try {
+            json = JSON.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IngressException("cannot encode the backend list: " + e.getMessage(), e);
+        }
+        return call("PUT", resume ? "/backends?resume=true" : "/backends", json, TIMEOUT).path("generation").asLong();
+    }
+
+    /** Makes new public requests wait, for at most {@code max}, until {@link #resume} or a point with resume. */
+    public void pause(Duration max) {
+        call("POST", "/pause?timeoutMs=" + Math.max(0, max.toMillis()), "", TIMEOUT);
+    }
+
+    /** Lets held requests through. */
+    public void resume() {
+        call("POST", "/resume", "", TIMEOUT);
+    }
+
+    /** True when the admin API answers 200 to {@code /health}; never throws. */
+    public boolean healthy() {
+        try {
+            HttpResponse<Void> r = HTTP.send(request("GET", "/health", null, Duration.ofSeconds(2)),
+                    HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Asks the ingress to stop; an ingress that is already gone counts as stopped. */
+    public void shutdown() {
+        HttpResponse<String> r;
+        try {
+            r = HTTP.send(request("POST", "/shutdown", "", TIMEOUT), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IngressException("interrupted while stopping the ingress", e);
+        } catch (IOException e) {
+            return; // refused or closed: nothing listens there any more
+        }
+        if (r.statusCode() != 200) {
+            throw failure(r);
+        }
+    }
+
+    private JsonNode call(String method, String path, String body, Duration timeout) {
+        HttpResponse<String> r;
+        try {
+            r = HTTP.send(request(method, path, body, timeout), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IngressException("interrupted while calling the ingress admin on " + where(), e);
+        } catch (IOException e) {
+            throw new IngressException("cannot reach the ingress admin on " + where() + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        }
+        if (r.statusCode() != 200) {
+            throw failure(r);
+        }
+        try {
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new IngressException("the ingress admin on " + where() + " answered something that is not JSON", e);
+        }
+    }
+
+    private HttpRequest request(String method, String path, String body, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                .timeout(timeout)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null && !body.isEmpty()) {
+            b.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b.build();
+    }
+
+    private IngressException failure(HttpResponse<String> r) {
+        String detail = r.body();
+        try {
+            JsonNode n = JSON.readTree(r.body());
+            if (n != null && n.hasNonNull("error")) {
+                detail = n.get("error").asText();
+            }
+        } catch (IOException ignored) {
+            // keep the raw body
+        }
+        return new IngressException("the ingress admin on " + where() + " answered " + r.statusCode()
+                + (detail == null || detail.isBlank() ? "" : ": " + detail.strip()));
+    }
+
+    private String where() {
+        return "127.0.0.1:" + adminPort;
+    }
+}

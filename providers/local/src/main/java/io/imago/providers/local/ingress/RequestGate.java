@@ -1,0 +1,145 @@
+package io.imago.providers.local.ingress;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
+import io.undertow.util.StatusCodes;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Holds new public requests while paused, so that a switch makes them wait instead of fail.
+ * Held requests block no thread: each is parked (Undertow's dispatch-and-park idiom, as in its
+ * {@code RequestLimit}) and let through on {@link #resume()} to whatever set is current then. A
+ * pause lifts itself at its deadline, so a caller that dies mid-switch cannot hold traffic forever.
+ */
+final class RequestGate implements HttpHandler {
+    /** Beyond this many parked requests, new ones are refused with 503 rather than held. */
+    static final int MAX_HELD = 10_000;
+    static final Duration MAX_PAUSE = Duration.ofMinutes(10);
+
+    private final HttpHandler next;
+    private final Consumer<String> log;
+    private final ScheduledExecutorService timer;
+    private final Object lock = new Object();
+    private final ArrayDeque<HttpServerExchange> held = new ArrayDeque<>();
+    private volatile boolean paused;
+    private long pausedAtNanos;
+    private long pauseSeq;
+    private ScheduledFuture<?> expiry;
+
+    RequestGate(HttpHandler next, Consumer<String> log) {
+        this.next = next;
+        this.log = log;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ingress-pause-timer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        if (!paused) {
+            next.handleRequest(exchange);
+            return;
+        }
+        // Parks the exchange once this call returns; the state is checked again under the lock.
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> park(exchange));
+    }
+
+    private void park(HttpServerExchange exchange) {
+        boolean refuse;
+        synchronized (lock) {
+            if (paused && held.size() < MAX_HELD) {
+                held.add(exchange);
+                return;
+            }
+            refuse = paused;
+        }
+        if (refuse) {
+            exchange.setStatusCode(StatusCodes.SERVICE_UNAVAILABLE);
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+            exchange.getResponseSender().send("too many requests held during a switch\n");
+        } else {
+            letThrough(exchange);
+        }
+    }
+
+    /** Holds new requests from now on for at most {@code timeout}; a second call extends it. */
+    void pause(Duration timeout) {
+        Duration t = timeout.isNegative() ? Duration.ZERO : timeout.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : timeout;
+        synchronized (lock) {
+            if (!paused) {
+                pausedAtNanos = System.nanoTime();
+            }
+            paused = true;
+            if (expiry != null) {
+                expiry.cancel(false);
+            }
+            long seq = ++pauseSeq;
+            expiry = timer.schedule(() -> releaseAll(seq), t.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Lets every held request through; returns how many were held. */
+    int resume() {
+        return releaseAll(-1);
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    int heldCount() {
+        synchronized (lock) {
+            return held.size();
+        }
+    }
+
+    /** Releases held requests and stops the timer. */
+    void close() {
+        releaseAll(-1);
+        timer.shutdownNow();
+    }
+
+    /** @param expiredSeq the pause whose deadline passed, or -1 for an explicit resume */
+    private int releaseAll(long expiredSeq) {
+        boolean expired = expiredSeq >= 0;
+        List<HttpServerExchange> out;
+        long heldMs;
+        synchronized (lock) {
+            if (!paused || (expired && expiredSeq != pauseSeq)) {
+                return 0; // not paused, or a later pause call moved the deadline
+            }
+            paused = false;
+            if (expiry != null && !expired) {
+                expiry.cancel(false);
+            }
+            expiry = null;
+            heldMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAtNanos);
+            out = new ArrayList<>(held);
+            held.clear();
+        }
+        if (expired) {
+            log.accept("pause expired after " + heldMs + "ms without resume; letting " + out.size() + " held requests through");
+        } else if (!out.isEmpty()) {
+            log.accept("resumed after " + heldMs + "ms; letting " + out.size() + " held requests through");
+        }
+        out.forEach(this::letThrough);
+        return out.size();
+    }
+
+    private void letThrough(HttpServerExchange exchange) {
+        exchange.dispatch(exchange.getIoThread(), next);
+    }
+}

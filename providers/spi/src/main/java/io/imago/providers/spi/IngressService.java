@@ -1,0 +1,34 @@
+package io.imago.providers.spi;
+
+import java.util.List;
+
+/** The stable entry point users reach; switched from one universe's instances to another's. */
+public interface IngressService {
+    /** Creates (or finds) the ingress; it points nowhere until {@link #point}. */
+    Resource create(IngressRequest request);
+
+    /** Points the ingress at exactly these backends, in one atomic step. */
+    void point(Resource ingress, List<Endpoint> backends);
+
+    /** Where the ingress points now. */
+    List<Endpoint> target(Resource ingress);
+
+    /** The URL users reach. */
+    String url(Resource ingress);
+
+    void destroy(Resource ingress);
+
+    boolean alive(Resource ingress);
+
+    /** Starts it again if it died (local provider); a no-op when it runs. */
+    void ensureRunning(Resource ingress);
+
+    /**
+     * Holds new requests (they wait, they do not fail) for at most {@code max}, while a switch
+     * happens. Providers that cannot hold requests do nothing.
+     */
+    default void hold(Resource ingress, java.time.Duration max) {}
+
+    /** Lets held requests through. */
+    default void release(Resource ingress) {}
+}

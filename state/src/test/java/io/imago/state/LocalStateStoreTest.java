@@ -1,0 +1,78 @@
+package io.imago.state;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalStateStoreTest {
+    @TempDir Path dir;
+
+    @Test
+    void universeRoundTripsWithResourcesJournalAndFacts() {
+        LocalStateStore store = new LocalStateStore(dir);
+        UniverseState u = UniverseState.create("shop-v1", "local", "/x/shop-v1.yml", null, "shop")
+                .withResource(new ResourceRecord("instance", "shop-v1-web-0", Map.of("pid", "42", "port", "9000")))
+                .withJournal("PROVISION", JournalEntry.Status.STARTED, null)
+                .withJournal("PROVISION", JournalEntry.Status.DONE, "2 instances")
+                .withFact("slot", "imago_shop_v2")
+                .withPhase(Phase.LIVE);
+        store.save(u);
+        UniverseState back = store.universe("shop-v1").orElseThrow();
+        assertEquals(u, back);
+        assertTrue(back.stepDone("PROVISION"));
+        assertFalse(back.stepDone("SNAPSHOT"));
+        assertEquals(1, store.universes().size());
+        store.deleteUniverse("shop-v1");
+        assertTrue(store.universe("shop-v1").isEmpty());
+    }
+
+    @Test
+    void filesAreReadableByTheOwnerOnlyAndNoTempFileRemains() throws Exception {
+        LocalStateStore store = new LocalStateStore(dir.resolve("st"));
+        store.save(UniverseState.create("a", "local", "/a.yml", null, "in"));
+        Path f = dir.resolve("st/universes/a.json");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("st"))));
+        try (var files = Files.list(f.getParent())) {
+            assertEquals(1, files.count());
+        }
+    }
+
+    @Test
+    void secondLockInTheSameProcessIsRefusedNamingTheHolder() {
+        LocalStateStore store = new LocalStateStore(dir);
+        try (StateStore.Lock ignored = store.lock("apply")) {
+            StateLockedException e = assertThrows(StateLockedException.class, () -> store.lock("destroy"));
+            assertEquals(ProcessHandle.current().pid(), e.holder().pid());
+            assertEquals("apply", e.holder().operation());
+        }
+        store.lock("again").close();
+    }
+
+    @Test
+    void lockHeldByAnotherProcessIsRefusedAndFreedWhenItIsKilled() throws Exception {
+        LocalStateStore store = new LocalStateStore(dir);
+        Process holder = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp", System.getProperty("java.class.path"), LockHolder.class.getName(), dir.toString())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine();
+            assertEquals("locked", line);
+            StateLockedException e = assertThrows(StateLockedException.class, () -> store.lock("destroy"));
+            assertEquals(holder.pid(), e.holder().pid());
+            assertEquals("apply", e.holder().operation());
+        } finally {
+            holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        // killed with -9: the OS released its lock, nothing stale remains
+        store.lock("after").close();
+    }
+}
