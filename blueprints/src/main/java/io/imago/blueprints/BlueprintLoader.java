@@ -60,7 +60,8 @@ public final class BlueprintLoader {
      * As {@link #parse(String, String, Path)}, with the environment {@code ${env:NAME}} references
      * are checked against (tests, or a CLI that loads an env file).
      */
-    public static LoadResult parse(String displayName, String yamlText, Path baseDir, Function<String, String> environment) {
+    public static LoadResult parse(
+            String displayName, String yamlText, Path baseDir, Function<String, String> environment) {
         Path dir = (baseDir == null ? Path.of("") : baseDir).toAbsolutePath();
         return parse(displayName, yamlText, dir.resolve(fileName(displayName)), dir, environment);
     }

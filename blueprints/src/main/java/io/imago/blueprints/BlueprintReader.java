@@ -1,7 +1,9 @@
 package io.imago.blueprints;
 
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -21,6 +23,10 @@ final class BlueprintReader {
 
     /** The blueprint, or null when any error was reported. */
     Blueprint read(YamlNode root, Path file) {
+        if (root instanceof YamlNode.Scalar s && s.isNull()) { // only comments, or a lone "---"
+            d.error(new SourcePos(root.pos().file(), 1, 1), "blueprint is empty");
+            return null;
+        }
         if (!(root instanceof YamlNode.Mapping map)) {
             d.error(root.pos(), "a blueprint must be a mapping, not " + root.kindName());
             return null;
@@ -29,7 +35,10 @@ final class BlueprintReader {
         Integer imago = s.require("imago").map(this::version).orElse(null);
         String universe = s.require("universe").map(f -> Names.read(f, "universe", d)).orElse(null);
         String replaces = s.field("replaces").map(f -> replaces(f, universe)).orElse(null);
-        ProviderSpec provider = s.field("provider").map(f -> new ProviderReader(d).read(f)).orElse(ProviderSpec.LOCAL);
+        // Null when given but invalid, so no later rule assumes a provider the user did not choose.
+        Optional<Field> providerField = s.field("provider");
+        ProviderSpec provider =
+                providerField.isPresent() ? new ProviderReader(d).read(providerField.get()) : ProviderSpec.LOCAL;
         IngressSpec ingress = s.require("ingress").map(f -> new IngressReader(d).read(f)).orElse(null);
 
         var references = new ReferenceChecker(s.has("database"), environment, d);
@@ -55,12 +64,14 @@ final class BlueprintReader {
 
     /** Only version 1 exists; a later one may change meanings, so it is refused, not guessed at. */
     private Integer version(Field f) {
-        Integer v = Values.integer(f, Integer.MIN_VALUE, Integer.MAX_VALUE, d);
-        if (v != null && v != 1) {
-            d.error(f.pos(), "unsupported imago version " + v, "allowed: 1");
-            return null;
+        if (f.value() instanceof YamlNode.Scalar s && s.value() instanceof BigInteger v) {
+            if (!v.equals(BigInteger.ONE)) {
+                d.error(f.pos(), "unsupported imago version " + v, "allowed: 1");
+                return null;
+            }
+            return 1;
         }
-        return v;
+        return Values.integer(f, 1, 1, d); // reports the wrong type
     }
 
     private String replaces(Field f, String universe) {

@@ -45,8 +45,9 @@ final class CheckReader {
         YamlNode.Entry entry = map.entries().get(0);
         Field kind = Field.of(entry);
         if (!KnownFields.CHECK_KINDS.contains(entry.key())) {
-            d.error(entry.keyPos(), "unknown check '" + entry.key() + "'", DidYouMean.closest(entry.key(), KnownFields.CHECK_KINDS)
-                    .map(c -> "did you mean '" + c + "'?").orElse(KINDS_HINT));
+            d.error(entry.keyPos(), "unknown check '" + entry.key() + "'",
+                    DidYouMean.closest(entry.key(), KnownFields.CHECK_KINDS)
+                            .map(c -> "did you mean '" + c + "'?").orElse(KINDS_HINT));
             return null;
         }
         if (!replaces && NEED_OLD.contains(entry.key())) {

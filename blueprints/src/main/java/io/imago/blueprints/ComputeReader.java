@@ -71,7 +71,8 @@ final class ComputeReader {
         if (name != null) {
             SourcePos first = names.putIfAbsent(name, f.pos());
             if (first != null) {
-                d.error(f.pos(), "duplicate compute name '" + name + "'", "first declared at " + Diagnostics.earlier(first, f.pos()));
+                d.error(f.pos(), "duplicate compute name '" + name + "'",
+                        "first declared at " + Diagnostics.earlier(first, f.pos()));
             }
         }
         return name;
@@ -81,7 +82,8 @@ final class ComputeReader {
         Optional<Field> field = s.field("run");
         if (field.isEmpty()) {
             if (needsRun) {
-                d.error(s.pos(), "missing required field 'run'", "the local provider needs the command an instance runs");
+                d.error(s.pos(), "missing required field 'run'",
+                        "the local provider needs the command an instance runs");
             }
             return null;
         }
@@ -92,7 +94,7 @@ final class ComputeReader {
         if (argv.isEmpty()) {
             d.error(field.get().pos(), "'run' must not be empty");
         }
-        ((YamlNode.Sequence) field.get().value()).items().forEach(arg -> checkReferences(arg));
+        ((YamlNode.Sequence) field.get().value()).items().forEach(this::checkReferences);
         return argv;
     }
 

@@ -14,7 +14,8 @@ public final class DidYouMean {
 
     /**
      * The closest of {@code known} to {@code given}, only when close enough to be a plausible
-     * typo: at most one edit per three letters of the candidate, at least one, at most three.
+     * typo: at most one edit per three letters of the candidate, at least one, at most three,
+     * and fewer edits than {@code given} has letters.
      * Ties go to the first in {@code known}'s iteration order.
      */
     public static Optional<String> closest(String given, Collection<String> known) {
@@ -22,7 +23,8 @@ public final class DidYouMean {
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : known) {
             int d = distance(given, candidate);
-            if (d <= threshold(candidate) && d < bestDistance) {
+            // d < length: a one-letter name is one edit from every other one-letter name.
+            if (d <= threshold(candidate) && d < given.length() && d < bestDistance) {
                 best = candidate;
                 bestDistance = d;
             }

@@ -12,7 +12,8 @@ final class KnownFields {
     static final List<String> ROOT = List.of("imago", "universe", "replaces", "provider", "ingress", "compute",
             "database", "migration", "validate", "switchover", "teardown", "budget");
 
-    static final List<String> INGRESS_SETTINGS = List.of("loadBalancerName", "listenerPort", "hostedZone", "record", "ttl");
+    static final List<String> INGRESS_SETTINGS =
+            List.of("loadBalancerName", "listenerPort", "hostedZone", "record", "ttl");
     static final List<String> INGRESS = concat(List.of("name", "type", "port"), INGRESS_SETTINGS);
     static final List<String> COMPUTE =
             List.of("name", "count", "size", "instanceType", "run", "image", "port", "env", "health");

@@ -38,12 +38,7 @@ final class PolicyReader {
         if (keepOld.get().value() instanceof YamlNode.Scalar v && v.text().equals("never")) {
             return new TeardownSpec(null);
         }
-        if (keepOld.get().value() instanceof YamlNode.Scalar v && !v.isNull()
-                && Durations.tryParse(v.text()).isEmpty()) {
-            d.error(v.pos(), "invalid duration '" + v.text() + "'", Durations.HINT + ", 0 or never");
-            return null;
-        }
-        Duration duration = Values.duration(keepOld.get(), d);
+        Duration duration = Values.duration(keepOld.get(), Durations.HINT + ", 0 or never", d);
         return duration == null ? null : new TeardownSpec(duration);
     }
 

@@ -70,7 +70,8 @@ final class TransformReader {
     private String className(Field f) {
         String name = Values.string(f, d);
         if (name != null && !CLASS_NAME.matcher(name).matches()) {
-            d.error(f.pos(), "invalid class name '" + name + "'", "write the class's full name, e.g. com.example.SplitInvoices");
+            d.error(f.pos(), "invalid class name '" + name + "'",
+                    "write the class's full name, e.g. com.example.SplitInvoices");
             return null;
         }
         return name;

@@ -66,12 +66,16 @@ final class Values {
     }
 
     static Duration duration(Field f, Diagnostics d) {
-        String text = string(f, d);
-        if (text == null) {
-            return null;
+        return duration(f, Durations.HINT, d);
+    }
+
+    /** @param hint the forms this field accepts, for fields that take more than a duration */
+    static Duration duration(Field f, String hint, Diagnostics d) {
+        if (!(f.value() instanceof YamlNode.Scalar s) || s.isNull()) {
+            return wrongType(f, "a duration", d);
         }
-        return Durations.tryParse(text).orElseGet(() -> {
-            d.error(f.pos(), "invalid duration '" + text + "'", Durations.HINT);
+        return Durations.tryParse(s.text()).orElseGet(() -> {
+            d.error(f.pos(), "invalid duration '" + s.text() + "'", hint);
             return null;
         });
     }

@@ -84,7 +84,8 @@ final class YamlTreeReader {
             SourcePos first = seen.putIfAbsent(key, keyPos);
             if (first != null) {
                 // YAML forbids duplicate keys; Jackson would quietly keep the last one.
-                diagnostics.error(keyPos, "duplicate field '" + key + "'", "first set at " + Diagnostics.earlier(first, keyPos));
+                diagnostics.error(keyPos, "duplicate field '" + key + "'",
+                        "first set at " + Diagnostics.earlier(first, keyPos));
             } else {
                 entries.add(new YamlNode.Entry(key, keyPos, value));
             }

@@ -323,6 +323,7 @@ class BlueprintErrorsTest {
     @Test
     void yamlStructureProblems() {
         assertEquals(List.of("bp.yaml:1:1: blueprint is empty"), problems(""));
+        assertEquals(List.of("bp.yaml:1:1: blueprint is empty"), problems("# nothing yet\n---\n"));
         assertEquals(List.of("bp.yaml:1:1: a blueprint must be a mapping, not a list"), problems("- a\n"));
         assertEquals(List.of("bp.yaml:6:1: duplicate field 'universe' (first set at line 2)"),
                 appended("universe: shop\n"));

@@ -21,7 +21,7 @@ class DidYouMeanTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"port, path", "foo, timeout", "healthcheck, health", "x, xs"})
+    @CsvSource({"port, path", "foo, timeout", "healthcheck, health", "x, xs", "a, b"})
     void staysQuietWhenFar(String given, String known) {
         assertEquals(Optional.empty(), DidYouMean.closest(given, List.of(known)));
     }

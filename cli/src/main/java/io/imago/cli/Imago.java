@@ -59,7 +59,7 @@ public final class Imago implements Runnable {
         cl.setParameterExceptionHandler((ex, a) -> {
             err.println("imago: " + ex.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, new PrintWriter(err, true));
-            err.println("Run '" + ex.getCommandLine().getCommandQualifiedName() + " --help' for usage.");
+            err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return ExitCodes.BAD_INPUT;
         });
         return cl.execute(args);

@@ -38,11 +38,12 @@ final class ValidateStep implements Step {
         List<String> failures = new ArrayList<>();
         int passed = 0;
         for (CheckSpec check : ctx.bp.validate()) {
-            List<String> problems = switch (check) {
-                case CheckSpec.RowCounts r -> rowCounts(ctx);
-                case CheckSpec.Http h -> http(ctx, h);
-                default -> null;
-            };
+            List<String> problems = null;
+            if (check instanceof CheckSpec.RowCounts) {
+                problems = rowCounts(ctx);
+            } else if (check instanceof CheckSpec.Http h) {
+                problems = http(ctx, h);
+            }
             String label = label(check);
             if (problems == null) {
                 ctx.reporter.warn("SKIP " + label + ": this check is not built yet");
@@ -62,13 +63,16 @@ final class ValidateStep implements Step {
     }
 
     private static String label(CheckSpec check) {
-        return switch (check) {
-            case CheckSpec.RowCounts r -> "rowCounts";
-            case CheckSpec.Checksums c -> "checksums " + c.tables();
-            case CheckSpec.Http h -> "http " + h.path();
-            case CheckSpec.Compare c -> "compare " + c.path();
-            case CheckSpec.Command c -> "command " + String.join(" ", c.argv());
-        };
+        if (check instanceof CheckSpec.Checksums c) {
+            return "checksums " + c.tables();
+        } else if (check instanceof CheckSpec.Http h) {
+            return "http " + h.path();
+        } else if (check instanceof CheckSpec.Compare c) {
+            return "compare " + c.path();
+        } else if (check instanceof CheckSpec.Command c) {
+            return "command " + String.join(" ", c.argv());
+        }
+        return "rowCounts";
     }
 
     /** Source rows that the transforms keep vs rows on the target, per migrated table. */

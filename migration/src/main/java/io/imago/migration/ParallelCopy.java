@@ -88,7 +88,7 @@ final class ParallelCopy {
                 }
             }
             if (!errors.isEmpty()) {
-                throw firstCause(errors);
+                throw rethrow(errors);
             }
             return rows;
         } finally {
@@ -169,13 +169,22 @@ final class ParallelCopy {
         }
     }
 
-    private static SQLException firstCause(List<Throwable> errors) {
+    /** Throws the failure that stopped the copy, as it was thrown (unchecked ones too), with the others suppressed. */
+    private static SQLException rethrow(List<Throwable> errors) throws SQLException {
         // A worker cancelled because another failed reports 57014 (query_canceled): report the real failure.
         Throwable first = errors.stream().filter(e -> !(e instanceof SQLException s && "57014".equals(s.getSQLState())))
                 .findFirst().orElse(errors.get(0));
-        SQLException out = first instanceof SQLException s ? s : new SQLException("copy worker failed: " + first, first);
-        errors.stream().filter(e -> e != first).forEach(out::addSuppressed);
-        return out;
+        errors.stream().filter(e -> e != first).forEach(first::addSuppressed);
+        if (first instanceof SQLException s) {
+            throw s;
+        }
+        if (first instanceof RuntimeException r) {
+            throw r;
+        }
+        if (first instanceof Error e) {
+            throw e;
+        }
+        throw new SQLException("copy worker failed: " + first, first);
     }
 
     private static void await(CountDownLatch latch) throws SQLException {

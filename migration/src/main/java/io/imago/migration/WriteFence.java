@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +38,7 @@ public final class WriteFence {
         }
         try (Connection c = adminOfSource.connect()) {
             checkRole(c, appRole);
-            Timestamp fencedAt;
+            String fencedAt;
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE SCHEMA IF NOT EXISTS imago");
@@ -57,9 +56,9 @@ public final class WriteFence {
             } finally {
                 c.setAutoCommit(true);
             }
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT now()")) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT now()::text")) {
                 rs.next();
-                fencedAt = rs.getTimestamp(1); // a statement starting from now on sees the revoked privileges
+                fencedAt = rs.getString(1); // a statement starting from now on sees the revoked privileges
             }
 
             List<Integer> writers = waitForWriters(c, appRole, fencedAt, maxWait);
@@ -202,16 +201,16 @@ public final class WriteFence {
      * statement started before the fence (it passed its privilege check and may write any moment).
      * Waits up to {@code maxWait} for them to finish; returns those still there.
      */
-    private static List<Integer> waitForWriters(Connection c, String role, Timestamp fencedAt, Duration maxWait) throws SQLException {
+    private static List<Integer> waitForWriters(Connection c, String role, String fencedAt, Duration maxWait) throws SQLException {
         long deadline = System.nanoTime() + maxWait.toNanos();
         while (true) {
             List<Integer> pids = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT pid FROM pg_stat_activity
                     WHERE usename = ? AND pid <> pg_backend_pid()
-                      AND (backend_xid IS NOT NULL OR (state = 'active' AND query_start < ?))""")) {
+                      AND (backend_xid IS NOT NULL OR (state = 'active' AND query_start < ?::timestamptz))""")) {
                 ps.setString(1, role);
-                ps.setTimestamp(2, fencedAt);
+                ps.setString(2, fencedAt);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         pids.add(rs.getInt(1));

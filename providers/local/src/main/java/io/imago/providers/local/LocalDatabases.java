@@ -238,6 +238,7 @@ final class LocalDatabases implements DatabaseService {
         Path home = Path.of(r.attr("home"));
         if (home.startsWith("/var/lib/imago")) {
             LocalIngresses.deleteTree(home.getParent());
+            home.getParent().getParent().toFile().delete(); // the state dir's folder, once it is empty
         }
         Secrets.delete(tags, r.attr("universe"));
         tags.delete(r.attr("universe"), KIND, r.id());

@@ -143,8 +143,10 @@ final class AdminHandler implements HttpHandler {
         JsonNode root;
         try {
             root = JSON.readTree(body);
-        } catch (IOException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the body could not be read: " + e.getMessage());
         }
         if (root == null || !root.path("backends").isArray()) {
             throw new IllegalArgumentException("the body must be {\"backends\":[\"http://host:port\",...]}");

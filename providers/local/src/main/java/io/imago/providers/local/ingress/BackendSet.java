@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.xnio.OptionMap;
+import org.xnio.Options;
 
 /**
  * One immutable backend set and the proxy built for exactly that set. A switch builds a new set
@@ -27,6 +29,9 @@ final class BackendSet implements HttpHandler {
             "no backend: the ingress points nowhere yet\n");
     private static final HttpHandler NONE_AVAILABLE = text(StatusCodes.SERVICE_UNAVAILABLE,
             "no backend available\n");
+
+    /** Small requests and answers must not wait for Nagle's algorithm. */
+    private static final OptionMap BACKEND_SOCKET = OptionMap.create(Options.TCP_NODELAY, true);
 
     private final long generation;
     private final List<String> urls;
@@ -50,7 +55,7 @@ final class BackendSet implements HttpHandler {
                 .setTtl(IDLE_TTL_MS)
                 .setProblemServerRetry(2);
         for (String url : urls) {
-            client.addHost(URI.create(url));
+            client.addHost(URI.create(url), null, null, BACKEND_SOCKET);
         }
         HttpHandler proxy = ProxyHandler.builder()
                 .setProxyClient(client)
