@@ -88,9 +88,8 @@ public final class LocalStateStore implements StateStore {
 
     @Override
     public Path providerDir(String provider) {
-        Path p = dir.resolve("providers").resolve(provider);
-        ensureDir(p);
-        return p;
+        // Not created here: a dry run (plan, status) must leave no trace; providers create it on first write.
+        return dir.resolve("providers").resolve(provider);
     }
 
     @Override

@@ -1,0 +1,163 @@
+package io.imago.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line's contract (blueprint-v1.md): output shapes and exit codes, through the testable entry point. */
+class CliContractTest {
+    @TempDir Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    Run imago(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] all = new String[args.length + 2];
+        all[0] = "--state";
+        all[1] = dir.resolve(".imago").toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        int code = Imago.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), all);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    Path blueprint(String name, String yaml) throws Exception {
+        Files.writeString(dir.resolve("schema.sql"), "CREATE TABLE t (id int primary key);\n");
+        Path f = dir.resolve(name);
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    static final String GOOD = """
+            imago: 1
+            universe: shop-v2
+            replaces: shop-v1
+            ingress: { name: shop, port: 18000 }
+            compute:
+              - name: web
+                count: 2
+                run: ["java", "-jar", "app.jar"]
+                env: { DB_URL: "${database.url}" }
+            database: { engine: postgres, version: "15", schema: schema.sql }
+            migration:
+              transforms:
+                - table: customers
+                  renameColumns: { name: full_name }
+            validate:
+              - rowCounts: true
+            teardown: { keepOld: 0 }
+            """;
+
+    @Test
+    void validateReportsEveryProblemAsFileLineColumnWithHintsAndExits2() throws Exception {
+        Path f = blueprint("bad.yml", """
+                imago: 1
+                univrse: shop
+                ingress: { name: shop, type: balancer }
+                compute:
+                  - name: web
+                    count: two
+                    run: ["x"]
+                database: { engine: postgres, schema: missing.sql }
+                """);
+        Run r = imago("validate", f.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains(f + ":2:1: unknown field 'univrse'"), r.err());
+        assertTrue(r.err().contains("did you mean 'universe'?"), r.err());
+        assertTrue(r.err().contains(f + ":3:30: invalid type 'balancer'"), r.err());
+        assertTrue(r.err().contains("allowed: loadBalancer, dns"), r.err());
+        assertTrue(r.err().contains(f + ":6:12: "), r.err());
+        assertTrue(r.err().contains("file not found: missing.sql"), r.err());
+        assertFalse(r.err().contains("Exception"), "no stack trace for user errors: " + r.err());
+        assertFalse(Files.exists(dir.resolve(".imago")), "validate changes nothing");
+    }
+
+    @Test
+    void validateJsonListsDiagnostics() throws Exception {
+        Path f = blueprint("bad.yml", "imago: 1\nuniverse: Shop\n");
+        Run r = imago("validate", "--output", "json", f.toString());
+        assertEquals(2, r.code());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertFalse(j.get("valid").asBoolean());
+        JsonNode d = j.get("diagnostics").get(0);
+        assertEquals(f.toString(), d.get("file").asText());
+        assertTrue(d.get("line").asInt() > 0);
+        assertTrue(d.get("column").asInt() > 0);
+    }
+
+    @Test
+    void applyOfAnInvalidBlueprintExits2AndRentsNothing() throws Exception {
+        Path f = blueprint("bad.yml", "imago: 2\n");
+        Run r = imago("apply", "--yes", f.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertFalse(Files.exists(dir.resolve(".imago/universes")));
+    }
+
+    @Test
+    void validBlueprintValidates() throws Exception {
+        Run r = imago("validate", blueprint("good.yml", GOOD).toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("valid"), r.out());
+    }
+
+    @Test
+    void planJsonHasStepsResourcesAndItemisedCost() throws Exception {
+        Run r = imago("plan", "--output", "json", blueprint("good.yml", GOOD).toString());
+        assertEquals(0, r.code(), r.toString());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("SNAPSHOT", j.get("steps").get(2).get("name").asText());
+        assertTrue(j.get("resources").size() >= 4);
+        assertEquals("USD", j.get("cost").get("currency").asText());
+        assertTrue(j.get("cost").has("total"));
+        assertTrue(j.get("cost").get("items").isArray());
+        assertFalse(Files.exists(dir.resolve(".imago")), "plan is a dry run and leaves no trace");
+    }
+
+    @Test
+    void globalOptionsGoBeforeOrAfterTheCommand() throws Exception {
+        Path f = blueprint("good.yml", GOOD);
+        assertEquals(0, Imago.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()),
+                "--output", "json", "plan", f.toString()));
+        assertEquals(0, imago("plan", f.toString(), "--no-color", "--verbose").code());
+    }
+
+    @Test
+    void statusOfAnEmptyStateIsAnEmptyList() throws Exception {
+        Run r = imago("status", "--output", "json");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(0, new ObjectMapper().readTree(r.out()).get("universes").size());
+    }
+
+    @Test
+    void usageErrorsExit2() {
+        assertEquals(2, imago("frobnicate").code());
+        assertEquals(2, imago("apply").code());
+        assertEquals(2, imago("status", "--output", "yaml").code());
+        assertEquals(2, imago("destroy", "nope", "--yes").code());
+    }
+
+    @Test
+    void rollbackSaysItIsNotAvailableYet() throws Exception {
+        Run r = imago("rollback", "shop-v2", "--yes");
+        assertEquals(2, r.code(), "unknown universe is bad input: " + r);
+    }
+
+    @Test
+    void helpTeachesWithExamplesAndCompletionIsAvailable() {
+        Run help = imago("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("Examples:"), help.out());
+        assertTrue(help.out().contains("Exit codes"), help.out());
+        Run completion = imago("generate-completion");
+        assertEquals(0, completion.code());
+        assertTrue(completion.out().contains("complete -F"), completion.out().substring(0, 200));
+    }
+}
