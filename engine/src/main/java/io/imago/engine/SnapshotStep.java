@@ -42,13 +42,14 @@ final class SnapshotStep implements Step {
         PgEndpoint source = endpoint(ctx.oldDb(true));
         PgEndpoint target = endpoint(ctx.db(true));
         List<TableMigration> tables = resolve(ctx, source, target);
-        List<String> sourceTables = tables.stream().map(TableMigration::sourceTable).toList();
-        ctx.fence = acquireFence(ctx, source, sourceTables);
+        String slot = slotName(ctx.bp.universe());
+        SnapshotCopier copier = new SnapshotCopier(source, target, slot, slot, m.parallelism(), progress(ctx));
+        // The publication's DDL needs locks the fence would hold: set it up before fencing.
+        copier.prepareSource(tables);
+        ctx.fence = acquireFence(ctx, source, publicTables(source));
         ctx.fenceStarted = Instant.now();
         ctx.reporter.warn("writes to " + ctx.old.name() + " are held from now until the switch: without log shipping the pause spans the copy");
-        String slot = slotName(ctx.bp.universe());
-        SnapshotResult result = new SnapshotCopier(source, target, slot, slot, m.parallelism(), progress(ctx))
-                .copy(tables);
+        SnapshotResult result = copier.copy(tables);
         long rows = result.rowsPerTargetTable().values().stream().mapToLong(Long::longValue).sum();
         double secs = Math.max(0.001, result.elapsed().toMillis() / 1000.0);
         ctx.update(s -> s.withFact("slot", slot).withFact("publication", slot)
@@ -56,6 +57,22 @@ final class SnapshotStep implements Step {
                 .withFact("rowsCopied", Long.toString(rows)));
         return String.format("%d rows in %d tables in %.1fs (%,.0f rows/s), consistent at %s",
                 rows, tables.size(), secs, rows / secs, result.consistentPoint());
+    }
+
+    /**
+     * Every table of the source, migrated or not: creating the slot waits for every transaction
+     * holding an xid, so a writer must not be able to take one on an unfenced table and then
+     * block on a fenced one.
+     */
+    private static List<String> publicTables(PgEndpoint source) throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = source.connect(); var st = c.createStatement();
+                var rs = st.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 
     static List<TableMigration> resolve(ApplyContext ctx, PgEndpoint source, PgEndpoint target) throws SQLException {

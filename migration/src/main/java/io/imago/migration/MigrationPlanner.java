@@ -140,6 +140,9 @@ public final class MigrationPlanner {
                 mappings.add(new ColumnMapping(name, tc.type(), null, expr));
             }
         });
+        if (mappings.isEmpty()) {
+            problems.add(of + " leaves no column to load into target table '" + target.name() + "'");
+        }
         target.columns().stream()
                 .filter(c -> c.notNull() && !c.hasDefault() && !c.identity() && !c.generated() && !filled.contains(c.name()))
                 .forEach(c -> problems.add("target column '" + target.name() + "." + c.name() + "' is NOT NULL without a default and "

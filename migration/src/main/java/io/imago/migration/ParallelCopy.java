@@ -65,7 +65,17 @@ final class ParallelCopy {
             ExecutorCompletionService<Void> done = new ExecutorCompletionService<>(pool);
             for (int i = 0; i < workers; i++) {
                 done.submit(() -> {
-                    worker(snapshotName, queue, imported, failed, open, rows);
+                    AtomicBoolean counted = new AtomicBoolean();
+                    Runnable importedOnce = () -> {
+                        if (!counted.getAndSet(true)) {
+                            imported.countDown();
+                        }
+                    };
+                    try {
+                        worker(snapshotName, queue, importedOnce, failed, open, rows);
+                    } finally {
+                        importedOnce.run(); // a worker that could not even connect must not hold the others up
+                    }
                     return null;
                 });
             }
@@ -96,7 +106,7 @@ final class ParallelCopy {
         }
     }
 
-    private void worker(String snapshotName, Queue<TableMigration> queue, CountDownLatch imported, AtomicBoolean failed,
+    private void worker(String snapshotName, Queue<TableMigration> queue, Runnable imported, AtomicBoolean failed,
                         List<Connection> open, Map<String, Long> rows) throws SQLException {
         try (Connection src = source.connect(); Connection tgt = target.connect()) {
             open.add(src);
@@ -104,7 +114,7 @@ final class ParallelCopy {
             try {
                 importSnapshot(src, snapshotName);
             } finally {
-                imported.countDown();
+                imported.run();
             }
             prepareTarget(tgt);
             TableMigration m;

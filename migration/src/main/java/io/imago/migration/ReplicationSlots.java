@@ -29,8 +29,11 @@ final class ReplicationSlots {
      * copy has imported the snapshot.
      */
     static ExportedSnapshot createExporting(Connection replication, String slot) throws SQLException {
-        // PostgreSQL 15 replaced the bare EXPORT_SNAPSHOT keyword with an option list.
-        boolean optionList = replication.getMetaData().getDatabaseMajorVersion() >= 15;
+        // PostgreSQL 15 replaced the bare EXPORT_SNAPSHOT keyword with an option list (keeping the old form).
+        return createExporting(replication, slot, replication.getMetaData().getDatabaseMajorVersion() >= 15);
+    }
+
+    static ExportedSnapshot createExporting(Connection replication, String slot, boolean optionList) throws SQLException {
         String cmd = "CREATE_REPLICATION_SLOT " + checkName(slot) + " LOGICAL pgoutput "
                 + (optionList ? "(SNAPSHOT 'export')" : "EXPORT_SNAPSHOT");
         try (Statement st = replication.createStatement(); ResultSet rs = st.executeQuery(cmd)) {

@@ -26,6 +26,8 @@ import java.util.stream.Collectors;
  * Log shipping then starts at the slot's consistent point: snapshot and log meet exactly.
  */
 public final class SnapshotCopier {
+    private static final Duration SOURCE_LOCK_TIMEOUT = Duration.ofSeconds(10);
+
     private final PgEndpoint source;
     private final PgEndpoint target;
     private final String slot;
@@ -90,11 +92,27 @@ public final class SnapshotCopier {
         return new SnapshotResult(snapshot.consistentPoint(), snapshot.snapshotName(), rows, Duration.ofNanos(System.nanoTime() - start));
     }
 
-    /** Teardown: drops the slot (releasing the WAL it holds) and the publication. Idempotent. */
+    /** Teardown: drops the slot (releasing the WAL it holds) and the publication. Idempotent; a null name is skipped. */
     public static void dropSlotAndPublication(PgEndpoint source, String slot, String publication) throws SQLException {
         try (Connection c = source.connect()) {
-            ReplicationSlots.dropIfExists(c, slot);
-            Publications.dropIfExists(c, publication);
+            if (slot != null) {
+                ReplicationSlots.dropIfExists(c, slot);
+            }
+            if (publication != null) {
+                Publications.dropIfExists(c, publication);
+            }
+        }
+    }
+
+    /**
+     * The source-side DDL of {@link #copy}: replica identity full where the plan asks for it, and the
+     * publication. Idempotent, and once done it takes no lock: call it BEFORE fencing writes with table
+     * locks, since creating a publication must lock the tables (SHARE UPDATE EXCLUSIVE) and would
+     * otherwise wait for the fence to end. {@link #copy} calls it again, as a no-op.
+     */
+    public void prepareSource(List<TableMigration> tables) throws SQLException {
+        try (Connection src = source.connect()) {
+            prepareSource(src, tables);
         }
     }
 
@@ -105,13 +123,24 @@ public final class SnapshotCopier {
      */
     private void prepareSource(Connection src, List<TableMigration> tables) throws SQLException {
         try (Statement st = src.createStatement()) {
+            // Waiting for a table lock also queues every later query on that table behind us: on a live
+            // database give up soon instead, and say why.
+            st.execute("SET lock_timeout = '" + SOURCE_LOCK_TIMEOUT.toMillis() + "ms'");
             for (TableMigration m : tables) {
                 if (m.replicaIdentityFull() && replicaIdentity(src, m.sourceTable()) != 'f') {
                     st.execute("ALTER TABLE " + Sql.table(m.sourceTable()) + " REPLICA IDENTITY FULL");
                 }
             }
+            Publications.ensure(src, publication, tables);
+            st.execute("RESET lock_timeout");
+        } catch (SQLException e) {
+            if ("55P03".equals(e.getSQLState())) {
+                throw new SQLException("another session holds a lock on the source tables (a write fence? a long ALTER or VACUUM?), so the "
+                        + "publication cannot be set up: call prepareSource before fencing writes, or retry later (" + e.getMessage() + ")",
+                        e.getSQLState(), e);
+            }
+            throw e;
         }
-        Publications.ensure(src, publication, tables);
     }
 
     private static char replicaIdentity(Connection c, String table) throws SQLException {

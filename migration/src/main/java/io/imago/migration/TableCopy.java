@@ -52,8 +52,10 @@ final class TableCopy {
             rollbackQuietly(target, e);
             throw e;
         } finally {
-            if (!target.isClosed()) {
+            try {
                 target.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // the connection broke: the error that broke it is already on its way up
             }
         }
     }

@@ -13,6 +13,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -266,6 +268,31 @@ class SnapshotCopierTest {
         assertEquals(List.of("f"), Db.rows(p.source(), "SELECT relreplident FROM pg_class WHERE relname = 'audit_log'"));
         Db.exec(p.source(), "UPDATE audit_log SET what = 'c' WHERE what = 'a'", "DELETE FROM audit_log WHERE what = 'b'");
         assertEquals(2, Db.count(p.target(), "SELECT count(*) FROM audit_log"));
+    }
+
+    /** A fence that locks the tables (writes held through the copy) must not block the copy once the source is prepared. */
+    @Test
+    void copiesWhileAnotherSessionHoldsTheTablesExclusivelyOnceTheSourceIsPrepared() throws Exception {
+        PgServers.Pair p = customers("copy_locked");
+        List<TableMigration> plan = Db.plan(p, null, List.of(CLIENTS));
+        SnapshotCopier copier = new SnapshotCopier(p.source(), p.target(), "copy_locked", "copy_locked_pub", 1, CopyProgress.NONE);
+        copier.prepareSource(plan);
+        copier.prepareSource(plan); // idempotent
+        try (Connection fence = p.source().connect()) {
+            fence.setAutoCommit(false);
+            try (Statement st = fence.createStatement()) {
+                st.execute("LOCK TABLE public.customers IN EXCLUSIVE MODE"); // reads pass, writes wait
+            }
+            CompletableFuture<SnapshotResult> copy = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return copier.copy(plan);
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(Map.of("clients", 4L), copy.get(30, TimeUnit.SECONDS).rowsPerTargetTable());
+            fence.rollback();
+        }
     }
 
     @Test

@@ -132,7 +132,7 @@ final class RequestGate implements HttpHandler {
         }
         if (expired) {
             log.accept("pause expired after " + heldMs + "ms without resume; letting " + out.size() + " held requests through");
-        } else if (!out.isEmpty()) {
+        } else {
             log.accept("resumed after " + heldMs + "ms; letting " + out.size() + " held requests through");
         }
         out.forEach(this::letThrough);

@@ -1,0 +1,18 @@
+/**
+ * The data plane (PostgreSQL): how a new universe's database is loaded from the old one and kept in step.
+ *
+ * <ol>
+ *   <li>{@link io.imago.migration.MigrationPlanner} resolves the blueprint's tables and transforms against
+ *       both catalogs into {@link io.imago.migration.TableMigration}s, or refuses with every problem found.</li>
+ *   <li>{@link io.imago.migration.SnapshotCopier} creates the publication and a logical slot exporting a
+ *       snapshot, and copies every table as of that snapshot, in parallel, streaming COPY to COPY.</li>
+ *   <li>Log shipping (to come) decodes the slot from its consistent point and applies each change through
+ *       the same {@link io.imago.migration.TransformSql} statement the copy used, so both convert alike.</li>
+ *   <li>At switchover {@link io.imago.migration.WriteFence} stops the application's writes at the source
+ *       and gives the position the drain must reach; {@link io.imago.migration.SequenceSync} then moves
+ *       the target's sequences past the shipped keys.</li>
+ * </ol>
+ *
+ * Only schema {@code public} is migrated. The module depends on the PostgreSQL driver alone.
+ */
+package io.imago.migration;
