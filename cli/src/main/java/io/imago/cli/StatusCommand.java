@@ -37,7 +37,7 @@ final class StatusCommand implements Callable<Integer> {
                 o.out.println("  ingress   " + v.ingress().name() + " " + v.ingress().url() + (v.ingress().live() ? " (serving)" : ""));
             }
             if (v.database() != null) {
-                o.out.println("  database  " + v.database().url() + (v.database().running() ? "" : " (stopped)"));
+                o.out.println("  db url    " + v.database().url() + (v.database().running() ? "" : " (stopped)"));
             }
             for (UniverseView.ResourceView r : v.resources()) {
                 o.out.printf("  %-9s %-22s %-22s %-10s %s%n", r.kind(), r.id(), r.endpoint() == null ? "" : r.endpoint(),

@@ -75,6 +75,7 @@ final class SwitchoverStep implements Step {
         if (slot != null) {
             // No log shipping reads it yet: a slot nobody reads only holds WAL back on the old server.
             SnapshotCopier.dropSlotAndPublication(oldAdmin, slot, ctx.state().fact("publication"));
+            ctx.update(s -> s.withFact("slot", null).withFact("publication", null));
         }
         UniverseState old = ctx.store.universe(ctx.old.name()).orElse(ctx.old);
         ctx.store.save(old.withPhase(Phase.RETIRING).withFact("replacedBy", ctx.bp.universe()));

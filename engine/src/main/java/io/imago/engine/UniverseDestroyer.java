@@ -34,10 +34,11 @@ final class UniverseDestroyer {
         Map<String, Resource> instances = new LinkedHashMap<>();
         u.resources("instance").forEach(r -> instances.put(r.id(), Resources.resource(r)));
         provider.compute().list(u.name()).forEach(r -> instances.putIfAbsent(r.id(), r));
-        for (Resource r : instances.values()) {
+        // Instances stop in parallel: each may take its grace period to drain.
+        instances.values().parallelStream().forEach(r -> {
             reporter.info("stopping instance " + r.id());
             provider.compute().destroy(r);
-        }
+        });
         Map<String, Resource> dbs = new LinkedHashMap<>();
         u.resources("database").forEach(r -> dbs.put(r.id(), Resources.resource(r)));
         provider.database().list(u.name()).forEach(r -> dbs.putIfAbsent(r.id(), r));

@@ -35,7 +35,9 @@ record PostgresBinaries(Path binDir, String major, String runAs) {
             Path bin = Path.of(env);
             return new PostgresBinaries(bin, versionOf(bin), runAs);
         }
-        List<Path> system = systemBinDirs();
+        // IMAGO_PG_BINARIES=embedded skips the system's binaries (to use or test the embedded ones).
+        boolean embeddedOnly = "embedded".equals(System.getenv("IMAGO_PG_BINARIES"));
+        List<Path> system = embeddedOnly ? List.of() : systemBinDirs();
         Optional<Path> exact = system.stream().filter(p -> p.getParent().getFileName().toString().equals(wantedMajor)).findFirst();
         if (exact.isPresent()) {
             return new PostgresBinaries(exact.get(), wantedMajor, runAs);

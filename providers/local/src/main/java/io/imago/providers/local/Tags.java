@@ -55,9 +55,18 @@ final class Tags {
         writeAtomically(f, attrs);
     }
 
+    /** Deletes the tag, and the universe's folder with it once nothing tagged is left there. */
     void delete(String universe, String kind, String id) {
         try {
             Files.deleteIfExists(root.resolve(universe).resolve(kind).resolve(id + ".json"));
+            Path u = root.resolve(universe);
+            boolean tagsLeft;
+            try (Stream<Path> walk = Files.walk(u)) {
+                tagsLeft = walk.anyMatch(p -> p.toString().endsWith(".json"));
+            }
+            if (!tagsLeft) {
+                LocalIngresses.deleteTree(u);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
