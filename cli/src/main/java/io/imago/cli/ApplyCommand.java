@@ -5,9 +5,6 @@ import io.imago.engine.ApplyResult;
 import io.imago.engine.Engine;
 import io.imago.state.LocalStateStore;
 import io.imago.state.StateStore;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +32,11 @@ final class ApplyCommand implements Callable<Integer> {
         Output o = new Output(imago.out, imago.err, imago.global);
         List<Blueprint> bps = BlueprintFiles.loadOrExit(o, files);
         StateStore store = new LocalStateStore(imago.global.state);
-        if (!imago.global.yes && System.console() != null && !confirm(o, bps)) {
+        if (!o.opts.yes && System.console() != null) {
+            bps.forEach(bp -> o.err.println("  " + bp.universe() + (bp.replaces() != null ? " replaces " + bp.replaces() : " (new)")
+                    + " via ingress " + bp.ingress().name()));
+        }
+        if (!Confirmation.confirm(o, "Apply?")) {
             o.err.println("apply cancelled; nothing was changed");
             return ExitCodes.FAILED;
         }
@@ -67,20 +68,5 @@ final class ApplyCommand implements Callable<Integer> {
         }
         String pause = r.writePauseMs() == null ? "" : " (writes were paused " + r.writePauseMs() + " ms)";
         o.out.println(o.green(r.universe() + " is live") + (r.ingressUrl() != null ? " at " + r.ingressUrl() : "") + pause);
-    }
-
-    private static boolean confirm(Output o, List<Blueprint> bps) {
-        for (Blueprint bp : bps) {
-            o.err.println("  " + bp.universe() + (bp.replaces() != null ? " replaces " + bp.replaces() : " (new)")
-                    + " via ingress " + bp.ingress().name());
-        }
-        o.err.print("Apply? Only 'yes' confirms: ");
-        o.err.flush();
-        try {
-            String line = new BufferedReader(new InputStreamReader(System.in)).readLine();
-            return line != null && line.trim().equals("yes");
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -98,11 +98,34 @@ class QuickstartIT {
         assertEquals("shop-v2", after.headers().firstValue("X-Universe").orElse(""));
         assertTrue(after.body().contains("email_domain"), after.body());
 
+        assertNoSecretIn(v2, "shop-v2");
         assertNull(qs.universe("shop-v1"), "v1 is torn down (keepOld: 0)");
         for (long pid : v1Pids) {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "v1 instance " + pid + " still runs");
         }
         assertTrue(Quickstart.portFree(v1DbPort), "v1's database still listens on " + v1DbPort);
+    }
+
+    /** Passwords live in the provider's secret store only: not in output, state files or status. */
+    private void assertNoSecretIn(Cli.Result output, String universe) throws Exception {
+        JsonNode secrets = Quickstart.JSON.readTree(tmp.resolve(".imago/providers/local/_secrets/" + universe + ".json").toFile());
+        List<String> passwords = new ArrayList<>();
+        secrets.forEach(n -> passwords.add(n.asText()));
+        assertFalse(passwords.isEmpty());
+        List<Path> stateFiles;
+        try (var walk = java.nio.file.Files.walk(tmp.resolve(".imago"))) {
+            stateFiles = walk.filter(java.nio.file.Files::isRegularFile)
+                    .filter(f -> !f.toString().contains("_secrets") && !f.toString().contains("admin-token"))
+                    .filter(f -> !f.toString().contains("/postgres/")).toList();
+        }
+        String status = qs.imago("status", "--output", "json").out();
+        for (String pw : passwords) {
+            assertFalse(output.out().contains(pw) || output.err().contains(pw), "a password in apply's output");
+            assertFalse(status.contains(pw), "a password in status");
+            for (Path f : stateFiles) {
+                assertFalse(java.nio.file.Files.readString(f).contains(pw), "a password in " + f);
+            }
+        }
     }
 
     @Test

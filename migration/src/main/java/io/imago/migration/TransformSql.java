@@ -94,9 +94,15 @@ public final class TransformSql {
      * OVERRIDING SYSTEM VALUE: the source's key values are kept even in GENERATED ALWAYS identity columns.
      */
     public String insertFrom(String relation) {
-        String select = m.columns().stream().map(TransformSql::valueOf).collect(Collectors.joining(", "));
-        return "INSERT INTO " + Sql.table(m.targetTable()) + " (" + Sql.idents(targetColumns()) + ") OVERRIDING SYSTEM VALUE SELECT "
-                + select + " FROM " + relation + (m.where() == null ? "" : " WHERE (" + m.where() + ")");
+        return "INSERT INTO " + Sql.table(m.targetTable()) + " (" + Sql.idents(targetColumns()) + ") OVERRIDING SYSTEM VALUE "
+                + selectConverted(relation);
+    }
+
+    /** {@code SELECT <target columns> FROM relation WHERE <where>}: the converted rows, named as the target names them. */
+    String selectConverted(String relation) {
+        String select = m.columns().stream().map(c -> converted(c, c.isExpression() ? null : "s." + Sql.ident(c.sourceColumn().name()))
+                + " AS " + Sql.ident(c.targetColumn())).collect(Collectors.joining(", "));
+        return "SELECT " + select + " FROM " + relation + (m.where() == null ? "" : " WHERE (" + m.where() + ")");
     }
 
     public String insertFromStaging(String staging) {
@@ -129,19 +135,22 @@ public final class TransformSql {
         return b + "_" + hash;
     }
 
-    private static String valueOf(ColumnMapping c) {
-        String value;
+    /**
+     * The target value of one column, given SQL for the source column's value ({@code sourceValue}, of the
+     * staging type; ignored for an expression, which reads the source row under alias {@code s} itself).
+     * Log shipping uses it to convert key values alone, exactly as the full conversion does.
+     */
+    static String converted(ColumnMapping c, String sourceValue) {
         if (c.isExpression()) {
-            value = "(" + c.expression() + ")";
-        } else if (!c.isVerbatim()) {
+            return "(" + c.expression() + ")";
+        }
+        if (!c.isVerbatim()) {
             // The column changes type (or the target lacks the source's type and holds it as text): convert
             // explicitly, so e.g. text becomes an enum as COPY would parse it; impossible casts are refused
             // when planning.
-            value = "CAST(s." + Sql.ident(c.sourceColumn().name()) + " AS " + c.targetType() + ")";
-        } else {
-            value = "s." + Sql.ident(c.sourceColumn().name());
+            return "CAST(" + sourceValue + " AS " + c.targetType() + ")";
         }
-        return value + " AS " + Sql.ident(c.targetColumn());
+        return sourceValue;
     }
 
     private static List<String> names(List<SourceColumn> cols) {
