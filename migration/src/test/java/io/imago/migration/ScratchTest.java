@@ -24,6 +24,8 @@ class ScratchTest {
             st.execute("SELECT pg_replication_origin_session_reset()");
         }
         System.out.println(Db.rows(src, "SELECT * FROM items"));
+        System.out.println(Db.rows(src, "SELECT slot_name, confirmed_flush_lsn, restart_lsn, pg_current_wal_lsn(), pg_current_wal_insert_lsn() FROM pg_replication_slots"));
+        System.out.println(Db.rows(src, "SELECT lsn, xid, length(data), get_byte(data,0) FROM pg_logical_slot_peek_binary_changes('scratch', NULL, NULL, 'proto_version', '1', 'publication_names', 'pub')"));
         System.out.println(Db.rows(src, "SELECT * FROM pg_replication_origin_status"));
         for (var x : PgOutputDecoderTest.peek(src, "scratch", "pub")) System.out.println(x);
         for (var x : PgOutputDecoderTest.peek(src, "scratch", "pub", "messages", "true")) System.out.println(x);

@@ -170,6 +170,15 @@ final class LocalDatabases implements DatabaseService {
         Path home = Path.of(r.attr("home"));
         run(bins.command("pg_ctl", "-D", r.attr("dataDir"), "-l", home.resolve("server.log").toString(), "-w", "-t", "60", "-s", "start"),
                 home, Duration.ofSeconds(90), "starting PostgreSQL (see " + home.resolve("server.log") + ")");
+        // The postmaster's pid, for status: the first line of postmaster.pid.
+        try {
+            String pid = Files.readAllLines(Path.of(r.attr("dataDir"), "postmaster.pid")).get(0).trim();
+            Map<String, String> attrs = new TreeMap<>(current(r).attrs());
+            attrs.put("pid", pid);
+            tags.write(r.attr("universe"), KIND, r.id(), attrs);
+        } catch (IOException | RuntimeException ignored) {
+            // status shows no pid; nothing else depends on it
+        }
     }
 
     private boolean running(Resource r) {
