@@ -2,6 +2,7 @@ package io.imago.engine;
 
 import io.imago.blueprints.CheckSpec;
 import io.imago.migration.PgEndpoint;
+import io.imago.migration.TableChecksums;
 import io.imago.migration.TableMigration;
 import io.imago.providers.spi.Endpoint;
 import java.net.URI;
@@ -43,6 +44,12 @@ final class ValidateStep implements Step {
                 problems = rowCounts(ctx);
             } else if (check instanceof CheckSpec.Http h) {
                 problems = http(ctx, h);
+            } else if (check instanceof CheckSpec.Checksums c) {
+                problems = checksums(ctx, c);
+            } else if (check instanceof CheckSpec.Compare c) {
+                problems = AnswerComparison.compare(ctx, c);
+            } else if (check instanceof CheckSpec.Command c) {
+                problems = CommandCheck.run(ctx, c);
             }
             String label = label(check);
             if (problems == null) {
@@ -93,6 +100,32 @@ final class ValidateStep implements Step {
                     problems.add(tm.sourceTable() + " has " + src + " rows to migrate but " + tm.targetTable() + " has " + dst);
                 } else {
                     ctx.reporter.info("  " + tm.sourceTable() + " → " + tm.targetTable() + ": " + dst + " rows");
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** Order-independent checksums of the converted source rows vs the target's, per named target table. */
+    private static List<String> checksums(ApplyContext ctx, CheckSpec.Checksums check) throws SQLException {
+        PgEndpoint source = SnapshotStep.endpoint(ctx.oldDb(true));
+        PgEndpoint target = SnapshotStep.endpoint(ctx.db(true));
+        List<TableMigration> tables = SnapshotStep.resolve(ctx, source, target);
+        List<String> problems = new ArrayList<>();
+        try (Connection s = source.connect(); Connection t = target.connect()) {
+            for (String name : check.tables()) {
+                TableMigration tm = tables.stream().filter(m -> m.targetTable().equals(name) || m.sourceTable().equals(name)).findFirst()
+                        .orElse(null);
+                if (tm == null) {
+                    problems.add(name + " is not a migrated table");
+                    continue;
+                }
+                TableChecksums.Result r = TableChecksums.compare(s, t, tm, 5);
+                if (r.matches()) {
+                    ctx.reporter.info("  " + tm.targetTable() + ": " + r.targetRows() + " rows, checksum " + r.targetSum());
+                } else {
+                    problems.add(tm.targetTable() + " differs from the converted " + tm.sourceTable() + " (" + r.sourceRows() + " vs "
+                            + r.targetRows() + " rows); first differing keys: " + String.join(", ", r.differingKeys()));
                 }
             }
         }

@@ -60,6 +60,30 @@ class FailedUpgradeIT {
         assertTrue(v2.get("facts").get("rejectedBecause").asText().contains("404"));
     }
 
+    @Test
+    void anAppThatAnswersDifferentlyIsRejectedByCompare() throws Exception {
+        qs = new Quickstart(tmp);
+        assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString()).code());
+        Files.writeString(qs.v2(), Files.readString(qs.v2()).replace("ignore: [email_domain]", "ignore: []"));
+        Cli.Result r = qs.imago("apply", "--yes", qs.v2().toString());
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.err().contains("/email_domain is new"), r.err());
+        assertServesAndTakesWrites("shop-v1");
+    }
+
+    @Test
+    void aWrongTransformIsRejectedByChecksumsNamingTheKeys() throws Exception {
+        qs = new Quickstart(tmp);
+        assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString()).code());
+        // not deterministic: the target's conversion cannot agree with the source's
+        Files.writeString(qs.v2(), Files.readString(qs.v2()).replace("split_part(email, '@', 2)", "md5(random()::text)"));
+        Cli.Result r = qs.imago("apply", "--yes", qs.v2().toString());
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.err().contains("customers differs from the converted customers"), r.err());
+        assertTrue(r.err().contains("first differing keys: (1) (different values)"), r.err());
+        assertServesAndTakesWrites("shop-v1");
+    }
+
     private void assertServesAndTakesWrites(String universe) throws Exception {
         HttpResponse<String> get = qs.get("/api/customers/1");
         assertEquals(200, get.statusCode());

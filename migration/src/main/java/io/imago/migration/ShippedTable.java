@@ -148,17 +148,6 @@ final class ShippedTable {
                 .map(ColumnMapping::targetColumn).findFirst().orElse(null);
     }
 
-    /** Source columns the converted row depends on through expressions or the filter; here: all but the unused. */
-    List<Integer> indexes(boolean[] which) {
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < which.length; i++) {
-            if (which[i]) {
-                out.add(i);
-            }
-        }
-        return out;
-    }
-
     /** The target row whose converted key equals the key passed as parameters. */
     private String keyMatch(String alias) {
         List<String> parts = new ArrayList<>();

@@ -6,8 +6,11 @@
  *       both catalogs into {@link io.imago.migration.TableMigration}s, or refuses with every problem found.</li>
  *   <li>{@link io.imago.migration.SnapshotCopier} creates the publication and a logical slot exporting a
  *       snapshot, and copies every table as of that snapshot, in parallel, streaming COPY to COPY.</li>
- *   <li>Log shipping (to come) decodes the slot from its consistent point and applies each change through
- *       the same {@link io.imago.migration.TransformSql} statement the copy used, so both convert alike.</li>
+ *   <li>{@link io.imago.migration.LogShipper} streams the slot from its consistent point (decoded by
+ *       {@link io.imago.migration.PgOutputDecoder}) and applies each source transaction as one target
+ *       transaction through the same {@link io.imago.migration.TransformSql} statement the copy used, so both
+ *       convert alike, recording the applied position in that transaction; {@code drainTo} completes the
+ *       switchover's drain.</li>
  *   <li>At switchover {@link io.imago.migration.WriteFence} stops the application's writes at the source
  *       and gives the position the drain must reach; {@link io.imago.migration.SequenceSync} then moves
  *       the target's sequences past the shipped keys.</li>

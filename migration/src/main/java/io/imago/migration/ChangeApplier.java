@@ -1,0 +1,296 @@
+package io.imago.migration;
+
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Applies decoded changes to the target inside one open target transaction, which {@link #commit} ends
+ * together with the record of the applied source position. Statements are sent in JDBC batches (in
+ * order: a batch is flushed before any other statement runs), so memory stays bounded by the batch size
+ * however large the source transaction is: the open target transaction, not the heap, holds the rows.
+ *
+ * <p>Rows arrive as text values, one per source column ({@link TableMigration#sourceColumns()} order).
+ * A value pgoutput did not send because it is TOASTed and unchanged is resolved by
+ * {@link #resolveUnchanged}: from the whole old row when the source sent it (replica identity full), else
+ * from the target's copy of the row (when that column is loaded verbatim and the row is there), else
+ * from the source's current row.
+ */
+final class ChangeApplier implements AutoCloseable {
+    static final int BATCH = 500;
+
+    private final Connection target;
+    private final PgEndpoint source;
+    private final String slot;
+    private final Map<String, PreparedStatement> prepared = new HashMap<>();
+    private Connection sourceLookups;
+    private PreparedStatement batch;
+    private ShippedTable batchTable;
+    private int batched;
+    private long changes;
+    private boolean open;
+    private volatile long sourceLookupCount;
+
+    /** @param target autocommit off, session prepared by the caller */
+    ChangeApplier(Connection target, PgEndpoint source, String slot) {
+        this.target = target;
+        this.source = source;
+        this.slot = slot;
+    }
+
+    /** Whether the target transaction holds changes not yet committed. */
+    boolean open() {
+        return open;
+    }
+
+    /** Changes in the open target transaction. */
+    long changes() {
+        return changes;
+    }
+
+    /** How often a TOASTed value had to be read back from the source (for tests and diagnostics). */
+    long sourceLookups() {
+        return sourceLookupCount;
+    }
+
+    void insert(ShippedTable t, String[] row) throws SQLException {
+        add(t, t.insertSql(), row);
+    }
+
+    /** @param old the old key ('K', other columns null) or the whole old row ('O') */
+    void delete(ShippedTable t, String[] old) throws SQLException {
+        if (t.hasKey()) {
+            add(t, t.deleteByKeySql(), key(t, old, "delete"));
+        } else {
+            add(t, t.deleteMatchingSql(), old);
+        }
+    }
+
+    /**
+     * @param old null when the source sent no old tuple (the key did not change)
+     * @param oldIsFullRow the old tuple is the whole row (replica identity full), not only the key
+     * @param unchanged the new row's unchanged-TOAST columns, null when there are none
+     */
+    void update(ShippedTable t, String[] old, boolean oldIsFullRow, String[] row, boolean[] unchanged) throws SQLException {
+        if (!t.hasKey()) {
+            if (old == null || !oldIsFullRow) {
+                throw new SQLException("update of '" + t.migration().sourceTable() + "' came without the old row: the source table must have "
+                        + "REPLICA IDENTITY FULL");
+            }
+            fillFrom(old, row, unchanged);
+            add(t, t.replaceMatchingSql(), concat(old, row));
+            return;
+        }
+        String[] oldKey = key(t, old != null ? old : row, "update");
+        if (unchanged != null) {
+            if (old != null && oldIsFullRow) {
+                fillFrom(old, row, unchanged);
+            } else if (!resolveUnchanged(t, oldKey, row, unchanged)) {
+                // The row is gone from the source already: a later change in the log deletes it (or moves
+                // its key). Until then the target simply lacks it, as it lacks the row after that change.
+                add(t, t.deleteByKeySql(), oldKey);
+                return;
+            }
+        }
+        add(t, t.replaceByKeySql(), concat(oldKey, row));
+    }
+
+    void truncate(List<ShippedTable> tables) throws SQLException {
+        flush();
+        try (Statement st = target.createStatement()) {
+            st.execute("TRUNCATE " + tables.stream().map(ShippedTable::truncateTarget).collect(Collectors.joining(", ")));
+        }
+        open = true;
+        changes++;
+    }
+
+    /** Ends the target transaction, recording in it that the source is applied up to {@code end}. */
+    void commit(Lsn end, Instant sourceCommitTime) throws SQLException {
+        flush();
+        PreparedStatement record = statement(LogShipper.RECORD_SQL);
+        record.setString(1, slot);
+        record.setString(2, end.format());
+        record.setObject(3, sourceCommitTime == null ? null : OffsetDateTime.ofInstant(sourceCommitTime, ZoneOffset.UTC));
+        record.executeUpdate();
+        target.commit();
+        open = false;
+        changes = 0;
+    }
+
+    void rollback() throws SQLException {
+        batch = null;
+        batched = 0;
+        open = false;
+        changes = 0;
+        target.rollback();
+    }
+
+    /** Sends the batched statements. */
+    void flush() throws SQLException {
+        if (batch == null) {
+            return;
+        }
+        PreparedStatement ps = batch;
+        ShippedTable t = batchTable;
+        batch = null;
+        batched = 0;
+        try {
+            ps.executeBatch();
+        } catch (BatchUpdateException e) {
+            SQLException cause = e.getNextException() != null ? e.getNextException() : e;
+            throw new SQLException("applying changes to target table '" + t.migration().targetTable() + "' failed: " + cause.getMessage(),
+                    cause.getSQLState(), cause);
+        }
+    }
+
+    /**
+     * Fills the unchanged-TOAST values of {@code row}. The target's copy of the row holds the very value when
+     * every such column is loaded verbatim and the row passed the filter; otherwise the source is asked for
+     * its current row (which may be newer than this change: the log's later changes to it follow anyway).
+     *
+     * @return false when the source no longer has the row
+     */
+    private boolean resolveUnchanged(ShippedTable t, String[] oldKey, String[] row, boolean[] unchanged) throws SQLException {
+        List<Integer> cols = new ArrayList<>();
+        boolean verbatim = true;
+        for (int i = 0; i < unchanged.length; i++) {
+            if (unchanged[i]) {
+                cols.add(i);
+                verbatim &= t.verbatimTarget(i) != null;
+            }
+        }
+        if (verbatim) {
+            flush(); // the row may have been written by this very transaction
+            if (lookup(statement(t.targetLookupSql(cols)), oldKey, row, cols)) {
+                return true;
+            }
+        }
+        String[] newKey = key(t, row, "update");
+        sourceLookupCount++;
+        return lookup(sourceStatement(t.sourceLookupSql(cols)), newKey, row, cols);
+    }
+
+    private static boolean lookup(PreparedStatement ps, String[] key, String[] row, List<Integer> cols) throws SQLException {
+        for (int i = 0; i < key.length; i++) {
+            ps.setString(i + 1, key[i]);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return false;
+            }
+            for (int i = 0; i < cols.size(); i++) {
+                row[cols.get(i)] = rs.getString(i + 1);
+            }
+            return true;
+        }
+    }
+
+    private static void fillFrom(String[] old, String[] row, boolean[] unchanged) {
+        if (unchanged != null) {
+            for (int i = 0; i < unchanged.length; i++) {
+                if (unchanged[i]) {
+                    row[i] = old[i];
+                }
+            }
+        }
+    }
+
+    private static String[] key(ShippedTable t, String[] row, String what) throws SQLException {
+        int[] idx = t.keyIndex();
+        String[] key = new String[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            key[i] = row[idx[i]];
+            if (key[i] == null) {
+                throw new SQLException(what + " of '" + t.migration().sourceTable() + "' came without its primary key column '"
+                        + t.migration().sourceColumns().get(idx[i]).name() + "': the source table's replica identity must be its primary key "
+                        + "(REPLICA IDENTITY DEFAULT) or FULL");
+            }
+        }
+        return key;
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = new String[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private void add(ShippedTable t, String sql, String[] params) throws SQLException {
+        PreparedStatement ps = statement(sql);
+        if (ps != batch) {
+            flush();
+        }
+        for (int i = 0; i < params.length; i++) {
+            ps.setString(i + 1, params[i]);
+        }
+        ps.addBatch();
+        batch = ps;
+        batchTable = t;
+        open = true;
+        changes++;
+        if (++batched >= BATCH) {
+            flush();
+        }
+    }
+
+    private PreparedStatement statement(String sql) throws SQLException {
+        PreparedStatement ps = prepared.get(sql);
+        if (ps == null) {
+            ps = target.prepareStatement(sql);
+            prepared.put(sql, ps);
+        }
+        return ps;
+    }
+
+    private PreparedStatement sourceStatement(String sql) throws SQLException {
+        if (sourceLookups == null || sourceLookups.isClosed()) {
+            sourceLookups = source.connect();
+            try (Statement st = sourceLookups.createStatement()) {
+                // The same text forms the walsender sends.
+                st.execute("SET DateStyle = ISO");
+                st.execute("SET IntervalStyle = postgres");
+                st.execute("SET extra_float_digits = 3");
+                st.execute("SET bytea_output = hex");
+            }
+            prepared.keySet().removeIf(k -> k.startsWith("/*source*/"));
+        }
+        String key = "/*source*/" + sql;
+        PreparedStatement ps = prepared.get(key);
+        if (ps == null) {
+            ps = sourceLookups.prepareStatement(sql);
+            prepared.put(key, ps);
+        }
+        return ps;
+    }
+
+    @Override
+    public void close() {
+        for (PreparedStatement ps : prepared.values()) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+        prepared.clear();
+        if (sourceLookups != null) {
+            try {
+                sourceLookups.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+    }
+}
