@@ -2,7 +2,7 @@ package io.imago.engine;
 
 import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.References;
-import io.imago.migration.SessionFence;
+import io.imago.migration.LogShipper;
 import io.imago.providers.spi.DatabaseCredentials;
 import io.imago.providers.spi.Endpoint;
 import io.imago.providers.spi.Provider;
@@ -11,12 +11,11 @@ import io.imago.state.IngressState;
 import io.imago.state.JournalEntry;
 import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
-/** Everything the steps of one apply share: the blueprint, the state, the providers, the fence. */
+/** Everything the steps of one apply share: the blueprint, the state, the providers, the log shipper. */
 final class ApplyContext {
     final Blueprint bp;
     final StateStore store;
@@ -27,9 +26,8 @@ final class ApplyContext {
     final Provider oldProvider;
     private UniverseState state;
 
-    /** Held from the start of the copy until the switch: writes on the old universe wait. */
-    SessionFence fence;
-    Instant fenceStarted;
+    /** Ships the old universe's changes from CATCH_UP until the switch; null before. */
+    LogShipper shipper;
 
     ApplyContext(Blueprint bp, StateStore store, Provider provider, Reporter reporter, UniverseState state,
             UniverseState old, Provider oldProvider) {

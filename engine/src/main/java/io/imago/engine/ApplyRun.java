@@ -22,7 +22,7 @@ import java.util.Set;
  */
 final class ApplyRun {
     static final List<Step> PIPELINE = List.of(new ProvisionStep(), new PrepareStep(), new SeedStep(), new SnapshotStep(),
-            new ValidateStep(), new SwitchoverStep(), new RetireStep());
+            new CatchUpStep(), new ValidateStep(), new SwitchoverStep(), new RetireStep());
 
     private final StateStore store;
     private final Reporter reporter;
@@ -94,8 +94,8 @@ final class ApplyRun {
         } catch (Exception e) {
             throw fail(ctx, current, e);
         } finally {
-            if (ctx.fence != null) {
-                ctx.fence.release();
+            if (ctx.shipper != null) {
+                ctx.shipper.stop();
             }
         }
         ctx.update(s -> s.withPhase(Phase.LIVE));
@@ -104,15 +104,16 @@ final class ApplyRun {
     }
 
     /**
-     * Which steps an earlier run made durable: schema and seed carry their own markers; the copy
-     * is only good while its fence is held, so before the switch it is always done again; after
-     * the switch, nothing before it runs again.
+     * Which steps an earlier run made durable: schema and seed carry their own markers; a finished
+     * copy stays good, since its slot keeps every later change and shipping resumes from the
+     * position it recorded in the target; catching up and validating run again in each run (the
+     * shipper lives in this process). After the switch, nothing before it runs again.
      */
     private static boolean skipOnResume(ApplyContext ctx, StepName step, boolean switched) {
         if (switched) {
             return step.ordinal() < StepName.SWITCHOVER.ordinal() && step != StepName.PROVISION;
         }
-        return (step == StepName.PREPARE || step == StepName.SEED) && ctx.state().stepDone(step.name());
+        return (step == StepName.PREPARE || step == StepName.SEED || step == StepName.SNAPSHOT) && ctx.state().stepDone(step.name());
     }
 
     /** A run killed between the flip and its journal entry: the ingress itself says so. */
@@ -140,9 +141,9 @@ final class ApplyRun {
         boolean rejected = e instanceof EngineException ee && ee.kind() == EngineException.Kind.REJECTED;
         String reason = e instanceof EngineException || e instanceof io.imago.providers.spi.ProviderException
                 ? e.getMessage() : describe(e);
-        if (ctx.fence != null) {
-            ctx.fence.release();
-            ctx.fence = null;
+        if (ctx.shipper != null) {
+            ctx.shipper.stop();
+            ctx.shipper = null;
         }
         if (step != null) {
             ctx.journal(step, JournalEntry.Status.FAILED, reason);

@@ -38,8 +38,10 @@ final class Planner {
             var m = bp.migrationOrDefault();
             String tables = m.allTables() ? "every table" : String.join(", ", m.tables());
             steps.add(step(StepName.SNAPSHOT, "copy " + tables + " of " + bp.replaces() + " in one snapshot, "
-                    + m.parallelism() + " in parallel, through " + m.transforms().size() + " transform(s); writes to "
-                    + bp.replaces() + " are held from the copy to the switch (log shipping is not built yet)"));
+                    + m.parallelism() + " in parallel, through " + m.transforms().size() + " transform(s); "
+                    + bp.replaces() + " keeps serving reads and writes"));
+            steps.add(step(StepName.CATCH_UP, "ship " + bp.replaces() + "'s changes through the same transforms until the lag is under "
+                    + m.maxLag().toMillis() + " ms"));
             m.transforms().forEach(t -> notes.add("transform " + t.table() + ": " + TransformText.describe(t)));
         }
         if (!bp.validate().isEmpty()) {
@@ -83,7 +85,7 @@ final class Planner {
                 bp.ingress().type() + (bp.ingress().port() != null ? " on port " + bp.ingress().port() : "")));
         if (bp.replaces() != null && bp.database() != null) {
             out.add(new Plan.PlannedResource("create", "replication-slot", SnapshotStep.slotName(bp.universe()), null,
-                    "on " + bp.replaces() + "'s database, dropped after the switch"));
+                    "and a publication on " + bp.replaces() + "'s database, dropped after the switch"));
         }
         if (old != null) {
             old.resources().forEach(r -> out.add(new Plan.PlannedResource("retire", r.kind(), r.id(),

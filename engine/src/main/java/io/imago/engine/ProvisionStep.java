@@ -103,9 +103,19 @@ final class ProvisionStep implements Step {
         }
     }
 
+    /** The end of the instance's log, quoted now: a failed apply releases the instance and its log with it. */
     private static String logHint(Resource r) {
         String log = r.attr("log");
-        return log == null ? "" : "; see its log: " + log;
+        if (log == null) {
+            return "";
+        }
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(log));
+            List<String> tail = lines.subList(Math.max(0, lines.size() - 8), lines.size());
+            return tail.isEmpty() ? "; its log is empty" : "; the end of its log:\n    | " + String.join("\n    | ", tail);
+        } catch (java.io.IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     static void sleep(long ms) {

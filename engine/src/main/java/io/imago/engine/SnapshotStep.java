@@ -15,15 +15,13 @@ import io.imago.providers.spi.DatabaseCredentials;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Copies the old universe's tables, in one consistent snapshot exported by a logical replication
- * slot, through the transforms into the new schema. Until log shipping exists, writes to the old
- * universe are fenced (held) from the start of the copy until the switch, so nothing written
- * during the copy can be lost; the pause this costs is measured and reported as such.
+ * slot, through the transforms into the new schema. The old universe keeps serving reads and
+ * writes: the slot keeps every change made after the snapshot for CATCH_UP to ship.
  */
 final class SnapshotStep implements Step {
     @Override
@@ -44,11 +42,7 @@ final class SnapshotStep implements Step {
         List<TableMigration> tables = resolve(ctx, source, target);
         String slot = slotName(ctx.bp.universe());
         SnapshotCopier copier = new SnapshotCopier(source, target, slot, slot, m.parallelism(), progress(ctx));
-        // The publication's DDL needs locks the fence would hold: set it up before fencing.
         copier.prepareSource(tables);
-        ctx.fence = acquireFence(ctx, source, publicTables(source));
-        ctx.fenceStarted = Instant.now();
-        ctx.reporter.warn("writes to " + ctx.old.name() + " are held from now until the switch: without log shipping the pause spans the copy");
         SnapshotResult result = copier.copy(tables);
         long rows = result.rowsPerTargetTable().values().stream().mapToLong(Long::longValue).sum();
         double secs = Math.max(0.001, result.elapsed().toMillis() / 1000.0);
@@ -60,11 +54,11 @@ final class SnapshotStep implements Step {
     }
 
     /**
-     * Every table of the source, migrated or not: creating the slot waits for every transaction
-     * holding an xid, so a writer must not be able to take one on an unfenced table and then
-     * block on a fenced one.
+     * Every table of the source, migrated or not: at the switch the old universe stops taking
+     * writes altogether, and a writer must not hold an xid on an unfenced table while it waits on
+     * a fenced one.
      */
-    private static List<String> publicTables(PgEndpoint source) throws SQLException {
+    static List<String> publicTables(PgEndpoint source) throws SQLException {
         List<String> out = new java.util.ArrayList<>();
         try (Connection c = source.connect(); var st = c.createStatement();
                 var rs = st.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")) {
@@ -85,7 +79,7 @@ final class SnapshotStep implements Step {
         }
     }
 
-    private static SessionFence acquireFence(ApplyContext ctx, PgEndpoint source, List<String> tables) {
+    static SessionFence acquireFence(ApplyContext ctx, PgEndpoint source, List<String> tables) {
         Duration drain = ctx.bp.switchover().drainTimeout();
         try {
             return SessionFence.acquire(source, tables, drain);

@@ -6,6 +6,7 @@ public enum StepName {
     PREPARE("create the schema on the new database"),
     SEED("load the seed data"),
     SNAPSHOT("copy a consistent snapshot of the old universe's data through the transforms"),
+    CATCH_UP("ship the old universe's changes through the same transforms until the lag is small"),
     VALIDATE("check the new universe before it goes live"),
     SWITCHOVER("switch the ingress to the new universe"),
     RETIRE("retire the replaced universe");

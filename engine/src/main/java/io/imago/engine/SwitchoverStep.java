@@ -1,6 +1,9 @@
 package io.imago.engine;
 
+import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
+import io.imago.migration.SequenceSync;
+import io.imago.migration.SessionFence;
 import io.imago.migration.SnapshotCopier;
 import io.imago.migration.WriteFence;
 import io.imago.providers.spi.Endpoint;
@@ -8,15 +11,18 @@ import io.imago.providers.spi.Resource;
 import io.imago.state.IngressState;
 import io.imago.state.Phase;
 import io.imago.state.UniverseState;
+import java.sql.Connection;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 
 /**
- * Points the ingress at the new universe in one atomic provider call, with new requests held (not
- * failed) for the instant it takes. For an upgrade, the old universe is then fenced for good at its
- * database, the session fence is lifted, and the write pause is measured from fence to flip.
+ * The switchover protocol (architecture.md). For an upgrade: hold new requests at the ingress,
+ * fence writes on the old universe at its database and note the log position, drain shipping to
+ * it (within {@code maxWritePause}, else lift everything and fail with the old universe live),
+ * carry the sequences over, flip the ingress in one atomic call, let the held requests go to the
+ * new universe, then fence the old universe for good and drop its slot. The pause is measured from
+ * the fence to the release of the held requests.
  */
 final class SwitchoverStep implements Step {
     @Override
@@ -35,50 +41,79 @@ final class SwitchoverStep implements Step {
         Resource ingress = Resources.resource(ing.resource());
         List<Endpoint> backends = ctx.endpoints();
         boolean alreadyThere = new HashSet<>(ctx.provider.ingress().target(ingress)).equals(new HashSet<>(backends));
+        String detail = "ingress " + ctx.provider.ingress().url(ingress) + " → " + ctx.bp.universe() + " (" + backends.size() + " instances)";
         if (!alreadyThere) {
-            if (ctx.old != null && (ctx.fence == null || !ctx.fence.held())) {
-                // Only a fenced copy is complete; a fence lost with an earlier run means copy again.
-                throw new IllegalStateException("the write fence was lost before the switch");
-            }
-            Duration maxPause = ctx.bp.switchover().maxWritePause();
-            ctx.provider.ingress().hold(ingress, maxPause);
-            try {
+            if (ctx.old == null) {
                 ctx.provider.ingress().point(ingress, backends);
-            } finally {
-                ctx.provider.ingress().release(ingress);
+            } else {
+                detail += flipWithFence(ctx, ingress, backends);
             }
         }
-        Instant flipped = Instant.now();
         ctx.store.save(ing.live() != null && ing.live().equals(ctx.bp.universe()) ? ing : ing.pointedAt(ctx.bp.universe()));
-        String detail = "ingress " + ctx.provider.ingress().url(ingress) + " → " + ctx.bp.universe() + " (" + backends.size() + " instances)";
         if (ctx.old != null) {
-            detail += retireOldWrites(ctx, flipped);
+            retireOld(ctx);
         }
         ctx.update(s -> s.withPhase(Phase.LIVE));
         return detail;
     }
 
-    /** After the flip the old universe must never take a write again, whoever the writer is. */
-    private static String retireOldWrites(ApplyContext ctx, Instant flipped) throws Exception {
-        PgEndpoint oldAdmin = SnapshotStep.endpoint(ctx.oldDb(true));
-        String appRole = ctx.oldDb(false).user();
-        WriteFence.fence(oldAdmin, appRole, Duration.ofSeconds(5));
-        String pause = "";
-        if (ctx.fence != null) {
-            long ms = Duration.between(ctx.fenceStarted, flipped).toMillis();
-            ctx.fence.release();
-            ctx.fence = null;
-            ctx.update(s -> s.withFact("writePauseMs", Long.toString(ms)));
-            pause = String.format("; writes paused %d ms (fence through copy and switch)", ms);
+    private static String flipWithFence(ApplyContext ctx, Resource ingress, List<Endpoint> backends) throws Exception {
+        if (ctx.shipper == null) {
+            throw new IllegalStateException("log shipping is not running");
         }
+        Duration maxPause = ctx.bp.switchover().maxWritePause();
+        PgEndpoint oldAdmin = SnapshotStep.endpoint(ctx.oldDb(true));
+        List<String> tables = SnapshotStep.publicTables(oldAdmin);
+        long t0 = System.nanoTime();
+        ctx.provider.ingress().hold(ingress, maxPause);
+        SessionFence fence = null;
+        boolean released = false;
+        try {
+            fence = SnapshotStep.acquireFence(ctx, oldAdmin, tables);
+            long fenced = System.nanoTime();
+            Duration left = maxPause.minusNanos(fenced - t0);
+            if (left.isNegative() || !ctx.shipper.drainTo(Lsn.parse(fence.position()), left)) {
+                throw EngineException.failed("draining the log to the fence would pause writes longer than switchover.maxWritePause ("
+                        + maxPause.toMillis() + " ms); the fence is lifted and " + ctx.old.name() + " stays live");
+            }
+            FaultInjection.at(StepName.SWITCHOVER, "drained");
+            try (Connection target = SnapshotStep.endpoint(ctx.db(true)).connect()) {
+                SequenceSync.advance(target, SnapshotStep.resolve(ctx, oldAdmin, SnapshotStep.endpoint(ctx.db(true))).stream()
+                        .map(m -> m.targetTable()).toList());
+            }
+            ctx.provider.ingress().point(ingress, backends);
+            ctx.provider.ingress().release(ingress);
+            released = true;
+            long pauseMs = (System.nanoTime() - t0) / 1_000_000;
+            String fenceLsn = fence.position();
+            ctx.update(s -> s.withFact("writePauseMs", Long.toString(pauseMs)).withFact("fenceLsn", fenceLsn));
+            // Writers that bypass the ingress stay held by the session fence until the lasting one is in place.
+            WriteFence.fence(oldAdmin, ctx.oldDb(false).user(), Duration.ofSeconds(5));
+            return String.format("; writes paused %d ms (fence at %s)", pauseMs, fenceLsn);
+        } finally {
+            if (fence != null) {
+                fence.release();
+            }
+            if (!released) {
+                ctx.provider.ingress().release(ingress);
+            }
+        }
+    }
+
+    /** After the flip the old universe takes no write again, and its slot no longer holds WAL back. */
+    private static void retireOld(ApplyContext ctx) throws Exception {
+        if (ctx.shipper != null) {
+            ctx.shipper.stop();
+            ctx.shipper = null;
+        }
+        PgEndpoint oldAdmin = SnapshotStep.endpoint(ctx.oldDb(true));
+        WriteFence.fence(oldAdmin, ctx.oldDb(false).user(), Duration.ofSeconds(5));
         String slot = ctx.state().fact("slot");
         if (slot != null) {
-            // No log shipping reads it yet: a slot nobody reads only holds WAL back on the old server.
             SnapshotCopier.dropSlotAndPublication(oldAdmin, slot, ctx.state().fact("publication"));
-            ctx.update(s -> s.withFact("slot", null).withFact("publication", null));
+            ctx.update(s -> s.withFact("slot", null).withFact("publication", null).withFact("lag", null));
         }
         UniverseState old = ctx.store.universe(ctx.old.name()).orElse(ctx.old);
         ctx.store.save(old.withPhase(Phase.RETIRING).withFact("replacedBy", ctx.bp.universe()));
-        return pause;
     }
 }

@@ -1,7 +1,9 @@
 package io.imago.engine;
 
 import io.imago.blueprints.CheckSpec;
+import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
+import io.imago.migration.SessionFence;
 import io.imago.migration.TableChecksums;
 import io.imago.migration.TableMigration;
 import io.imago.providers.spi.Endpoint;
@@ -37,36 +39,78 @@ final class ValidateStep implements Step {
     @Override
     public String run(ApplyContext ctx) throws Exception {
         List<String> failures = new ArrayList<>();
-        int passed = 0;
-        for (CheckSpec check : ctx.bp.validate()) {
-            List<String> problems = null;
-            if (check instanceof CheckSpec.RowCounts) {
-                problems = rowCounts(ctx);
-            } else if (check instanceof CheckSpec.Http h) {
+        int[] passed = {0};
+        List<CheckSpec> data = ctx.bp.validate().stream().filter(ValidateStep::isDataCheck).toList();
+        List<CheckSpec> live = ctx.bp.validate().stream().filter(c -> !isDataCheck(c)).toList();
+        if (!data.isEmpty()) {
+            withQuietSource(ctx, () -> {
+                for (CheckSpec check : data) {
+                    record(ctx, check, check instanceof CheckSpec.Checksums c ? checksums(ctx, c) : rowCounts(ctx), failures, passed);
+                }
+            });
+        }
+        for (CheckSpec check : live) {
+            List<String> problems;
+            if (check instanceof CheckSpec.Http h) {
                 problems = http(ctx, h);
-            } else if (check instanceof CheckSpec.Checksums c) {
-                problems = checksums(ctx, c);
             } else if (check instanceof CheckSpec.Compare c) {
                 problems = AnswerComparison.compare(ctx, c);
-            } else if (check instanceof CheckSpec.Command c) {
-                problems = CommandCheck.run(ctx, c);
-            }
-            String label = label(check);
-            if (problems == null) {
-                ctx.reporter.warn("SKIP " + label + ": this check is not built yet");
-            } else if (problems.isEmpty()) {
-                ctx.reporter.info("PASS " + label);
-                passed++;
             } else {
-                problems.forEach(p -> ctx.reporter.info("FAIL " + label + ": " + p));
-                problems.forEach(p -> failures.add(label + ": " + p));
+                problems = CommandCheck.run(ctx, (CheckSpec.Command) check);
             }
+            record(ctx, check, problems, failures, passed);
         }
         if (!failures.isEmpty()) {
             throw new EngineException(EngineException.Kind.REJECTED, "validation rejected " + ctx.bp.universe() + ":\n  - "
                     + String.join("\n  - ", failures));
         }
-        return passed + " check" + (passed == 1 ? "" : "s") + " passed";
+        return passed[0] + " check" + (passed[0] == 1 ? "" : "s") + " passed";
+    }
+
+    private static boolean isDataCheck(CheckSpec c) {
+        return c instanceof CheckSpec.RowCounts || c instanceof CheckSpec.Checksums;
+    }
+
+    private static void record(ApplyContext ctx, CheckSpec check, List<String> problems, List<String> failures, int[] passed) {
+        String label = label(check);
+        if (problems.isEmpty()) {
+            ctx.reporter.info("PASS " + label);
+            passed[0]++;
+        } else {
+            problems.forEach(p -> ctx.reporter.info("FAIL " + label + ": " + p));
+            problems.forEach(p -> failures.add(label + ": " + p));
+        }
+    }
+
+    interface DataChecks {
+        void run() throws Exception;
+    }
+
+    /**
+     * Source and target must be compared at one log position: writes to the old universe are held
+     * (at its database) while shipping drains to the fence and the data checks run, then let go.
+     * The hold is reported; it lasts as long as the checks.
+     */
+    private static void withQuietSource(ApplyContext ctx, DataChecks checks) throws Exception {
+        if (ctx.shipper == null) {
+            checks.run();
+            return;
+        }
+        PgEndpoint source = SnapshotStep.endpoint(ctx.oldDb(true));
+        long t0 = System.nanoTime();
+        SessionFence fence = SnapshotStep.acquireFence(ctx, source, SnapshotStep.publicTables(source));
+        try {
+            Duration drain = ctx.bp.switchover().drainTimeout();
+            if (!ctx.shipper.drainTo(Lsn.parse(fence.position()), drain)) {
+                throw EngineException.failed("log shipping did not reach the validation point within drainTimeout (" + drain.toSeconds() + "s)");
+            }
+            checks.run();
+        } finally {
+            fence.release();
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            ctx.reporter.info("  writes to " + ctx.old.name() + " were held " + ms + " ms for the data checks");
+            ctx.update(s -> s.withFact("validationHoldMs", Long.toString(ms)));
+        }
     }
 
     private static String label(CheckSpec check) {

@@ -51,8 +51,8 @@ class KillResumeIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"PROVISION:started", "PREPARE:done", "SNAPSHOT:started", "SNAPSHOT:done", "VALIDATE:started",
-            "VALIDATE:done", "SWITCHOVER:started", "SWITCHOVER:done", "RETIRE:started"})
+    @ValueSource(strings = {"PROVISION:started", "SNAPSHOT:started", "SNAPSHOT:done", "CATCH_UP:started", "CATCH_UP:done",
+            "VALIDATE:done", "SWITCHOVER:drained", "SWITCHOVER:done", "RETIRE:started"})
     void upgradeResumesAfterAKill(String point) throws Exception {
         qs = new Quickstart(tmp);
         assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString()).code());

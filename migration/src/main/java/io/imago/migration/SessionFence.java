@@ -43,7 +43,7 @@ public final class SessionFence implements AutoCloseable {
                     String list = tables.stream().map(SessionFence::quote).collect(Collectors.joining(", "));
                     s.execute("LOCK TABLE " + list + " IN EXCLUSIVE MODE");
                 }
-                try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
                     rs.next();
                     return new SessionFence(c, rs.getString(1), Instant.now());
                 }
@@ -54,7 +54,7 @@ public final class SessionFence implements AutoCloseable {
         }
     }
 
-    /** The source's log position when the fence closed: every write before it is committed. */
+    /** The source's log insert position when the fence closed: every write before it is committed (insert, not write, position: asynchronous commits may lie past the latter). */
     public String position() {
         return position;
     }

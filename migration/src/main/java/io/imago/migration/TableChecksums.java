@@ -30,7 +30,8 @@ public final class TableChecksums {
         TransformSql sql = new TransformSql(m);
         String cols = m.columns().stream().map(c -> "c." + Sql.ident(c.targetColumn())).collect(Collectors.joining(", "));
         List<String> key = m.targetKey().isEmpty() ? sql.targetColumns() : m.targetKey();
-        String keyRow = "ROW(" + key.stream().map(k -> "c." + Sql.ident(k)).collect(Collectors.joining(", ")) + ")::text";
+        // Both sides sort keys in byte order ("C"), the order the merge below compares them in.
+        String keyRow = "(ROW(" + key.stream().map(k -> "c." + Sql.ident(k)).collect(Collectors.joining(", ")) + ")::text) COLLATE \"C\"";
         String srcRows = "(" + sql.selectConverted(Sql.table(m.sourceTable()) + " AS s") + ") c";
         String dstRows = "(SELECT " + Sql.idents(sql.targetColumns()) + " FROM " + Sql.table(m.targetTable()) + ") c";
         String hash = "md5(ROW(" + cols + ")::text)";
@@ -77,9 +78,7 @@ public final class TableChecksums {
         try (Statement a = src.createStatement(); Statement b = dst.createStatement()) {
             a.setFetchSize(1000);
             b.setFetchSize(1000);
-            // Both sides sort by the same collation-free byte order, so the merge sees keys in one order.
-            try (ResultSet l = a.executeQuery(srcSql.replace(" ORDER BY 1", " ORDER BY 1 COLLATE \"C\""));
-                    ResultSet r = b.executeQuery(dstSql.replace(" ORDER BY 1", " ORDER BY 1 COLLATE \"C\""))) {
+            try (ResultSet l = a.executeQuery(srcSql); ResultSet r = b.executeQuery(dstSql)) {
                 boolean hasL = l.next();
                 boolean hasR = r.next();
                 while ((hasL || hasR) && out.size() < max) {

@@ -1,0 +1,77 @@
+package io.imago.engine;
+
+import io.imago.migration.LogShipper;
+import io.imago.migration.LogShippingException;
+import io.imago.migration.Lsn;
+import io.imago.migration.PgEndpoint;
+import io.imago.migration.TableMigration;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Ships the old universe's change log, from where the snapshot (or an earlier run's shipping)
+ * stopped, through the same transforms, until the lag is under {@code logShipping.maxLag}. The
+ * shipper keeps running until the switch; its lag is shown live and recorded for {@code status}.
+ */
+final class CatchUpStep implements Step {
+    /** Bytes of log still to ship that count as caught up, whatever the time lag. */
+    private static final long MAX_LAG_BYTES = 16L * 1024 * 1024;
+    private static final Duration TIMEOUT = Duration.ofMinutes(30);
+
+    @Override
+    public StepName name() {
+        return StepName.CATCH_UP;
+    }
+
+    @Override
+    public boolean applies(ApplyContext ctx) {
+        return ctx.old != null && ctx.bp.database() != null;
+    }
+
+    @Override
+    public String run(ApplyContext ctx) throws Exception {
+        PgEndpoint source = SnapshotStep.endpoint(ctx.oldDb(true));
+        PgEndpoint target = SnapshotStep.endpoint(ctx.db(true));
+        List<TableMigration> tables = SnapshotStep.resolve(ctx, source, target);
+        String slot = ctx.state().fact("slot");
+        Lsn start = Lsn.parse(ctx.state().fact("snapshotLsn"));
+        if (ctx.shipper != null) {
+            ctx.shipper.stop();
+        }
+        ctx.shipper = new LogShipper(source, target, slot, ctx.state().fact("publication"), tables);
+        ctx.shipper.start(start);
+        Duration maxLag = ctx.bp.migrationOrDefault().maxLag();
+        long t0 = System.nanoTime();
+        long[] lastRecord = {0};
+        boolean caughtUp;
+        try {
+            caughtUp = ctx.shipper.awaitLagBelow(MAX_LAG_BYTES, maxLag, TIMEOUT, lag -> {
+                long now = System.nanoTime();
+                ctx.reporter.progress("CATCH_UP", "lag " + lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms; changes applied",
+                        ctx.shipper.changesApplied(), 0, Duration.ofNanos(now - t0));
+                if (now - lastRecord[0] > 2_000_000_000L) {
+                    lastRecord[0] = now;
+                    ctx.update(s -> s.withFact("lag", lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms"));
+                }
+            });
+        } catch (LogShippingException e) {
+            throw EngineException.failed("log shipping failed: " + rootMessage(e));
+        }
+        if (!caughtUp) {
+            throw EngineException.failed("log shipping did not catch up within " + TIMEOUT.toMinutes() + " min: the old universe writes faster than "
+                    + ctx.bp.universe() + " applies");
+        }
+        LogShipper.Lag lag = ctx.shipper.lag();
+        ctx.update(s -> s.withFact("lag", lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms"));
+        return String.format("caught up: %,d changes in %,d transactions applied, lag %d bytes / %d ms",
+                ctx.shipper.changesApplied(), ctx.shipper.transactionsApplied(), lag.bytes(), lag.seconds().toMillis());
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}
