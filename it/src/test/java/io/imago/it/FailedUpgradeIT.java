@@ -84,6 +84,17 @@ class FailedUpgradeIT {
         assertServesAndTakesWrites("shop-v1");
     }
 
+    @Test
+    void aDrainLongerThanMaxWritePauseLiftsTheFenceAndLeavesV1Live() throws Exception {
+        qs = new Quickstart(tmp);
+        assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString()).code());
+        Files.writeString(qs.v2(), Files.readString(qs.v2()).replace("maxWritePause: 2s", "maxWritePause: 1ms"));
+        Cli.Result r = qs.imago("apply", "--yes", qs.v2().toString());
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("longer than switchover.maxWritePause"), r.err());
+        assertServesAndTakesWrites("shop-v1");
+    }
+
     private void assertServesAndTakesWrites(String universe) throws Exception {
         HttpResponse<String> get = qs.get("/api/customers/1");
         assertEquals(200, get.statusCode());
