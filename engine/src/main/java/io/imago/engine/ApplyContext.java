@@ -3,6 +3,7 @@ package io.imago.engine;
 import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.References;
 import io.imago.migration.LogShipper;
+import io.imago.migration.TableMigration;
 import io.imago.providers.spi.DatabaseCredentials;
 import io.imago.providers.spi.Endpoint;
 import io.imago.providers.spi.Provider;
@@ -28,6 +29,9 @@ final class ApplyContext {
 
     /** Ships the old universe's changes from CATCH_UP until the switch; null before. */
     LogShipper shipper;
+
+    /** The migration resolved against both schemas, once per run; null until SNAPSHOT or CATCH_UP needs it. */
+    List<TableMigration> tables;
 
     ApplyContext(Blueprint bp, StateStore store, Provider provider, Reporter reporter, UniverseState state,
             UniverseState old, Provider oldProvider) {

@@ -155,6 +155,7 @@ final class ApplyRun {
             return EngineException.failed(step + " failed after the switch (" + ctx.bp.universe() + " is live): " + reason
                     + "\nre-run `imago apply` to finish");
         }
+        SlotCleanup.dropIfAny(ctx.store, ctx.state(), reporter);
         if (rejected) {
             ctx.update(s -> s.withPhase(Phase.REJECTED).withFact("rejectedBecause", reason));
             return new EngineException(EngineException.Kind.REJECTED, reason + "\n" + liveNote(ctx)

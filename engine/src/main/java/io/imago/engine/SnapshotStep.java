@@ -69,7 +69,15 @@ final class SnapshotStep implements Step {
         return out;
     }
 
+    /** The migration resolved against both catalogs, once per run (the schemas do not change during an apply). */
     static List<TableMigration> resolve(ApplyContext ctx, PgEndpoint source, PgEndpoint target) throws SQLException {
+        if (ctx.tables == null) {
+            ctx.tables = resolveNow(ctx, source, target);
+        }
+        return ctx.tables;
+    }
+
+    private static List<TableMigration> resolveNow(ApplyContext ctx, PgEndpoint source, PgEndpoint target) throws SQLException {
         MigrationSpec m = ctx.bp.migrationOrDefault();
         List<TableTransform> transforms = m.transforms().stream().map(SnapshotStep::transform).toList();
         try (Connection s = source.connect(); Connection t = target.connect()) {

@@ -51,7 +51,8 @@ final class SwitchoverStep implements Step {
         }
         ctx.store.save(ing.live() != null && ing.live().equals(ctx.bp.universe()) ? ing : ing.pointedAt(ctx.bp.universe()));
         if (ctx.old != null) {
-            retireOld(ctx);
+            // After a flip made by this run the lasting fence is already in place; after a resumed one, make sure of it.
+            retireOld(ctx, !alreadyThere);
         }
         ctx.update(s -> s.withPhase(Phase.LIVE));
         return detail;
@@ -101,13 +102,15 @@ final class SwitchoverStep implements Step {
     }
 
     /** After the flip the old universe takes no write again, and its slot no longer holds WAL back. */
-    private static void retireOld(ApplyContext ctx) throws Exception {
+    private static void retireOld(ApplyContext ctx, boolean lastingFenceInPlace) throws Exception {
         if (ctx.shipper != null) {
             ctx.shipper.stop();
             ctx.shipper = null;
         }
         PgEndpoint oldAdmin = SnapshotStep.endpoint(ctx.oldDb(true));
-        WriteFence.fence(oldAdmin, ctx.oldDb(false).user(), Duration.ofSeconds(5));
+        if (!lastingFenceInPlace) {
+            WriteFence.fence(oldAdmin, ctx.oldDb(false).user(), Duration.ofSeconds(5));
+        }
         String slot = ctx.state().fact("slot");
         if (slot != null) {
             SnapshotCopier.dropSlotAndPublication(oldAdmin, slot, ctx.state().fact("publication"));

@@ -24,6 +24,7 @@ final class UniverseDestroyer {
 
     /** Destroys the universe and deletes its state. */
     void destroy(UniverseState u, Provider provider) {
+        SlotCleanup.dropIfAny(store, u, reporter);
         releaseRented(u, provider);
         releaseIngressIfOrphaned(u, provider);
         store.deleteUniverse(u.name());

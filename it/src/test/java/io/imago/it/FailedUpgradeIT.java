@@ -101,5 +101,10 @@ class FailedUpgradeIT {
         assertEquals(universe, get.headers().firstValue("X-Universe").orElse(""));
         HttpResponse<String> post = qs.post("/api/customers", "{\"name\":\"After\",\"email\":\"after@ok.test\"}");
         assertEquals(201, post.statusCode(), "the old universe must not stay fenced: " + post.body());
+        try (var c = qs.db(universe); var st = c.createStatement();
+                var rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "a failed upgrade's slot would hold WAL back on production");
+        }
     }
 }

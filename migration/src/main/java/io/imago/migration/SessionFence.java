@@ -63,15 +63,6 @@ public final class SessionFence implements AutoCloseable {
         return acquired;
     }
 
-    /** True while the session (and so the lock) is still there. */
-    public boolean held() {
-        try {
-            return !conn.isClosed() && conn.isValid(2);
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
     /** Lets the held writers go on. Idempotent. */
     public void release() {
         try {
