@@ -1,6 +1,12 @@
 package io.imago.cli;
 
+import io.imago.engine.Engine;
+import io.imago.engine.Reporter;
+import io.imago.state.LocalStateStore;
+import io.imago.blueprints.Diagnostic;
+import io.imago.blueprints.SourcePos;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +24,7 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
-        var loaded = BlueprintFiles.load(files);
+        List<BlueprintFiles.Loaded> loaded = withLiveChecks(BlueprintFiles.load(files));
         BlueprintFiles.report(o, loaded);
         boolean ok = loaded.stream().allMatch(l -> l.blueprint() != null);
         if (ok && !o.json()) {
@@ -26,5 +32,25 @@ final class ValidateCommand implements Callable<Integer> {
                     + (l.blueprint().replaces() != null ? ", replaces " + l.blueprint().replaces() : "") + ")"));
         }
         return ok ? ExitCodes.OK : ExitCodes.BAD_INPUT;
+    }
+
+    /**
+     * With a state that holds the replaced universe, its catalog is checked too (tables without a
+     * key); a problem there makes the blueprint invalid like any other.
+     */
+    private List<BlueprintFiles.Loaded> withLiveChecks(List<BlueprintFiles.Loaded> loaded) {
+        Engine engine = new Engine(new LocalStateStore(imago.global.state), Reporter.SILENT);
+        List<BlueprintFiles.Loaded> out = new ArrayList<>();
+        for (BlueprintFiles.Loaded l : loaded) {
+            List<String> problems = l.blueprint() == null ? List.of() : engine.checkAgainstLive(l.blueprint());
+            if (problems.isEmpty()) {
+                out.add(l);
+            } else {
+                List<Diagnostic> all = new ArrayList<>(l.diagnostics());
+                problems.forEach(p -> all.add(Diagnostic.error(new SourcePos(l.file().toString(), 0, 0), p)));
+                out.add(new BlueprintFiles.Loaded(l.file(), null, all));
+            }
+        }
+        return out;
     }
 }

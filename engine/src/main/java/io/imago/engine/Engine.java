@@ -30,12 +30,19 @@ public final class Engine {
         return store;
     }
 
+    /** Problems only the live universe's catalog can show (tables without a key), for validate. */
+    public List<String> checkAgainstLive(Blueprint bp) {
+        return KeyCheck.problems(bp, store, reporter);
+    }
+
     public Plan plan(Blueprint bp) {
+        refuseKeylessTables(bp);
         return new Planner(store).plan(bp, provider(bp.provider().type(), bp.provider().settings()).prices());
     }
 
     /** Applies one blueprint; refuses up front when the estimate exceeds the blueprint's budget. */
     public ApplyResult apply(Blueprint bp) {
+        refuseKeylessTables(bp);
         if (bp.budget() != null) {
             Plan plan = plan(bp);
             if (plan.cost().total().compareTo(bp.budget().maxUsd()) > 0) {
@@ -44,6 +51,16 @@ public final class Engine {
             }
         }
         return new ApplyRun(store, reporter).apply(bp);
+    }
+
+    private void refuseKeylessTables(Blueprint bp) {
+        if (store.universe(bp.universe()).map(u -> u.stepDone(StepName.SNAPSHOT.name())).orElse(false)) {
+            return; // the copy is done: the tables passed this check then
+        }
+        List<String> problems = KeyCheck.problems(bp, store, reporter);
+        if (!problems.isEmpty()) {
+            throw EngineException.badInput(bp.file() + ": " + String.join("\n" + bp.file() + ": ", problems) + "\nnothing was rented");
+        }
     }
 
     /** Tears down a universe and everything it rented. */

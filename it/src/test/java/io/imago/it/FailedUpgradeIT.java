@@ -95,6 +95,21 @@ class FailedUpgradeIT {
         assertServesAndTakesWrites("shop-v1");
     }
 
+    @Test
+    void aTableWithoutAKeyIsRefusedByNameBeforeAnythingIsRented() throws Exception {
+        qs = new Quickstart(tmp);
+        Files.writeString(qs.dir.resolve("schema-v1.sql"), Files.readString(qs.dir.resolve("schema-v1.sql"))
+                + "\nCREATE TABLE audit_log (at timestamptz DEFAULT now(), message text);\n");
+        assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString()).code());
+        for (String command : new String[] {"validate", "plan", "apply"}) {
+            Cli.Result r = command.equals("apply") ? qs.imago("apply", "--yes", qs.v2().toString()) : qs.imago(command, qs.v2().toString());
+            assertEquals(2, r.code(), command + ": " + r);
+            assertTrue(r.err().contains("table 'audit_log' of shop-v1 has no primary key"), command + ": " + r.err());
+        }
+        assertNull(qs.universe("shop-v2"), "nothing rented");
+        assertServesAndTakesWrites("shop-v1");
+    }
+
     private void assertServesAndTakesWrites(String universe) throws Exception {
         HttpResponse<String> get = qs.get("/api/customers/1");
         assertEquals(200, get.statusCode());

@@ -1,0 +1,55 @@
+package io.imago.engine;
+
+import io.imago.blueprints.Blueprint;
+import io.imago.blueprints.MigrationSpec;
+import io.imago.blueprints.TransformSpec;
+import io.imago.providers.spi.Provider;
+import io.imago.state.StateStore;
+import io.imago.state.UniverseState;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Log shipping needs a key for every migrated table: checked against the live universe's catalog
+ * before anything is rented, so plan, validate and apply refuse such tables by name.
+ */
+final class KeyCheck {
+    private KeyCheck() {}
+
+    /** Problems, one per table; empty when every migrated table has a primary key or replicaIdentity: full. */
+    static List<String> problems(Blueprint bp, StateStore store, Reporter reporter) {
+        if (bp.replaces() == null || bp.database() == null) {
+            return List.of();
+        }
+        UniverseState old = store.universe(bp.replaces()).orElse(null);
+        if (old == null || old.resource("database").isEmpty()) {
+            return List.of();
+        }
+        MigrationSpec m = bp.migrationOrDefault();
+        List<String> problems = new ArrayList<>();
+        try (Provider p = ProviderRegistry.open(old.provider(), Map.of(), store, reporter::info)) {
+            var admin = p.database().credentials(Resources.resource(old.resource("database").get()), true);
+            try (Connection c = SnapshotStep.endpoint(admin).connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            + "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+                            + "AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) ORDER BY 1")) {
+                while (rs.next()) {
+                    String table = rs.getString(1);
+                    boolean migrated = m.allTables() || m.tables().contains(table);
+                    TransformSpec t = m.transformFor(table).orElse(null);
+                    if (migrated && (t == null || (!t.skip() && !t.replicaIdentityFull()))) {
+                        problems.add("table '" + table + "' of " + old.name() + " has no primary key: add one, or set "
+                                + "replicaIdentity: full on its transform, or skip: true");
+                    }
+                }
+            }
+        } catch (Exception e) {
+            reporter.warn("could not check the keys of " + old.name() + "'s tables: " + e.getMessage());
+        }
+        return problems;
+    }
+}
