@@ -47,11 +47,11 @@ final class CatchUpStep implements Step {
         try {
             caughtUp = ctx.shipper.awaitLagBelow(MAX_LAG_BYTES, maxLag, TIMEOUT, lag -> {
                 long now = System.nanoTime();
-                ctx.reporter.progress("CATCH_UP", "lag " + lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms; changes applied",
+                ctx.reporter.progress("CATCH_UP", "lag " + brief(lag) + "; changes applied",
                         ctx.shipper.changesApplied(), 0, Duration.ofNanos(now - t0));
                 if (now - lastRecord[0] > 2_000_000_000L) {
                     lastRecord[0] = now;
-                    ctx.update(s -> s.withFact("lag", lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms"));
+                    ctx.update(s -> s.withFact("lag", brief(lag)));
                 }
             });
         } catch (LogShippingException e) {
@@ -62,9 +62,14 @@ final class CatchUpStep implements Step {
                     + ctx.bp.universe() + " applies");
         }
         LogShipper.Lag lag = ctx.shipper.lag();
-        ctx.update(s -> s.withFact("lag", lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms"));
+        ctx.update(s -> s.withFact("lag", brief(lag)));
         return String.format("caught up: %,d changes in %,d transactions applied, lag %d bytes / %d ms",
                 ctx.shipper.changesApplied(), ctx.shipper.transactionsApplied(), lag.bytes(), lag.seconds().toMillis());
+    }
+
+    /** Lag as status and the progress line show it: bytes and time, without the positions. */
+    private static String brief(LogShipper.Lag lag) {
+        return lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms";
     }
 
     static String rootMessage(Throwable e) {

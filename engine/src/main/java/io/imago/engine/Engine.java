@@ -37,6 +37,11 @@ public final class Engine {
 
     public Plan plan(Blueprint bp) {
         refuseKeylessTables(bp);
+        return planChecked(bp);
+    }
+
+    /** The plan of a blueprint whose tables have already been checked against the live catalog. */
+    private Plan planChecked(Blueprint bp) {
         return new Planner(store).plan(bp, provider(bp.provider().type(), bp.provider().settings()).prices());
     }
 
@@ -44,7 +49,7 @@ public final class Engine {
     public ApplyResult apply(Blueprint bp) {
         refuseKeylessTables(bp);
         if (bp.budget() != null) {
-            Plan plan = plan(bp);
+            Plan plan = planChecked(bp);
             if (plan.cost().total().compareTo(bp.budget().maxUsd()) > 0) {
                 throw EngineException.failed("the estimate (" + plan.cost().total() + " USD) exceeds budget.maxUsd ("
                         + bp.budget().maxUsd() + " USD); nothing was rented");

@@ -3,7 +3,6 @@ package io.imago.engine;
 import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.MigrationSpec;
 import io.imago.blueprints.TransformSpec;
-import io.imago.providers.spi.Provider;
 import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
 import java.sql.Connection;
@@ -11,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Log shipping needs a key for every migrated table: checked against the live universe's catalog
@@ -26,14 +24,17 @@ final class KeyCheck {
             return List.of();
         }
         UniverseState old = store.universe(bp.replaces()).orElse(null);
-        if (old == null || old.resource("database").isEmpty()) {
+        if (old == null) {
             return List.of();
         }
         MigrationSpec m = bp.migrationOrDefault();
         List<String> problems = new ArrayList<>();
-        try (Provider p = ProviderRegistry.open(old.provider(), Map.of(), store, reporter::info)) {
-            var admin = p.database().credentials(Resources.resource(old.resource("database").get()), true);
-            try (Connection c = SnapshotStep.endpoint(admin).connect(); Statement s = c.createStatement();
+        try {
+            var admin = Resources.adminOf(old, store, reporter);
+            if (admin.isEmpty()) {
+                return List.of();
+            }
+            try (Connection c = admin.get().connect(); Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                             + "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
                             + "AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) ORDER BY 1")) {

@@ -1,11 +1,9 @@
 package io.imago.engine;
 
 import io.imago.migration.SnapshotCopier;
-import io.imago.providers.spi.Provider;
 import io.imago.state.Phase;
 import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
-import java.util.Map;
 
 /**
  * A migration's slot and publication live on the replaced universe's database, where a slot nobody
@@ -20,13 +18,15 @@ final class SlotCleanup {
             return;
         }
         UniverseState old = store.universe(u.replaces()).orElse(null);
-        if (old == null || old.phase() == Phase.DESTROYED || old.resource("database").isEmpty()) {
+        if (old == null || old.phase() == Phase.DESTROYED) {
             return;
         }
         String slot = SnapshotStep.slotName(u.name());
-        try (Provider p = ProviderRegistry.open(old.provider(), Map.of(), store, reporter::info)) {
-            var admin = p.database().credentials(Resources.resource(old.resource("database").get()), true);
-            SnapshotCopier.dropSlotAndPublication(SnapshotStep.endpoint(admin), slot, slot);
+        try {
+            var admin = Resources.adminOf(old, store, reporter);
+            if (admin.isPresent()) {
+                SnapshotCopier.dropSlotAndPublication(admin.get(), slot, slot);
+            }
         } catch (Exception e) {
             reporter.warn("could not drop replication slot " + slot + " on " + old.name() + ": " + e.getMessage()
                     + "; drop it by hand (SELECT pg_drop_replication_slot('" + slot + "')) or re-run destroy");
