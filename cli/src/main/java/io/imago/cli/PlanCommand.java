@@ -30,6 +30,7 @@ final class PlanCommand implements Callable<Integer> {
         Output o = new Output(imago.out, imago.err, imago.global);
         List<Blueprint> bps = BlueprintFiles.loadOrExit(o, files);
         Engine engine = new Engine(new LocalStateStore(imago.global.state), Reporter.SILENT);
+        engine.retireExpiredUnlessLocked();
         List<Plan> plans = new ArrayList<>();
         for (Blueprint bp : bps) {
             plans.add(engine.plan(bp));

@@ -26,6 +26,11 @@ final class PlanText {
             o.out.printf("  %s %-8s %-16s %-28s %s%n", mark, r.action(), r.kind(), r.name(),
                     (r.size() == null ? "" : r.size() + "  ") + (r.detail() == null ? "" : r.detail()));
         }
+        if (p.rollback() != null) {
+            o.out.println();
+            o.out.println("Rollback: " + p.rollback().summary());
+            p.rollback().notInvertible().forEach(n -> o.out.println("  " + o.yellow("!") + " " + n.table() + ": " + n.reason()));
+        }
         if (!p.notes().isEmpty()) {
             o.out.println();
             o.out.println("Notes:");

@@ -1,11 +1,16 @@
 package io.imago.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imago.engine.Engine;
 import io.imago.engine.Reporter;
 import io.imago.engine.UniverseView;
 import io.imago.state.LocalStateStore;
+import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -22,7 +27,9 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
-        List<UniverseView> views = new Engine(new LocalStateStore(imago.global.state), Reporter.SILENT).status(universe);
+        LocalStateStore store = new LocalStateStore(imago.global.state);
+        new Engine(store, new ConsoleReporter(o)).retireExpiredUnlessLocked();
+        List<UniverseView> views = new Engine(store, Reporter.SILENT).status(universe);
         if (o.json()) {
             o.json(Map.of("universes", views));
             return ExitCodes.OK;
@@ -43,7 +50,13 @@ final class StatusCommand implements Callable<Integer> {
                 o.out.printf("  %-9s %-22s %-22s %-10s %s%n", r.kind(), r.id(), r.endpoint() == null ? "" : r.endpoint(),
                         r.pid() == null ? "" : "pid " + r.pid(), r.health() == null ? "" : r.health());
             }
-            v.facts().forEach((k, val) -> o.out.println("  " + k + ": " + val));
+            v.facts().forEach((k, val) -> {
+                if (k.equals("rollbackLoses")) {
+                    o.out.println("  rollback would lose the writes to: " + lossyTables(val));
+                } else if (!MACHINE_FACTS.contains(k)) {
+                    o.out.println("  " + k + ": " + val);
+                }
+            });
             if (!v.journal().isEmpty()) {
                 UniverseView.StepView last = v.journal().get(v.journal().size() - 1);
                 o.out.println("  last step " + last.step() + " " + last.status().toLowerCase() + " at " + last.at()
@@ -51,6 +64,18 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Facts kept for imago's own use (the rollback window's way back): in the JSON output, not in the text. */
+    private static final Set<String> MACHINE_FACTS = Set.of("rollbackTransforms", "rollbackSlot", "rollbackFrom",
+            "rollbackMaxWritePauseMs", "rollbackDrainTimeoutMs");
+
+    private static String lossyTables(String json) {
+        try {
+            return String.join(", ", new ObjectMapper().readValue(json, new TypeReference<LinkedHashMap<String, String>>() { }).keySet());
+        } catch (IOException e) {
+            return json;
+        }
     }
 
     private static String phase(Output o, String phase) {

@@ -40,6 +40,7 @@ final class ValidateCommand implements Callable<Integer> {
      */
     private List<BlueprintFiles.Loaded> withLiveChecks(List<BlueprintFiles.Loaded> loaded) {
         Engine engine = new Engine(new LocalStateStore(imago.global.state), Reporter.SILENT);
+        engine.retireExpiredUnlessLocked();
         List<BlueprintFiles.Loaded> out = new ArrayList<>();
         for (BlueprintFiles.Loaded l : loaded) {
             List<String> problems = l.blueprint() == null ? List.of() : engine.checkAgainstLive(l.blueprint());

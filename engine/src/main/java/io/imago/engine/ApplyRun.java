@@ -49,7 +49,8 @@ final class ApplyRun {
                 : old.provider().equals(bp.provider().type()) ? provider : ProviderRegistry.open(old.provider(), java.util.Map.of(), store, reporter::info);
 
         UniverseState state;
-        if (existing == null || existing.phase() == Phase.FAILED || existing.phase() == Phase.REJECTED) {
+        if (existing == null || existing.phase() == Phase.FAILED || existing.phase() == Phase.REJECTED
+                || existing.phase() == Phase.ROLLED_BACK) {
             if (existing != null) {
                 reporter.info("starting " + bp.universe() + " afresh (its last apply " + existing.phase().name().toLowerCase() + ")");
                 new UniverseDestroyer(store, reporter).releaseRented(existing, provider);

@@ -7,6 +7,7 @@ import io.imago.providers.spi.Resource;
 import io.imago.state.IngressState;
 import io.imago.state.Phase;
 import io.imago.state.ResourceRecord;
+import io.imago.state.StateLockedException;
 import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
 import java.time.Instant;
@@ -75,26 +76,54 @@ public final class Engine {
         new UniverseDestroyer(store, reporter).destroy(u, provider(u.provider(), Map.of()));
     }
 
-    /** The rollback window arrives with the validation/rollback work; until then, say so plainly. */
-    public void rollback(String name) {
-        UniverseState u = store.universe(name)
-                .orElseThrow(() -> EngineException.badInput("no universe named '" + name + "' in this state (see `imago status`)"));
-        throw EngineException.failed("rollback of " + u.name() + " is not available until the rollback window exists "
-                + "(changes made on the new universe are not shipped back yet); nothing was changed");
+    /**
+     * Within the rollback window, switches the ingress back to the replaced universe, shipping the writes
+     * made since the switch back first.
+     *
+     * @param name the universe to roll back, or the one it replaced
+     * @param acceptLoss roll back even when some tables' writes cannot be shipped back
+     */
+    public RollbackResult rollback(String name, boolean acceptLoss) {
+        try {
+            return new RollbackRun(store, reporter, type -> provider(type, Map.of())).rollback(name, acceptLoss);
+        } catch (EngineException e) {
+            throw e;
+        } catch (Exception e) {
+            throw EngineException.failed("rollback failed: " + CatchUpStep.rootMessage(e) + "; re-run `imago rollback " + name + "` to resume");
+        }
     }
 
-    /** Tears down replaced universes whose rollback window has ended. Called by every changing command. */
+    /** Tears down replaced universes whose rollback window has ended. Called by every changing command, under its lock. */
     public List<String> retireExpired() {
         List<String> retired = new ArrayList<>();
         for (UniverseState u : store.universes()) {
-            String after = u.fact("retireAfter");
-            if (u.phase() == Phase.RETIRING && after != null && Instant.parse(after).isBefore(Instant.now())) {
+            if (windowEnded(u)) {
                 reporter.info("the rollback window of " + u.name() + " has ended: tearing it down");
                 new UniverseDestroyer(store, reporter).destroy(u, provider(u.provider(), Map.of()));
                 retired.add(u.name());
             }
         }
         return retired;
+    }
+
+    /**
+     * For commands that otherwise only read (status, plan, validate): retires what is due when no other
+     * run holds the state; one that does will retire it itself.
+     */
+    public List<String> retireExpiredUnlessLocked() {
+        if (store.universes().stream().noneMatch(Engine::windowEnded)) {
+            return List.of();
+        }
+        try (StateStore.Lock lock = store.lock("retire universes whose rollback window ended")) {
+            return retireExpired();
+        } catch (StateLockedException e) {
+            return List.of();
+        }
+    }
+
+    private static boolean windowEnded(UniverseState u) {
+        String after = u.fact("retireAfter");
+        return u.phase() == Phase.RETIRING && after != null && Instant.parse(after).isBefore(Instant.now());
     }
 
     public List<UniverseView> status(String nameOrNull) {
@@ -131,7 +160,7 @@ public final class Engine {
                 }
                 case "instance" -> {
                     boolean alive = p.compute().alive(res);
-                    boolean healthy = alive && p.compute().healthy(res, "/health");
+                    boolean healthy = alive && p.compute().healthy(res, r.attrs().getOrDefault(Resources.HEALTH_PATH, "/health"));
                     resources.add(new UniverseView.ResourceView("instance", r.id(), p.compute().endpoint(res).toString(),
                             r.attrs().get("pid"), healthy ? "healthy" : alive ? "unhealthy" : "stopped"));
                 }

@@ -9,8 +9,13 @@ final class FaultInjection {
     private FaultInjection() {}
 
     static void at(StepName step, String when) {
+        at(step.name(), when);
+    }
+
+    /** @param step a pipeline step's name, or ROLLBACK */
+    static void at(String step, String when) {
         String fault = System.getenv("IMAGO_FAULT");
-        if (fault != null && fault.equals("kill:" + step.name() + ":" + when)) {
+        if (fault != null && fault.equals("kill:" + step + ":" + when)) {
             System.err.println("IMAGO_FAULT: killing imago at " + step + " " + when);
             System.err.flush();
             Runtime.getRuntime().halt(137);

@@ -8,7 +8,7 @@ import java.util.List;
  * what that costs. Rendered by {@code imago plan} as text or JSON.
  */
 public record Plan(String universe, String replaces, String provider, List<PlannedStep> steps, List<PlannedResource> resources,
-        Cost cost, List<String> notes) {
+        Cost cost, List<String> notes, Rollback rollback) {
 
     public record PlannedStep(String name, String description) {}
 
@@ -21,6 +21,19 @@ public record Plan(String universe, String replaces, String provider, List<Plann
      * @param monthly what the new universe costs per month once live
      */
     public record Cost(String currency, BigDecimal total, BigDecimal monthly, List<CostItem> items, String source, String basis) {}
+
+    /**
+     * What {@code imago rollback} could do after this upgrade (null for a universe that replaces none).
+     *
+     * @param window the rollback window (teardown.keepOld): "0", a duration, or "never"
+     * @param shipsBack whether writes made on the new universe are shipped back to the old one on rollback
+     * @param notInvertible the tables whose writes on the new universe a rollback would lose, and why:
+     *     {@code rollback} refuses without {@code --accept-loss} when any is found
+     * @param summary one line saying all of it
+     */
+    public record Rollback(String window, boolean shipsBack, List<NotInvertible> notInvertible, String summary) {}
+
+    public record NotInvertible(String table, String reason) {}
 
     public record CostItem(String resource, String kind, String size, BigDecimal hourly, BigDecimal hours, BigDecimal usd) {}
 }

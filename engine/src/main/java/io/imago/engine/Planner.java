@@ -2,6 +2,7 @@ package io.imago.engine;
 
 import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.ComputeSpec;
+import io.imago.blueprints.Durations;
 import io.imago.providers.spi.PriceList;
 import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
@@ -56,7 +57,42 @@ final class Planner {
         }
         List<Plan.PlannedResource> resources = resources(bp, old);
         return new Plan(bp.universe(), bp.replaces(), bp.provider().type(), steps, resources,
-                CostEstimator.estimate(bp, resources, prices), notes);
+                CostEstimator.estimate(bp, resources, prices), notes, rollback(bp));
+    }
+
+    /**
+     * Invertibility as the blueprint alone shows it; {@code imago rollback} checks again against both
+     * catalogs (a table new in this version, a dropped NOT NULL column without a default).
+     */
+    private static Plan.Rollback rollback(Blueprint bp) {
+        if (bp.replaces() == null) {
+            return null;
+        }
+        var t = bp.teardown();
+        String window = t.keepForever() ? "never" : t.keepOld().isZero() ? "0" : Durations.format(t.keepOld());
+        if (!t.keepForever() && t.keepOld().isZero()) {
+            return new Plan.Rollback(window, false, List.of(), "no rollback: keepOld is 0, so " + bp.replaces() + " is torn down at the switch");
+        }
+        if (bp.database() == null) {
+            return new Plan.Rollback(window, false, List.of(), "`imago rollback " + bp.universe() + "` switches the ingress back to "
+                    + bp.replaces() + (t.keepForever() ? " until it is destroyed" : " within " + window) + " (no database to ship back)");
+        }
+        List<Plan.NotInvertible> lossy = new ArrayList<>();
+        for (var tr : bp.migrationOrDefault().transforms()) {
+            if (tr.skip()) {
+                lossy.add(new Plan.NotInvertible(tr.table(), "skipped: writes to a table of this name on " + bp.universe() + " are not shipped back"));
+            } else if (tr.className() != null) {
+                lossy.add(new Plan.NotInvertible(tr.table(), "custom conversion " + tr.className() + " has no inverse"));
+            }
+        }
+        String when = t.keepForever() ? " until " + bp.replaces() + " is destroyed" : " within " + window + " of the switch";
+        String summary = "`imago rollback " + bp.universe() + "` switches back to " + bp.replaces() + when + "; writes made on " + bp.universe()
+                + " are shipped back through the inverse transforms"
+                + (lossy.isEmpty() ? " (every transform is invertible)"
+                : ", except to " + lossy.stream().map(Plan.NotInvertible::table).collect(java.util.stream.Collectors.joining(", "))
+                        + ": rolling back loses those and needs --accept-loss")
+                + "; tables new in " + bp.universe() + " are not shipped back either";
+        return new Plan.Rollback(window, true, lossy, summary);
     }
 
     private static String describeProvision(Blueprint bp) {

@@ -49,7 +49,8 @@ final class ProvisionStep implements Step {
                 InstanceRequest req = new InstanceRequest(ctx.bp.universe(), group.name(), i, group.size(), group.instanceType(),
                         group.image(), command, ctx.bp.dir(), group.port(), env);
                 Resource inst = ctx.provider.compute().create(req);
-                ctx.update(s -> s.withResource(Resources.record(inst)));
+                String healthPath = (group.health() != null ? group.health() : HealthSpec.DEFAULT).path();
+                ctx.update(s -> s.withResource(Resources.record(inst).withAttr(Resources.HEALTH_PATH, healthPath)));
                 started.add(inst);
             }
             awaitHealthy(ctx, group, started.subList(started.size() - group.count(), started.size()));

@@ -13,6 +13,9 @@ import java.util.Optional;
 final class Resources {
     private Resources() {}
 
+    /** Attribute of an instance's record: the path its health check asks (the blueprint's, kept for status and rollback). */
+    static final String HEALTH_PATH = "healthPath";
+
     static ResourceRecord record(Resource r) {
         return new ResourceRecord(r.kind(), r.id(), r.attrs());
     }

@@ -2,6 +2,7 @@ package io.imago.engine;
 
 import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
+import io.imago.migration.ReverseMigration;
 import io.imago.migration.SequenceSync;
 import io.imago.migration.SessionFence;
 import io.imago.migration.SnapshotCopier;
@@ -64,7 +65,10 @@ final class SwitchoverStep implements Step {
         }
         Duration maxPause = ctx.bp.switchover().maxWritePause();
         PgEndpoint oldAdmin = SnapshotStep.endpoint(ctx.oldDb(true));
+        PgEndpoint newAdmin = SnapshotStep.endpoint(ctx.db(true));
         List<String> tables = SnapshotStep.publicTables(oldAdmin);
+        boolean wayBack = RollbackWindow.wanted(ctx)
+                && !RollbackWindow.open(ctx, newAdmin, oldAdmin, SnapshotStep.resolve(ctx, oldAdmin, newAdmin)).tables().isEmpty();
         long t0 = System.nanoTime();
         ctx.provider.ingress().hold(ingress, maxPause);
         SessionFence fence = null;
@@ -78,16 +82,19 @@ final class SwitchoverStep implements Step {
                         + maxPause.toMillis() + " ms); the fence is lifted and " + ctx.old.name() + " stays live");
             }
             FaultInjection.at(StepName.SWITCHOVER, "drained");
-            try (Connection target = SnapshotStep.endpoint(ctx.db(true)).connect()) {
-                SequenceSync.advance(target, SnapshotStep.resolve(ctx, oldAdmin, SnapshotStep.endpoint(ctx.db(true))).stream()
+            try (Connection target = newAdmin.connect()) {
+                SequenceSync.advance(target, SnapshotStep.resolve(ctx, oldAdmin, newAdmin).stream()
                         .map(m -> m.targetTable()).toList());
             }
+            // Everything the forward shipping wrote on the new database lies before this position, every user write after it.
+            Lsn wayBackFrom = wayBack ? ReverseMigration.switchPosition(newAdmin) : null;
             ctx.provider.ingress().point(ingress, backends);
             ctx.provider.ingress().release(ingress);
             released = true;
             long pauseMs = (System.nanoTime() - t0) / 1_000_000;
             String fenceLsn = fence.position();
-            ctx.update(s -> s.withFact("writePauseMs", Long.toString(pauseMs)).withFact("fenceLsn", fenceLsn));
+            ctx.update(s -> s.withFact("writePauseMs", Long.toString(pauseMs)).withFact("fenceLsn", fenceLsn)
+                    .withFact(RollbackWindow.FACT_FROM, wayBackFrom == null ? null : wayBackFrom.toString()));
             // Writers that bypass the ingress stay held by the session fence until the lasting one is in place.
             WriteFence.fence(oldAdmin, ctx.oldDb(false).user(), Duration.ofSeconds(5));
             return String.format("; writes paused %d ms (fence at %s)", pauseMs, fenceLsn);

@@ -3,6 +3,7 @@ package io.imago.engine;
 import io.imago.providers.spi.Provider;
 import io.imago.providers.spi.Resource;
 import io.imago.state.IngressState;
+import io.imago.state.Phase;
 import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
 import java.util.LinkedHashMap;
@@ -25,6 +26,10 @@ final class UniverseDestroyer {
     /** Destroys the universe and deletes its state. */
     void destroy(UniverseState u, Provider provider) {
         SlotCleanup.dropIfAny(store, u, reporter);
+        if (u.phase() == Phase.RETIRING && u.fact("replacedBy") != null) {
+            // The rollback window closes with the universe it would go back to.
+            store.universe(u.fact("replacedBy")).ifPresent(live -> RollbackWindow.close(store, live, reporter));
+        }
         releaseRented(u, provider);
         releaseIngressIfOrphaned(u, provider);
         store.deleteUniverse(u.name());

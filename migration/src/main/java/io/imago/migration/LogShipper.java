@@ -404,6 +404,21 @@ public final class LogShipper implements AutoCloseable {
         }
     }
 
+    /**
+     * Forgets the position recorded on the target for this slot, so that a slot created anew under the same
+     * name (another source database) starts where its caller says, not where an old one stopped.
+     */
+    public static void forget(PgEndpoint target, String slot) throws SQLException {
+        try (Connection c = target.connect()) {
+            if (read(c, slot).isPresent()) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM imago_meta.shipping WHERE slot = ?")) {
+                    ps.setString(1, slot);
+                    ps.executeUpdate();
+                }
+            }
+        }
+    }
+
     /** Test hook: crash (as a killed process would) at the n-th change applied, or after the n-th target commit. */
     void crashAt(CrashPoint point, long n) {
         crash = new Crash(point, n);

@@ -8,6 +8,8 @@ public enum Phase {
     LIVE,
     /** Replaced, kept for the rollback window. */
     RETIRING,
+    /** Switched back from by {@code imago rollback}; kept, fenced, for inspection until destroyed. */
+    ROLLED_BACK,
     /** Refused by validation; kept for inspection until destroyed. */
     REJECTED,
     /** An apply failed before the switch; re-running apply resumes it. */

@@ -7,4 +7,10 @@ public record ResourceRecord(String kind, String id, Map<String, String> attrs) 
     public ResourceRecord {
         attrs = Map.copyOf(attrs);
     }
+
+    public ResourceRecord withAttr(String key, String value) {
+        java.util.Map<String, String> m = new java.util.HashMap<>(attrs);
+        m.put(key, value);
+        return new ResourceRecord(kind, id, m);
+    }
 }

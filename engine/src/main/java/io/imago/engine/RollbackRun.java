@@ -1,0 +1,257 @@
+package io.imago.engine;
+
+import io.imago.migration.LogShipper;
+import io.imago.migration.LogShippingException;
+import io.imago.migration.Lsn;
+import io.imago.migration.PgEndpoint;
+import io.imago.migration.ReverseMigration;
+import io.imago.migration.SequenceSync;
+import io.imago.migration.SessionFence;
+import io.imago.migration.TableMigration;
+import io.imago.migration.WriteFence;
+import io.imago.providers.spi.Endpoint;
+import io.imago.providers.spi.Provider;
+import io.imago.providers.spi.Resource;
+import io.imago.state.IngressState;
+import io.imago.state.Phase;
+import io.imago.state.ResourceRecord;
+import io.imago.state.StateStore;
+import io.imago.state.UniverseState;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code imago rollback}: the switchover protocol run backwards, inside the rollback window. The
+ * writes made on the universe that went live are shipped back to the replaced one from the slot
+ * the switch opened (catch-up first, while users keep writing), then requests are held, the live
+ * database fenced, the last changes drained, the replaced universe's write fence lifted and the
+ * ingress flipped back in one call. The rolled-back universe stays, fenced, for inspection until
+ * {@code imago destroy}.
+ *
+ * <p>Re-running after a kill resumes: before the flip nothing has changed for users; after it, the
+ * ingress itself says so, and the run makes sure of the fences and ships what is left.
+ */
+final class RollbackRun {
+    private static final long CAUGHT_UP_BYTES = 16L * 1024 * 1024;
+    private static final Duration CAUGHT_UP_TIME = Duration.ofSeconds(1);
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(30);
+
+    private final StateStore store;
+    private final Reporter reporter;
+    private final Function<String, Provider> providers;
+
+    RollbackRun(StateStore store, Reporter reporter, Function<String, Provider> providers) {
+        this.store = store;
+        this.reporter = reporter;
+        this.providers = providers;
+    }
+
+    /** @param name the universe to roll back, or the replaced universe to roll back to */
+    RollbackResult rollback(String name, boolean acceptLoss) throws Exception {
+        UniverseState[] pair = pair(name);
+        UniverseState live = pair[0];
+        UniverseState old = pair[1];
+        Provider liveProvider = providers.apply(live.provider());
+        Provider oldProvider = providers.apply(old.provider());
+        IngressState ing = store.ingress(live.ingress())
+                .orElseThrow(() -> EngineException.failed("ingress " + live.ingress() + " of " + live.name() + " is missing from the state"));
+        Resource ingress = Resources.resource(ing.resource());
+        List<Endpoint> oldBackends = old.resources("instance").stream().map(r -> oldProvider.compute().endpoint(Resources.resource(r))).toList();
+        boolean alreadyBack = new HashSet<>(liveProvider.ingress().target(ingress)).equals(new HashSet<>(oldBackends));
+
+        PgEndpoint liveAdmin = Resources.adminOf(live, store, reporter)
+                .orElseThrow(() -> EngineException.failed(live.name() + " has no database to ship writes back from"));
+        PgEndpoint oldAdmin = Resources.adminOf(old, store, reporter)
+                .orElseThrow(() -> EngineException.failed(old.name() + " has no database to ship writes back to"));
+        ReverseMigration.Plan plan = RollbackWindow.resolveRecorded(live, liveAdmin, oldAdmin);
+        Lsn from = RollbackWindow.from(live);
+        String slot = live.fact(RollbackWindow.FACT_SLOT);
+        if ((from == null || slot == null) && !plan.tables().isEmpty()) {
+            plan = everythingLost(plan, "the switch did not record where the writes on " + live.name() + " begin");
+        }
+        if (!plan.lossless() && !acceptLoss) {
+            throw EngineException.failed(lossMessage(live, old, plan) + "\nnothing was changed; to roll back anyway, losing those writes: "
+                    + "imago rollback " + name + " --accept-loss");
+        }
+        if (!alreadyBack) {
+            checkHealthy(old, oldProvider);
+        }
+        reporter.stepStarted("ROLLBACK", "ship the writes made on " + live.name() + " back to " + old.name() + ", then switch the ingress back");
+        long t0 = System.nanoTime();
+
+        String oldApp = oldProvider.database().credentials(Resources.resource(old.resource("database").get()), false).user();
+        String liveApp = liveProvider.database().credentials(Resources.resource(live.resource("database").get()), false).user();
+        long shipped = 0;
+        Long pauseMs = null;
+        LogShipper shipper = null;
+        try {
+            if (!plan.tables().isEmpty()) {
+                shipper = new LogShipper(liveAdmin, oldAdmin, slot, slot, plan.tables());
+                shipper.start(from);
+                catchUp(shipper);
+            }
+            if (alreadyBack) {
+                reporter.info("the ingress already points at " + old.name() + ": finishing the rollback");
+                WriteFence.lift(oldAdmin, oldApp);
+                WriteFence.fence(liveAdmin, liveApp, Duration.ofSeconds(5));
+                if (shipper != null) {
+                    drainAll(shipper, liveAdmin);
+                }
+            } else {
+                pauseMs = flipBack(live, old, liveProvider, ingress, oldBackends, liveAdmin, oldAdmin, oldApp, liveApp, shipper, plan);
+            }
+            if (shipper != null) {
+                shipped = shipper.changesApplied();
+                shipper.stop();
+            }
+        } catch (LogShippingException e) {
+            throw EngineException.failed("shipping " + live.name() + "'s writes back failed: " + CatchUpStep.rootMessage(e)
+                    + (alreadyBack ? "" : "; " + live.name() + " stays live"));
+        } finally {
+            if (shipper != null) {
+                shipper.stop();
+            }
+        }
+        reporter.stepDone("ROLLBACK", String.format("%,d changes shipped back", shipped) + (pauseMs == null ? "" : ", writes paused " + pauseMs + " ms")
+                + "; ingress → " + old.name(), Duration.ofNanos(System.nanoTime() - t0));
+        RollbackWindow.close(store, live, reporter);
+        store.save(ing.pointedAt(old.name()));
+        UniverseState oldNow = store.universe(old.name()).orElse(old);
+        store.save(oldNow.withPhase(Phase.LIVE).withFact("retireAfter", null).withFact("replacedBy", null)
+                .withFact("rolledBackFrom", live.name()));
+        UniverseState liveNow = store.universe(live.name()).orElse(live);
+        store.save(liveNow.withPhase(Phase.ROLLED_BACK).withFact("rolledBackTo", old.name())
+                .withFact("rollbackWritePauseMs", pauseMs == null ? null : pauseMs.toString())
+                .withJournal("ROLLBACK", io.imago.state.JournalEntry.Status.DONE, "ingress back on " + old.name()));
+        return new RollbackResult(live.name(), old.name(), shipped, pauseMs, plan.lossy(),
+                liveProvider.ingress().url(ingress));
+    }
+
+    /** [live, replaced] for either name of the pair. */
+    private UniverseState[] pair(String name) {
+        UniverseState u = store.universe(name)
+                .orElseThrow(() -> EngineException.badInput("no universe named '" + name + "' in this state (see `imago status`)"));
+        if (u.phase() == Phase.ROLLED_BACK) {
+            throw EngineException.badInput(u.name() + " has already been rolled back to " + u.fact("rolledBackTo"));
+        }
+        UniverseState live;
+        UniverseState old;
+        if (u.phase() == Phase.RETIRING && u.fact("replacedBy") != null) {
+            old = u;
+            live = store.universe(u.fact("replacedBy"))
+                    .orElseThrow(() -> EngineException.failed(u.fact("replacedBy") + ", which replaced " + u.name() + ", is no longer in the state"));
+        } else if (u.phase() == Phase.LIVE && u.replaces() != null) {
+            live = u;
+            old = store.universe(u.replaces()).orElse(null);
+            if (old == null || old.phase() != Phase.RETIRING) {
+                throw EngineException.failed("the rollback window of " + u.name() + " has ended: " + u.replaces()
+                        + (old == null ? " has been torn down" : " is " + old.phase().name().toLowerCase())
+                        + " (teardown.keepOld sets the window); nothing was changed");
+            }
+        } else {
+            throw EngineException.badInput(u.name() + " is " + u.phase().name().toLowerCase() + ": only a universe that replaced another, "
+                    + "within its rollback window, can be rolled back (see `imago status`)");
+        }
+        if (live.phase() != Phase.LIVE) {
+            throw EngineException.failed(live.name() + " is " + live.phase().name().toLowerCase() + ", not live; nothing to roll back");
+        }
+        return new UniverseState[] {live, old};
+    }
+
+    private static ReverseMigration.Plan everythingLost(ReverseMigration.Plan plan, String why) {
+        Map<String, String> lossy = new java.util.LinkedHashMap<>(plan.lossy());
+        plan.tables().forEach(m -> lossy.put(m.sourceTable(), why));
+        return new ReverseMigration.Plan(List.of(), List.of(), lossy);
+    }
+
+    static String lossMessage(UniverseState live, UniverseState old, ReverseMigration.Plan plan) {
+        StringBuilder b = new StringBuilder("rolling back to " + old.name() + " would lose the writes made on " + live.name() + " to "
+                + plan.lossy().size() + " table" + (plan.lossy().size() == 1 ? "" : "s") + ":");
+        plan.lossy().forEach((t, why) -> b.append("\n  - ").append(t).append(": ").append(why));
+        return b.toString();
+    }
+
+    private void checkHealthy(UniverseState old, Provider p) {
+        for (ResourceRecord r : old.resources("instance")) {
+            Resource res = Resources.resource(r);
+            String path = r.attrs().getOrDefault(Resources.HEALTH_PATH, "/health");
+            if (!p.compute().healthy(res, path)) {
+                throw EngineException.failed("instance " + r.id() + " of " + old.name() + " does not answer " + path
+                        + ", so the ingress cannot go back to it; nothing was changed");
+            }
+        }
+    }
+
+    private void catchUp(LogShipper shipper) throws SQLException {
+        long t0 = System.nanoTime();
+        boolean caughtUp = shipper.awaitLagBelow(CAUGHT_UP_BYTES, CAUGHT_UP_TIME, CATCH_UP_TIMEOUT, lag -> reporter.progress("ROLLBACK",
+                "shipping writes back, lag " + lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms; changes",
+                shipper.changesApplied(), 0, Duration.ofNanos(System.nanoTime() - t0)));
+        if (!caughtUp) {
+            throw EngineException.failed("shipping writes back did not catch up within " + CATCH_UP_TIMEOUT.toMinutes() + " min; nothing was changed");
+        }
+    }
+
+    /** After a flip made by an earlier run: the live side is fenced for good, so its current position is final. */
+    private static void drainAll(LogShipper shipper, PgEndpoint liveAdmin) throws SQLException {
+        Lsn end = ReverseMigration.switchPosition(liveAdmin);
+        if (!shipper.drainTo(end, Duration.ofMinutes(5))) {
+            throw EngineException.failed("the last writes did not ship back within 5 min; re-run the rollback");
+        }
+    }
+
+    private Long flipBack(UniverseState live, UniverseState old, Provider p, Resource ingress, List<Endpoint> oldBackends,
+                          PgEndpoint liveAdmin, PgEndpoint oldAdmin, String oldApp, String liveApp, LogShipper shipper,
+                          ReverseMigration.Plan plan) throws Exception {
+        Duration maxPause = Duration.ofMillis(longFact(live, RollbackWindow.FACT_MAX_PAUSE, 2000));
+        Duration drain = Duration.ofMillis(longFact(live, RollbackWindow.FACT_DRAIN, 10_000));
+        List<String> liveTables = SnapshotStep.publicTables(liveAdmin);
+        long t0 = System.nanoTime();
+        p.ingress().hold(ingress, maxPause);
+        SessionFence fence = null;
+        boolean released = false;
+        try {
+            try {
+                fence = SessionFence.acquire(liveAdmin, liveTables, drain);
+            } catch (SQLException e) {
+                throw EngineException.failed("cannot fence writes on " + live.name() + " (" + e.getMessage() + "); " + live.name() + " stays live");
+            }
+            if (shipper != null) {
+                Duration left = maxPause.minusNanos(System.nanoTime() - t0);
+                if (left.isNegative() || !shipper.drainTo(Lsn.parse(fence.position()), left)) {
+                    throw EngineException.failed("draining the writes back would pause writes longer than " + maxPause.toMillis()
+                            + " ms (switchover.maxWritePause); the fence is lifted and " + live.name() + " stays live");
+                }
+            }
+            FaultInjection.at("ROLLBACK", "drained");
+            try (Connection c = oldAdmin.connect()) {
+                SequenceSync.advance(c, plan.tables().stream().map(TableMigration::targetTable).toList());
+            }
+            WriteFence.lift(oldAdmin, oldApp);
+            p.ingress().point(ingress, oldBackends);
+            p.ingress().release(ingress);
+            released = true;
+            long pauseMs = (System.nanoTime() - t0) / 1_000_000;
+            // Writers that bypass the ingress stay held by the session fence until the lasting one is in place.
+            WriteFence.fence(liveAdmin, liveApp, Duration.ofSeconds(5));
+            return pauseMs;
+        } finally {
+            if (fence != null) {
+                fence.release();
+            }
+            if (!released) {
+                p.ingress().release(ingress);
+            }
+        }
+    }
+
+    private static long longFact(UniverseState u, String key, long dflt) {
+        String v = u.fact(key);
+        return v == null ? dflt : Long.parseLong(v);
+    }
+}
