@@ -45,11 +45,14 @@ final class ValidateStep implements Step {
         if (!data.isEmpty()) {
             withQuietSource(ctx, () -> {
                 for (CheckSpec check : data) {
-                    record(ctx, check, check instanceof CheckSpec.Checksums c ? checksums(ctx, c) : rowCounts(ctx), failures, passed);
+                    long t0 = System.nanoTime();
+                    List<String> problems = check instanceof CheckSpec.Checksums c ? checksums(ctx, c) : rowCounts(ctx);
+                    record(ctx, check, problems, failures, passed, t0);
                 }
             });
         }
         for (CheckSpec check : live) {
+            long t0 = System.nanoTime();
             List<String> problems;
             if (check instanceof CheckSpec.Http h) {
                 problems = http(ctx, h);
@@ -58,7 +61,7 @@ final class ValidateStep implements Step {
             } else {
                 problems = CommandCheck.run(ctx, (CheckSpec.Command) check);
             }
-            record(ctx, check, problems, failures, passed);
+            record(ctx, check, problems, failures, passed, t0);
         }
         if (!failures.isEmpty()) {
             throw new EngineException(EngineException.Kind.REJECTED, "validation rejected " + ctx.bp.universe() + ":\n  - "
@@ -71,13 +74,14 @@ final class ValidateStep implements Step {
         return c instanceof CheckSpec.RowCounts || c instanceof CheckSpec.Checksums;
     }
 
-    private static void record(ApplyContext ctx, CheckSpec check, List<String> problems, List<String> failures, int[] passed) {
+    private static void record(ApplyContext ctx, CheckSpec check, List<String> problems, List<String> failures, int[] passed, long t0) {
         String label = label(check);
+        String took = " (" + (System.nanoTime() - t0) / 1_000_000 + " ms)";
         if (problems.isEmpty()) {
-            ctx.reporter.info("PASS " + label);
+            ctx.reporter.info("PASS " + label + took);
             passed[0]++;
         } else {
-            problems.forEach(p -> ctx.reporter.info("FAIL " + label + ": " + p));
+            problems.forEach(p -> ctx.reporter.info("FAIL " + label + took + ": " + p));
             problems.forEach(p -> failures.add(label + ": " + p));
         }
     }

@@ -11,6 +11,26 @@ import java.util.stream.Stream;
 final class Leaks {
     private Leaks() {}
 
+    /**
+     * Whether a process still runs: not gone, and not a zombie waiting for its parent (orphans are
+     * reaped by whatever runs as pid 1, in its own time). Waits a little for one that is ending.
+     */
+    static boolean running(long pid) throws InterruptedException {
+        for (int i = 0; i < 50; i++) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                if (state == 'Z' || state == 'X') {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return true;
+    }
+
     static List<String> processesUnder(Path dir) {
         String d = dir.toAbsolutePath().toString();
         List<String> found = new ArrayList<>();

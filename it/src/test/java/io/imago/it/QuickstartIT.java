@@ -101,7 +101,7 @@ class QuickstartIT {
         assertNoSecretIn(v2, "shop-v2");
         assertNull(qs.universe("shop-v1"), "v1 is torn down (keepOld: 0)");
         for (long pid : v1Pids) {
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "v1 instance " + pid + " still runs");
+            assertFalse(Leaks.running(pid), "v1 instance " + pid + " still runs");
         }
         assertTrue(Quickstart.portFree(v1DbPort), "v1's database still listens on " + v1DbPort);
     }
