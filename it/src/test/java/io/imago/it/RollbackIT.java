@@ -135,6 +135,28 @@ class RollbackIT {
     }
 
     @Test
+    void aRollbackKilledInItsPauseLeavesV2LiveAndResumes() throws Exception {
+        qs = new Quickstart(tmp);
+        invertibleV2();
+        assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString(), qs.v2().toString()).code());
+        assertEquals(201, qs.post("/api/customers", "{\"name\":\"Before kill\",\"email\":\"k1@rollback.test\"}").statusCode());
+
+        Cli.Result killed = Cli.run(qs.dir, Map.of("IMAGO_FAULT", "kill:ROLLBACK:drained"), "rollback", "shop-v2", "--yes");
+        assertEquals(137, killed.code(), killed.toString());
+        assertEquals("shop-v2", qs.get("/api/customers/1").headers().firstValue("X-Universe").orElse(""), "v2 still serves");
+        assertEquals(201, qs.post("/api/customers", "{\"name\":\"After kill\",\"email\":\"k2@rollback.test\"}").statusCode(),
+                "v2's fence died with the killed run");
+
+        Cli.Result resumed = qs.imago("rollback", "shop-v2", "--yes");
+        assertEquals(0, resumed.code(), resumed.toString());
+        assertEquals("shop-v1", qs.get("/api/customers/1").headers().firstValue("X-Universe").orElse(""));
+        try (Connection v1 = qs.db("shop-v1"); Connection v2 = qs.db("shop-v2")) {
+            assertEquals(rows(v2, "SELECT id, full_name || '|' || email FROM customers"), rows(v1, "SELECT id, name || '|' || email FROM customers"),
+                    "every write on v2, before and after the kill, is in v1 once");
+        }
+    }
+
+    @Test
     void aNonInvertibleMigrationIsRefusedWithoutAcceptLoss() throws Exception {
         qs = new Quickstart(tmp);
         Files.writeString(qs.v2(), Files.readString(qs.v2()).replace("keepOld: 0", "keepOld: 10m")); // sessions stay skipped
