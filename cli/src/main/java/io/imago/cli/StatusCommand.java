@@ -50,6 +50,7 @@ final class StatusCommand implements Callable<Integer> {
                 o.out.printf("  %-9s %-22s %-22s %-10s %s%n", r.kind(), r.id(), r.endpoint() == null ? "" : r.endpoint(),
                         r.pid() == null ? "" : "pid " + r.pid(), r.health() == null ? "" : r.health());
             }
+            rollbackWindow(v, views).ifPresent(line -> o.out.println("  " + line));
             v.facts().forEach((k, val) -> {
                 if (k.equals("rollbackLoses")) {
                     o.out.println("  rollback would lose the writes to: " + lossyTables(val));
@@ -69,6 +70,16 @@ final class StatusCommand implements Callable<Integer> {
     /** Facts kept for imago's own use (the rollback window's way back): in the JSON output, not in the text. */
     private static final Set<String> MACHINE_FACTS = Set.of("rollbackTransforms", "rollbackSlot", "rollbackFrom",
             "rollbackMaxWritePauseMs", "rollbackDrainTimeoutMs");
+
+    /** For a live universe whose replaced one is still kept: how long it can be rolled back, and how. */
+    private static java.util.Optional<String> rollbackWindow(UniverseView v, List<UniverseView> all) {
+        if (!v.phase().equals("LIVE") || v.replaces() == null) {
+            return java.util.Optional.empty();
+        }
+        return all.stream().filter(u -> u.name().equals(v.replaces()) && u.phase().equals("RETIRING")).findFirst()
+                .map(old -> "rollback  `imago rollback " + v.name() + "` goes back to " + old.name()
+                        + (old.facts().get("retireAfter") != null ? " until " + old.facts().get("retireAfter") : " until it is destroyed"));
+    }
 
     private static String lossyTables(String json) {
         try {

@@ -211,13 +211,18 @@ final class RollbackRun {
         Duration maxPause = Duration.ofMillis(longFact(live, RollbackWindow.FACT_MAX_PAUSE, 2000));
         Duration drain = Duration.ofMillis(longFact(live, RollbackWindow.FACT_DRAIN, 10_000));
         List<String> liveTables = SnapshotStep.publicTables(liveAdmin);
-        long t0 = System.nanoTime();
-        p.ingress().hold(ingress, maxPause);
+        // Connections are opened before the pause: each costs a handshake and a password exchange.
+        Connection fenceConnection = liveAdmin.connect();
+        Connection oldDb = null;
+        long t0 = 0;
         SessionFence fence = null;
         boolean released = false;
         try {
+            oldDb = oldAdmin.connect();
+            t0 = System.nanoTime();
+            p.ingress().hold(ingress, maxPause);
             try {
-                fence = SessionFence.acquire(liveAdmin, liveTables, drain);
+                fence = SessionFence.acquire(fenceConnection, liveTables, drain);
             } catch (SQLException e) {
                 throw EngineException.failed("cannot fence writes on " + live.name() + " (" + e.getMessage() + "); " + live.name() + " stays live");
             }
@@ -229,10 +234,8 @@ final class RollbackRun {
                 }
             }
             FaultInjection.at("ROLLBACK", "drained");
-            try (Connection c = oldAdmin.connect()) {
-                SequenceSync.advance(c, plan.tables().stream().map(TableMigration::targetTable).toList());
-            }
-            WriteFence.lift(oldAdmin, oldApp);
+            SequenceSync.advance(oldDb, plan.tables().stream().map(TableMigration::targetTable).toList());
+            WriteFence.lift(oldDb, oldApp);
             p.ingress().point(ingress, oldBackends);
             p.ingress().release(ingress);
             released = true;
@@ -243,8 +246,13 @@ final class RollbackRun {
         } finally {
             if (fence != null) {
                 fence.release();
+            } else {
+                fenceConnection.close();
             }
-            if (!released) {
+            if (oldDb != null) {
+                oldDb.close();
+            }
+            if (!released && t0 != 0) {
                 p.ingress().release(ingress);
             }
         }

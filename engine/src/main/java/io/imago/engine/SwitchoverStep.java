@@ -69,40 +69,52 @@ final class SwitchoverStep implements Step {
         List<String> tables = SnapshotStep.publicTables(oldAdmin);
         boolean wayBack = RollbackWindow.wanted(ctx)
                 && !RollbackWindow.open(ctx, newAdmin, oldAdmin, SnapshotStep.resolve(ctx, oldAdmin, newAdmin)).tables().isEmpty();
-        long t0 = System.nanoTime();
-        ctx.provider.ingress().hold(ingress, maxPause);
+        List<String> newTables = SnapshotStep.resolve(ctx, oldAdmin, newAdmin).stream().map(m -> m.targetTable()).toList();
+        // Connections are opened before the pause: each costs a handshake and a password exchange.
+        Connection fenceConnection = oldAdmin.connect();
+        Connection target = null;
+        long t0 = 0;
         SessionFence fence = null;
         boolean released = false;
         try {
-            fence = SnapshotStep.acquireFence(ctx, oldAdmin, tables);
+            target = newAdmin.connect();
+            t0 = System.nanoTime();
+            ctx.provider.ingress().hold(ingress, maxPause);
+            fence = SnapshotStep.acquireFence(ctx, fenceConnection, tables);
             long fenced = System.nanoTime();
             Duration left = maxPause.minusNanos(fenced - t0);
             if (left.isNegative() || !ctx.shipper.drainTo(Lsn.parse(fence.position()), left)) {
                 throw EngineException.failed("draining the log to the fence would pause writes longer than switchover.maxWritePause ("
                         + maxPause.toMillis() + " ms); the fence is lifted and " + ctx.old.name() + " stays live");
             }
+            long drained = System.nanoTime();
             FaultInjection.at(StepName.SWITCHOVER, "drained");
-            try (Connection target = newAdmin.connect()) {
-                SequenceSync.advance(target, SnapshotStep.resolve(ctx, oldAdmin, newAdmin).stream()
-                        .map(m -> m.targetTable()).toList());
-            }
+            SequenceSync.advance(target, newTables);
             // Everything the forward shipping wrote on the new database lies before this position, every user write after it.
-            Lsn wayBackFrom = wayBack ? ReverseMigration.switchPosition(newAdmin) : null;
+            Lsn wayBackFrom = wayBack ? ReverseMigration.switchPosition(target) : null;
             ctx.provider.ingress().point(ingress, backends);
             ctx.provider.ingress().release(ingress);
             released = true;
-            long pauseMs = (System.nanoTime() - t0) / 1_000_000;
+            long end = System.nanoTime();
+            long pauseMs = (end - t0) / 1_000_000;
+            String parts = String.format("fence %d ms, drain %d ms, sequences and flip %d ms",
+                    (fenced - t0) / 1_000_000, (drained - fenced) / 1_000_000, (end - drained) / 1_000_000);
             String fenceLsn = fence.position();
             ctx.update(s -> s.withFact("writePauseMs", Long.toString(pauseMs)).withFact("fenceLsn", fenceLsn)
                     .withFact(RollbackWindow.FACT_FROM, wayBackFrom == null ? null : wayBackFrom.toString()));
             // Writers that bypass the ingress stay held by the session fence until the lasting one is in place.
             WriteFence.fence(oldAdmin, ctx.oldDb(false).user(), Duration.ofSeconds(5));
-            return String.format("; writes paused %d ms (fence at %s)", pauseMs, fenceLsn);
+            return String.format("; writes paused %d ms (%s; fence at %s)", pauseMs, parts, fenceLsn);
         } finally {
             if (fence != null) {
                 fence.release();
+            } else {
+                fenceConnection.close();
             }
-            if (!released) {
+            if (target != null) {
+                target.close();
+            }
+            if (!released && t0 != 0) {
                 ctx.provider.ingress().release(ingress);
             }
         }

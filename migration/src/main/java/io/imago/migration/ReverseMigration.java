@@ -149,8 +149,14 @@ public final class ReverseMigration {
      * there: shipping back from here sends exactly the writes made on the new universe.
      */
     public static Lsn switchPosition(PgEndpoint newAdmin) throws SQLException {
-        try (Connection c = newAdmin.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+        try (Connection c = newAdmin.connect()) {
+            return switchPosition(c);
+        }
+    }
+
+    /** {@link #switchPosition(PgEndpoint)} on a connection already open (inside the write pause, a connect costs). */
+    public static Lsn switchPosition(Connection newDb) throws SQLException {
+        try (Statement st = newDb.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
             rs.next();
             return Lsn.parse(rs.getString(1));
         }

@@ -33,7 +33,14 @@ public final class SessionFence implements AutoCloseable {
      * @throws SQLException with SQLState 55P03 when the in-flight writers did not finish in time
      */
     public static SessionFence acquire(PgEndpoint admin, List<String> tables, Duration drainTimeout) throws SQLException {
-        Connection c = admin.connect();
+        return acquire(admin.connect(), tables, drainTimeout);
+    }
+
+    /**
+     * The same on a connection opened beforehand (an owner's, in autocommit), so that opening it does not count
+     * in the write pause. The fence owns the connection from then on, and closes it on release or failure.
+     */
+    public static SessionFence acquire(Connection c, List<String> tables, Duration drainTimeout) throws SQLException {
         try {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {

@@ -93,27 +93,32 @@ public final class WriteFence {
     /** Restores the privileges the fence revoked and lets new sessions write again. Idempotent. */
     public static void lift(PgEndpoint adminOfSource, String appRole) throws SQLException {
         try (Connection c = adminOfSource.connect()) {
-            checkRole(c, appRole);
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                st.execute("ALTER ROLE " + Sql.ident(appRole) + " RESET default_transaction_read_only");
-                if (grantsTableExists(c)) {
-                    for (String grant : recordedGrants(c, appRole)) {
-                        st.execute(grant);
-                    }
-                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM imago.fenced_grants WHERE role_name = ?")) {
-                        ps.setString(1, appRole);
-                        ps.executeUpdate();
-                    }
-                    dropGrantsTableIfEmpty(c);
+            lift(c, appRole);
+        }
+    }
+
+    /** {@link #lift(PgEndpoint, String)} on an owner's connection already open (in autocommit; left open). */
+    public static void lift(Connection c, String appRole) throws SQLException {
+        checkRole(c, appRole);
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER ROLE " + Sql.ident(appRole) + " RESET default_transaction_read_only");
+            if (grantsTableExists(c)) {
+                for (String grant : recordedGrants(c, appRole)) {
+                    st.execute(grant);
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM imago.fenced_grants WHERE role_name = ?")) {
+                    ps.setString(1, appRole);
+                    ps.executeUpdate();
+                }
+                dropGrantsTableIfEmpty(c);
             }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
         }
     }
 
