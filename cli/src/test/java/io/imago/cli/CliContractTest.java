@@ -145,9 +145,29 @@ class CliContractTest {
     }
 
     @Test
-    void rollbackSaysItIsNotAvailableYet() throws Exception {
+    void rollbackOfAnUnknownUniverseIsBadInput() throws Exception {
         Run r = imago("rollback", "shop-v2", "--yes");
         assertEquals(2, r.code(), "unknown universe is bad input: " + r);
+        assertTrue(r.err().contains("no universe named 'shop-v2'"), r.err());
+    }
+
+    @Test
+    void planSaysWhatARollbackCouldDo() throws Exception {
+        JsonNode none = new ObjectMapper().readTree(imago("plan", "--output", "json", blueprint("good.yml", GOOD).toString()).out());
+        assertFalse(none.get("rollback").get("shipsBack").asBoolean(), none.toString());
+        assertEquals("0", none.get("rollback").get("window").asText());
+
+        String windowed = GOOD.replace("teardown: { keepOld: 0 }", "teardown: { keepOld: 15m }")
+                .replace("      renameColumns: { name: full_name }\n",
+                        "      renameColumns: { name: full_name }\n    - table: sessions\n      skip: true\n");
+        Run r = imago("plan", "--output", "json", blueprint("windowed.yml", windowed).toString());
+        JsonNode rb = new ObjectMapper().readTree(r.out()).get("rollback");
+        assertEquals("15m", rb.get("window").asText(), r.toString());
+        assertTrue(rb.get("shipsBack").asBoolean());
+        assertEquals("sessions", rb.get("notInvertible").get(0).get("table").asText(), rb.toString());
+        Run text = imago("plan", blueprint("windowed.yml", windowed).toString());
+        assertTrue(text.out().contains("Rollback: `imago rollback shop-v2` switches back to shop-v1 within 15m"), text.out());
+        assertTrue(text.out().contains("needs --accept-loss"), text.out());
     }
 
     @Test

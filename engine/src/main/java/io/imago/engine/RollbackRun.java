@@ -74,7 +74,8 @@ final class RollbackRun {
         if ((from == null || slot == null) && !plan.tables().isEmpty()) {
             plan = everythingLost(plan, "the switch did not record where the writes on " + live.name() + " begin");
         }
-        if (!plan.lossless() && !acceptLoss) {
+        // After a flip by an earlier, interrupted run the choice was made then: finish it.
+        if (!plan.lossless() && !acceptLoss && !alreadyBack) {
             throw EngineException.failed(lossMessage(live, old, plan) + "\nnothing was changed; to roll back anyway, losing those writes: "
                     + "imago rollback " + name + " --accept-loss");
         }
