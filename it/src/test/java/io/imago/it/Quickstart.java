@@ -94,6 +94,18 @@ final class Quickstart {
         return DriverManager.getConnection("jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(), "imago", password);
     }
 
+    /** A connection as the application's role (the one a write fence stops), with its password from the local secret store. */
+    Connection appDb(String universe) throws SQLException {
+        URI url = URI.create(universe(universe).get("database").get("url").asText());
+        String password;
+        try {
+            password = JSON.readTree(dir.resolve(".imago/providers/local/_secrets/" + universe + ".json").toFile()).get("app").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return DriverManager.getConnection("jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(), "app", password);
+    }
+
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

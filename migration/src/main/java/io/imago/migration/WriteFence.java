@@ -206,6 +206,13 @@ public final class WriteFence {
      * statement started before the fence (it passed its privilege check and may write any moment).
      * Waits up to {@code maxWait} for them to finish; returns those still there.
      */
+    /**
+     * Sessions of the role that could still commit a write: those holding an xid, and statements that started
+     * before the revoke, except those still waiting for a table lock (a session fence's, typically) without
+     * having written anything: tables are locked before a statement's privileges are checked, so such a
+     * statement fails by itself once it gets its lock. Terminating it instead would cost {@code maxWait}
+     * and a broken connection for nothing.
+     */
     private static List<Integer> waitForWriters(Connection c, String role, String fencedAt, Duration maxWait) throws SQLException {
         long deadline = System.nanoTime() + maxWait.toNanos();
         while (true) {
@@ -213,7 +220,8 @@ public final class WriteFence {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT pid FROM pg_stat_activity
                     WHERE usename = ? AND pid <> pg_backend_pid()
-                      AND (backend_xid IS NOT NULL OR (state = 'active' AND query_start < ?::timestamptz))""")) {
+                      AND (backend_xid IS NOT NULL OR (state = 'active' AND query_start < ?::timestamptz
+                           AND NOT (wait_event_type = 'Lock' AND wait_event = 'relation')))""")) {
                 ps.setString(1, role);
                 ps.setString(2, fencedAt);
                 try (ResultSet rs = ps.executeQuery()) {

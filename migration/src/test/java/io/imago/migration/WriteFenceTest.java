@@ -104,6 +104,29 @@ class WriteFenceTest {
         WriteFence.lift(s.admin(), s.role());
     }
 
+    /**
+     * A statement blocked by a session fence's table lock has not passed its privilege check yet: the lasting
+     * fence need not wait for it nor terminate it; it fails by itself once the lock is gone, and writes nothing.
+     */
+    @Test
+    void aStatementWaitingForTheSessionFenceFailsByItselfAfterIt() throws Exception {
+        Setup s = setup("fence_blocked");
+        try (SessionFence session = SessionFence.acquire(s.admin(), List.of("items"), Duration.ofSeconds(5))) {
+            CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> Db.exec(s.app(), "INSERT INTO items (v) VALUES ('blocked')"));
+            while (Db.count(s.admin(), "SELECT count(*) FROM pg_stat_activity WHERE usename = '" + s.role() + "' AND wait_event = 'relation'") == 0) {
+                Thread.sleep(10);
+            }
+            FenceResult r = WriteFence.fence(s.admin(), s.role(), Duration.ofSeconds(5));
+            assertEquals(0, r.terminatedSessions());
+            assertTrue(r.took().toMillis() < 2000, "no wait for a statement that cannot write: " + r.took());
+            session.release();
+            Exception e = assertThrows(Exception.class, blocked::join);
+            assertTrue(String.valueOf(e.getCause()).contains("permission denied"), String.valueOf(e.getCause()));
+        }
+        assertEquals(0, Db.count(s.admin(), "SELECT count(*) FROM items"));
+        WriteFence.lift(s.admin(), s.role());
+    }
+
     @Test
     void writersThatFinishInTimeAreNotTerminated() throws Exception {
         Setup s = setup("fence_wait");
