@@ -237,8 +237,7 @@ final class RollbackRun {
             FaultInjection.at("ROLLBACK", "drained");
             SequenceSync.advance(oldDb, plan.tables().stream().map(TableMigration::targetTable).toList());
             WriteFence.lift(oldDb, oldApp);
-            p.ingress().point(ingress, oldBackends);
-            p.ingress().release(ingress);
+            p.ingress().pointAndRelease(ingress, oldBackends);
             released = true;
             long pauseMs = (System.nanoTime() - t0) / 1_000_000;
             // Writers that bypass the ingress stay held by the session fence until the lasting one is in place.

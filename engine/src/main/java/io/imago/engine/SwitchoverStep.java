@@ -80,6 +80,7 @@ final class SwitchoverStep implements Step {
             target = newAdmin.connect();
             t0 = System.nanoTime();
             ctx.provider.ingress().hold(ingress, maxPause);
+            long held = System.nanoTime();
             fence = SnapshotStep.acquireFence(ctx, fenceConnection, tables);
             long fenced = System.nanoTime();
             Duration left = maxPause.minusNanos(fenced - t0);
@@ -92,13 +93,12 @@ final class SwitchoverStep implements Step {
             SequenceSync.advance(target, newTables);
             // Everything the forward shipping wrote on the new database lies before this position, every user write after it.
             Lsn wayBackFrom = wayBack ? ReverseMigration.switchPosition(target) : null;
-            ctx.provider.ingress().point(ingress, backends);
-            ctx.provider.ingress().release(ingress);
+            ctx.provider.ingress().pointAndRelease(ingress, backends);
             released = true;
             long end = System.nanoTime();
             long pauseMs = (end - t0) / 1_000_000;
-            String parts = String.format("fence %d ms, drain %d ms, sequences and flip %d ms",
-                    (fenced - t0) / 1_000_000, (drained - fenced) / 1_000_000, (end - drained) / 1_000_000);
+            String parts = String.format("requests in flight %d ms, fence %d ms, drain %d ms, sequences and flip %d ms",
+                    (held - t0) / 1_000_000, (fenced - held) / 1_000_000, (drained - fenced) / 1_000_000, (end - drained) / 1_000_000);
             String fenceLsn = fence.position();
             ctx.update(s -> s.withFact("writePauseMs", Long.toString(pauseMs)).withFact("fenceLsn", fenceLsn)
                     .withFact(RollbackWindow.FACT_FROM, wayBackFrom == null ? null : wayBackFrom.toString()));

@@ -137,7 +137,14 @@ final class LocalIngresses implements IngressService {
 
     @Override
     public void hold(Resource ingress, Duration max) {
-        client(ingress).pause(max);
+        // Requests in flight get half the pause, at most a second, to finish on the old backends.
+        Duration drain = max.dividedBy(2).compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : max.dividedBy(2);
+        client(ingress).pause(max, drain);
+    }
+
+    @Override
+    public void pointAndRelease(Resource ingress, List<Endpoint> backends) {
+        client(ingress).point(backends.stream().map(Endpoint::url).toList(), true);
     }
 
     @Override

@@ -25,10 +25,18 @@ public interface IngressService {
 
     /**
      * Holds new requests (they wait, they do not fail) for at most {@code max}, while a switch
-     * happens. Providers that cannot hold requests do nothing.
+     * happens, and returns once the requests already on their way to a backend have completed (or
+     * a bounded part of {@code max} has passed), so that they do not run into the write fence that
+     * follows. Providers that cannot hold requests do nothing.
      */
     default void hold(Resource ingress, java.time.Duration max) {}
 
     /** Lets held requests through. */
     default void release(Resource ingress) {}
+
+    /** {@link #point} then {@link #release}; providers that can do both in one call do. */
+    default void pointAndRelease(Resource ingress, List<Endpoint> backends) {
+        point(ingress, backends);
+        release(ingress);
+    }
 }

@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * GET  /health                       {"status":"ok","generation":N,"backends":K,"paused":false}
  * GET  /backends                     {"backends":["http://127.0.0.1:9001",...],"generation":N}
  * PUT  /backends[?resume=true]       body {"backends":[...]}: atomic swap, persisted; answers as GET
- * POST /pause?timeoutMs=T            hold new public requests for at most T ms (default 10000)
+ * POST /pause?timeoutMs=T&drainMs=D  hold new public requests for at most T ms (default 10000); answer once
+ *                                    the requests already let through have completed, or after D ms (default 0)
  * POST /resume                       let held requests through
  * POST /shutdown                     stop the ingress
  * </pre>
@@ -87,9 +88,11 @@ final class AdminHandler implements HttpHandler {
                 case "/pause" -> {
                     if (allow(ex, method, "POST")) {
                         long ms = longParam(ex, "timeoutMs", DEFAULT_PAUSE_MS);
+                        long drainMs = longParam(ex, "drainMs", 0);
                         gate.pause(Duration.ofMillis(ms));
-                        log.accept("paused for at most " + ms + "ms");
-                        reply(ex, StatusCodes.OK, Map.of("paused", true, "timeoutMs", ms));
+                        int left = gate.awaitInFlight(Duration.ofMillis(Math.min(drainMs, ms)));
+                        log.accept("paused for at most " + ms + "ms" + (drainMs > 0 ? "; " + left + " requests still in flight" : ""));
+                        reply(ex, StatusCodes.OK, Map.of("paused", true, "timeoutMs", ms, "inFlight", left));
                     }
                 }
                 case "/resume" -> {

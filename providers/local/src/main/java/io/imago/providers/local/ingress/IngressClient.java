@@ -59,7 +59,13 @@ public final class IngressClient {
 
     /** Makes new public requests wait, for at most {@code max}, until {@link #resume} or a point with resume. */
     public void pause(Duration max) {
-        call("POST", "/pause?timeoutMs=" + Math.max(0, max.toMillis()), "", TIMEOUT);
+        pause(max, Duration.ZERO);
+    }
+
+    /** As {@link #pause(Duration)}, answering once the requests already let through have completed, or after {@code drain}. */
+    public int pause(Duration max, Duration drain) {
+        return call("POST", "/pause?timeoutMs=" + Math.max(0, max.toMillis()) + "&drainMs=" + Math.max(0, drain.toMillis()), "", TIMEOUT)
+                .path("inFlight").asInt();
     }
 
     /** Lets held requests through. */

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +21,10 @@ import java.util.function.Consumer;
  * Held requests block no thread: each is parked (Undertow's dispatch-and-park idiom, as in its
  * {@code RequestLimit}) and let through on {@link #resume()} to whatever set is current then. A
  * pause lifts itself at its deadline, so a caller that dies mid-switch cannot hold traffic forever.
+ *
+ * <p>Requests already let through are counted until their exchange completes: a switch waits for
+ * them ({@link #awaitInFlight}) before it fences the old database, so they finish on their backend
+ * instead of running into the fence.
  */
 final class RequestGate implements HttpHandler {
     /** Beyond this many parked requests, new ones are refused with 503 rather than held. */
@@ -35,6 +40,7 @@ final class RequestGate implements HttpHandler {
     private long pausedAtNanos;
     private long pauseSeq;
     private ScheduledFuture<?> expiry;
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     RequestGate(HttpHandler next, Consumer<String> log) {
         this.next = next;
@@ -48,10 +54,17 @@ final class RequestGate implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        // Counted before the check: a pause that sees no request in flight can be sure none slips past it.
+        inFlight.incrementAndGet();
         if (!paused) {
+            exchange.addExchangeCompleteListener((ex, nextListener) -> {
+                inFlight.decrementAndGet();
+                nextListener.proceed();
+            });
             next.handleRequest(exchange);
             return;
         }
+        inFlight.decrementAndGet();
         // Parks the exchange once this call returns; the state is checked again under the lock.
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> park(exchange));
     }
@@ -94,6 +107,23 @@ final class RequestGate implements HttpHandler {
     /** Lets every held request through; returns how many were held. */
     int resume() {
         return releaseAll(-1);
+    }
+
+    /**
+     * Waits, at most {@code max}, until no request let through before the pause is still running.
+     *
+     * @return how many still are
+     */
+    int awaitInFlight(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        return Math.max(0, inFlight.get());
+    }
+
+    int inFlight() {
+        return Math.max(0, inFlight.get());
     }
 
     boolean paused() {
@@ -140,6 +170,11 @@ final class RequestGate implements HttpHandler {
     }
 
     private void letThrough(HttpServerExchange exchange) {
+        inFlight.incrementAndGet();
+        exchange.addExchangeCompleteListener((ex, nextListener) -> {
+            inFlight.decrementAndGet();
+            nextListener.proceed();
+        });
         exchange.dispatch(exchange.getIoThread(), next);
     }
 }

@@ -189,6 +189,18 @@ class IngressServerTest {
     }
 
     @Test
+    void aPauseAnswersOnceTheRequestsInFlightHaveCompleted() throws Exception {
+        IngressServer s = start();
+        IngressClient c = client(s);
+        c.point(List.of(a.url()));
+        CompletableFuture<HttpResponse<String>> slow = getAsync(s, "/slow");
+        assertTrue(a.slowArrived.await(5, TimeUnit.SECONDS));
+        assertEquals(0, c.pause(Duration.ofSeconds(20), Duration.ofSeconds(10)), "nothing left in flight");
+        assertEquals("A", slow.get(2, TimeUnit.SECONDS).body(), "it finished on its backend");
+        c.resume();
+    }
+
+    @Test
     void pauseHoldsRequestsUntilResume() throws Exception {
         IngressServer s = start();
         IngressClient c = client(s);
