@@ -174,7 +174,12 @@ public final class Engine {
         }
         List<UniverseView.StepView> journal = u.journal().stream()
                 .map(j -> new UniverseView.StepView(j.step(), j.status().name(), j.at().toString(), j.detail())).toList();
-        return new UniverseView(u.name(), u.phase().name(), u.provider(), u.replaces(), ingress, db, resources, u.facts(), journal);
+        Map<String, String> facts = u.facts();
+        if (u.fact(RollbackWindow.FACT_SLOT) != null && db != null && db.running()) {
+            facts = new java.util.TreeMap<>(facts);
+            facts.put("rollbackSlotHolds", RollbackWindow.walHeld(store, u, reporter));
+        }
+        return new UniverseView(u.name(), u.phase().name(), u.provider(), u.replaces(), ingress, db, resources, facts, journal);
     }
 
     private Provider provider(String type, Map<String, String> settings) {

@@ -96,6 +96,25 @@ final class RollbackWindow {
         return f == null ? null : Lsn.parse(f);
     }
 
+    /** How much of the live database's WAL the way back keeps, for status ("unknown" when it cannot be read). */
+    static String walHeld(StateStore store, UniverseState live, Reporter reporter) {
+        try {
+            var admin = Resources.adminOf(live, store, reporter);
+            if (admin.isEmpty()) {
+                return "unknown";
+            }
+            try (Connection c = admin.get().connect(); var ps = c.prepareStatement(
+                    "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, live.fact(FACT_SLOT));
+                try (var rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) + " of WAL" : "unknown";
+                }
+            }
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
     /** Closes the window: the slot stops holding the new database's WAL. Idempotent. */
     static void close(StateStore store, UniverseState live, Reporter reporter) {
         String slot = live.fact(FACT_SLOT);
