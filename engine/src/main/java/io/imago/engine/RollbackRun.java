@@ -215,11 +215,13 @@ final class RollbackRun {
         // Connections are opened before the pause: each costs a handshake and a password exchange.
         Connection fenceConnection = liveAdmin.connect();
         Connection oldDb = null;
+        Connection liveDb = null;
         long t0 = 0;
         SessionFence fence = null;
         boolean released = false;
         try {
             oldDb = oldAdmin.connect();
+            liveDb = liveAdmin.connect();
             t0 = System.nanoTime();
             p.ingress().hold(ingress, maxPause);
             try {
@@ -236,6 +238,7 @@ final class RollbackRun {
             }
             FaultInjection.at("ROLLBACK", "drained");
             SequenceSync.advance(oldDb, plan.tables().stream().map(TableMigration::targetTable).toList());
+            SequenceSync.carryOver(liveDb, oldDb, plan.tables());
             WriteFence.lift(oldDb, oldApp);
             p.ingress().pointAndRelease(ingress, oldBackends);
             released = true;
@@ -251,6 +254,9 @@ final class RollbackRun {
             }
             if (oldDb != null) {
                 oldDb.close();
+            }
+            if (liveDb != null) {
+                liveDb.close();
             }
             if (!released && t0 != 0) {
                 p.ingress().release(ingress);

@@ -6,6 +6,7 @@ import io.imago.migration.ReverseMigration;
 import io.imago.migration.SequenceSync;
 import io.imago.migration.SessionFence;
 import io.imago.migration.SnapshotCopier;
+import io.imago.migration.TableMigration;
 import io.imago.migration.WriteFence;
 import io.imago.providers.spi.Endpoint;
 import io.imago.providers.spi.Resource;
@@ -69,15 +70,18 @@ final class SwitchoverStep implements Step {
         List<String> tables = SnapshotStep.publicTables(oldAdmin);
         boolean wayBack = RollbackWindow.wanted(ctx)
                 && !RollbackWindow.open(ctx, newAdmin, oldAdmin, SnapshotStep.resolve(ctx, oldAdmin, newAdmin)).tables().isEmpty();
-        List<String> newTables = SnapshotStep.resolve(ctx, oldAdmin, newAdmin).stream().map(m -> m.targetTable()).toList();
+        List<TableMigration> migration = SnapshotStep.resolve(ctx, oldAdmin, newAdmin);
+        List<String> newTables = migration.stream().map(TableMigration::targetTable).toList();
         // Connections are opened before the pause: each costs a handshake and a password exchange.
         Connection fenceConnection = oldAdmin.connect();
         Connection target = null;
+        Connection source = null;
         long t0 = 0;
         SessionFence fence = null;
         boolean released = false;
         try {
             target = newAdmin.connect();
+            source = oldAdmin.connect();
             t0 = System.nanoTime();
             ctx.provider.ingress().hold(ingress, maxPause);
             long held = System.nanoTime();
@@ -91,6 +95,7 @@ final class SwitchoverStep implements Step {
             long drained = System.nanoTime();
             FaultInjection.at(StepName.SWITCHOVER, "drained");
             SequenceSync.advance(target, newTables);
+            SequenceSync.carryOver(source, target, migration);
             // Everything the forward shipping wrote on the new database lies before this position, every user write after it.
             Lsn wayBackFrom = wayBack ? ReverseMigration.switchPosition(target) : null;
             ctx.provider.ingress().pointAndRelease(ingress, backends);
@@ -113,6 +118,9 @@ final class SwitchoverStep implements Step {
             }
             if (target != null) {
                 target.close();
+            }
+            if (source != null) {
+                source.close();
             }
             if (!released && t0 != 0) {
                 ctx.provider.ingress().release(ingress);

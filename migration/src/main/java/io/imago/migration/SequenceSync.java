@@ -63,4 +63,65 @@ public final class SequenceSync {
         }
         return moved;
     }
+
+    /**
+     * Carries the source's sequence positions over to the target, through the migration's table and column
+     * renames: the target then never hands out a value the source already handed out, even for rows the
+     * target does not hold (filtered out by {@code where}, or deleted) but that a way back could meet.
+     * Run at the switch, once the source is fenced. Never moves a sequence backwards.
+     *
+     * @return each target sequence moved, with the value it last handed out now
+     */
+    public static Map<String, Long> carryOver(Connection source, Connection target, List<TableMigration> tables) throws SQLException {
+        Map<String, Long> handedOut = new LinkedHashMap<>(); // "table.column" on the source -> highest value handed out
+        Array names = source.createArrayOf("text", tables.stream().map(TableMigration::sourceTable).toArray());
+        try (PreparedStatement ps = source.prepareStatement("""
+                SELECT c.relname, a.attname, seq.oid::regclass::text
+                FROM pg_depend d
+                JOIN pg_class seq ON seq.oid = d.objid AND seq.relkind = 'S'
+                JOIN pg_sequence s ON s.seqrelid = seq.oid AND s.seqincrement > 0
+                JOIN pg_class c ON c.oid = d.refobjid
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
+                WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+                  AND n.nspname = 'public' AND c.relname = ANY (?)""")) {
+            ps.setArray(1, names);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    try (Statement st = source.createStatement();
+                         ResultSet v = st.executeQuery("SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM " + rs.getString(3))) {
+                        v.next();
+                        handedOut.put(rs.getString(1) + "." + rs.getString(2), v.getLong(1));
+                    }
+                }
+            }
+        }
+        Map<String, Long> moved = new LinkedHashMap<>();
+        for (TableMigration m : tables) {
+            for (ColumnMapping c : m.columns()) {
+                Long value = c.sourceColumn() == null ? null : handedOut.get(m.sourceTable() + "." + c.sourceColumn().name());
+                if (value == null) {
+                    continue;
+                }
+                try (PreparedStatement ps = target.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
+                    ps.setString(1, Sql.table(m.targetTable()));
+                    ps.setString(2, c.targetColumn());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        String seq = rs.next() ? rs.getString(1) : null;
+                        if (seq == null) {
+                            continue; // the target column has no sequence of its own
+                        }
+                        String sql = "SELECT setval(" + Sql.literal(seq) + "::regclass, " + value + ") FROM " + seq
+                                + " AS q WHERE (CASE WHEN q.is_called THEN q.last_value ELSE q.last_value - 1 END) < " + value;
+                        try (Statement st = target.createStatement(); ResultSet r = st.executeQuery(sql)) {
+                            if (r.next()) {
+                                moved.put(seq, r.getLong(1));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return moved;
+    }
 }
