@@ -75,24 +75,22 @@ public final class SequenceSync {
     public static Map<String, Long> carryOver(Connection source, Connection target, List<TableMigration> tables) throws SQLException {
         Map<String, Long> handedOut = new LinkedHashMap<>(); // "table.column" on the source -> highest value handed out
         Array names = source.createArrayOf("text", tables.stream().map(TableMigration::sourceTable).toArray());
+        // One round trip: this runs inside the write pause. pg_sequences.last_value is null for a sequence never used.
         try (PreparedStatement ps = source.prepareStatement("""
-                SELECT c.relname, a.attname, seq.oid::regclass::text
+                SELECT c.relname, a.attname, ps.last_value
                 FROM pg_depend d
                 JOIN pg_class seq ON seq.oid = d.objid AND seq.relkind = 'S'
-                JOIN pg_sequence s ON s.seqrelid = seq.oid AND s.seqincrement > 0
+                JOIN pg_namespace sn ON sn.oid = seq.relnamespace
+                JOIN pg_sequences ps ON ps.schemaname = sn.nspname AND ps.sequencename = seq.relname AND ps.increment_by > 0
                 JOIN pg_class c ON c.oid = d.refobjid
                 JOIN pg_namespace n ON n.oid = c.relnamespace
                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
                 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-                  AND n.nspname = 'public' AND c.relname = ANY (?)""")) {
+                  AND n.nspname = 'public' AND c.relname = ANY (?) AND ps.last_value IS NOT NULL""")) {
             ps.setArray(1, names);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    try (Statement st = source.createStatement();
-                         ResultSet v = st.executeQuery("SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM " + rs.getString(3))) {
-                        v.next();
-                        handedOut.put(rs.getString(1) + "." + rs.getString(2), v.getLong(1));
-                    }
+                    handedOut.put(rs.getString(1) + "." + rs.getString(2), rs.getLong(3));
                 }
             }
         }
@@ -103,20 +101,20 @@ public final class SequenceSync {
                 if (value == null) {
                     continue;
                 }
-                try (PreparedStatement ps = target.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
-                    ps.setString(1, Sql.table(m.targetTable()));
-                    ps.setString(2, c.targetColumn());
+                // The target column's own sequence, moved only forwards; no row when it has none or is already past.
+                try (PreparedStatement ps = target.prepareStatement("""
+                        SELECT x.seq, setval(x.seq, ?)
+                        FROM (SELECT pg_get_serial_sequence(?, ?)::regclass AS seq) x
+                        JOIN pg_class sc ON sc.oid = x.seq JOIN pg_namespace sn ON sn.oid = sc.relnamespace
+                        JOIN pg_sequences ps ON ps.schemaname = sn.nspname AND ps.sequencename = sc.relname
+                        WHERE coalesce(ps.last_value, ps.start_value - 1) < ?""")) {
+                    ps.setLong(1, value);
+                    ps.setString(2, Sql.table(m.targetTable()));
+                    ps.setString(3, c.targetColumn());
+                    ps.setLong(4, value);
                     try (ResultSet rs = ps.executeQuery()) {
-                        String seq = rs.next() ? rs.getString(1) : null;
-                        if (seq == null) {
-                            continue; // the target column has no sequence of its own
-                        }
-                        String sql = "SELECT setval(" + Sql.literal(seq) + "::regclass, " + value + ") FROM " + seq
-                                + " AS q WHERE (CASE WHEN q.is_called THEN q.last_value ELSE q.last_value - 1 END) < " + value;
-                        try (Statement st = target.createStatement(); ResultSet r = st.executeQuery(sql)) {
-                            if (r.next()) {
-                                moved.put(seq, r.getLong(1));
-                            }
+                        if (rs.next()) {
+                            moved.put(rs.getString(1), rs.getLong(2));
                         }
                     }
                 }
