@@ -5,9 +5,6 @@ import io.imago.migration.LogShippingException;
 import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
 import io.imago.migration.ReverseMigration;
-import io.imago.migration.SequenceSync;
-import io.imago.migration.SessionFence;
-import io.imago.migration.TableMigration;
 import io.imago.migration.WriteFence;
 import io.imago.providers.spi.Endpoint;
 import io.imago.providers.spi.Provider;
@@ -17,7 +14,6 @@ import io.imago.state.Phase;
 import io.imago.state.ResourceRecord;
 import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -209,59 +205,11 @@ final class RollbackRun {
     private Long flipBack(UniverseState live, UniverseState old, Provider p, Resource ingress, List<Endpoint> oldBackends,
                           PgEndpoint liveAdmin, PgEndpoint oldAdmin, String oldApp, String liveApp, LogShipper shipper,
                           ReverseMigration.Plan plan) throws Exception {
-        Duration maxPause = Duration.ofMillis(longFact(live, RollbackWindow.FACT_MAX_PAUSE, 2000));
-        Duration drain = Duration.ofMillis(longFact(live, RollbackWindow.FACT_DRAIN, 10_000));
-        List<String> liveTables = SnapshotStep.publicTables(liveAdmin);
-        // Connections are opened before the pause: each costs a handshake and a password exchange.
-        Connection fenceConnection = liveAdmin.connect();
-        Connection oldDb = null;
-        Connection liveDb = null;
-        long t0 = 0;
-        SessionFence fence = null;
-        boolean released = false;
-        try {
-            oldDb = oldAdmin.connect();
-            liveDb = liveAdmin.connect();
-            t0 = System.nanoTime();
-            p.ingress().hold(ingress, maxPause);
-            try {
-                fence = SessionFence.acquire(fenceConnection, liveTables, drain);
-            } catch (SQLException e) {
-                throw EngineException.failed("cannot fence writes on " + live.name() + " (" + e.getMessage() + "); " + live.name() + " stays live");
-            }
-            if (shipper != null) {
-                Duration left = maxPause.minusNanos(System.nanoTime() - t0);
-                if (left.isNegative() || !shipper.drainTo(Lsn.parse(fence.position()), left)) {
-                    throw EngineException.failed("draining the writes back would pause writes longer than " + maxPause.toMillis()
-                            + " ms (switchover.maxWritePause); the fence is lifted and " + live.name() + " stays live");
-                }
-            }
-            FaultInjection.at("ROLLBACK", "drained");
-            SequenceSync.advance(oldDb, plan.tables().stream().map(TableMigration::targetTable).toList());
-            SequenceSync.carryOver(liveDb, oldDb, plan.tables());
-            WriteFence.lift(oldDb, oldApp);
-            p.ingress().pointAndRelease(ingress, oldBackends);
-            released = true;
-            long pauseMs = (System.nanoTime() - t0) / 1_000_000;
-            // Writers that bypass the ingress stay held by the session fence until the lasting one is in place.
-            WriteFence.fence(liveAdmin, liveApp, Duration.ofSeconds(5));
-            return pauseMs;
-        } finally {
-            if (fence != null) {
-                fence.release();
-            } else {
-                fenceConnection.close();
-            }
-            if (oldDb != null) {
-                oldDb.close();
-            }
-            if (liveDb != null) {
-                liveDb.close();
-            }
-            if (!released && t0 != 0) {
-                p.ingress().release(ingress);
-            }
-        }
+        WritePause pause = new WritePause(p.ingress(), ingress, oldBackends, live.name(), liveAdmin, liveApp, oldAdmin, plan.tables(), shipper,
+                Duration.ofMillis(longFact(live, RollbackWindow.FACT_MAX_PAUSE, 2000)),
+                Duration.ofMillis(longFact(live, RollbackWindow.FACT_DRAIN, 10_000)), "ROLLBACK");
+        // The old universe takes writes again the moment requests reach it.
+        return pause.run((from, to) -> WriteFence.lift(to, oldApp), done -> { }).pauseMs();
     }
 
     private static long longFact(UniverseState u, String key, long dflt) {

@@ -88,18 +88,9 @@ final class SnapshotStep implements Step {
     }
 
     static SessionFence acquireFence(ApplyContext ctx, PgEndpoint source, List<String> tables) {
-        try {
-            return acquireFence(ctx, source.connect(), tables);
-        } catch (SQLException e) {
-            throw EngineException.failed("cannot fence writes on " + ctx.old.name() + ": " + e.getMessage());
-        }
-    }
-
-    /** @param fenceConnection an owner's connection to the old database, opened beforehand; the fence takes it over */
-    static SessionFence acquireFence(ApplyContext ctx, Connection fenceConnection, List<String> tables) {
         Duration drain = ctx.bp.switchover().drainTimeout();
         try {
-            return SessionFence.acquire(fenceConnection, tables, drain);
+            return SessionFence.acquire(source, tables, drain);
         } catch (SQLException e) {
             if ("55P03".equals(e.getSQLState())) {
                 throw EngineException.failed("writes in flight on " + ctx.old.name() + " did not finish within drainTimeout ("

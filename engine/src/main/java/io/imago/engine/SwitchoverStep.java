@@ -3,8 +3,6 @@ package io.imago.engine;
 import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
 import io.imago.migration.ReverseMigration;
-import io.imago.migration.SequenceSync;
-import io.imago.migration.SessionFence;
 import io.imago.migration.SnapshotCopier;
 import io.imago.migration.TableMigration;
 import io.imago.migration.WriteFence;
@@ -13,7 +11,6 @@ import io.imago.providers.spi.Resource;
 import io.imago.state.IngressState;
 import io.imago.state.Phase;
 import io.imago.state.UniverseState;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -64,68 +61,20 @@ final class SwitchoverStep implements Step {
         if (ctx.shipper == null) {
             throw new IllegalStateException("log shipping is not running");
         }
-        Duration maxPause = ctx.bp.switchover().maxWritePause();
         PgEndpoint oldAdmin = SnapshotStep.endpoint(ctx.oldDb(true));
         PgEndpoint newAdmin = SnapshotStep.endpoint(ctx.db(true));
-        List<String> tables = SnapshotStep.publicTables(oldAdmin);
-        boolean wayBack = RollbackWindow.wanted(ctx)
-                && !RollbackWindow.open(ctx, newAdmin, oldAdmin, SnapshotStep.resolve(ctx, oldAdmin, newAdmin)).tables().isEmpty();
         List<TableMigration> migration = SnapshotStep.resolve(ctx, oldAdmin, newAdmin);
-        List<String> newTables = migration.stream().map(TableMigration::targetTable).toList();
-        // Connections are opened before the pause: each costs a handshake and a password exchange.
-        Connection fenceConnection = oldAdmin.connect();
-        Connection target = null;
-        Connection source = null;
-        long t0 = 0;
-        SessionFence fence = null;
-        boolean released = false;
-        try {
-            target = newAdmin.connect();
-            source = oldAdmin.connect();
-            t0 = System.nanoTime();
-            ctx.provider.ingress().hold(ingress, maxPause);
-            long held = System.nanoTime();
-            fence = SnapshotStep.acquireFence(ctx, fenceConnection, tables);
-            long fenced = System.nanoTime();
-            Duration left = maxPause.minusNanos(fenced - t0);
-            if (left.isNegative() || !ctx.shipper.drainTo(Lsn.parse(fence.position()), left)) {
-                throw EngineException.failed("draining the log to the fence would pause writes longer than switchover.maxWritePause ("
-                        + maxPause.toMillis() + " ms); the fence is lifted and " + ctx.old.name() + " stays live");
-            }
-            long drained = System.nanoTime();
-            FaultInjection.at(StepName.SWITCHOVER, "drained");
-            SequenceSync.advance(target, newTables);
-            SequenceSync.carryOver(source, target, migration);
+        boolean wayBack = RollbackWindow.wanted(ctx) && !RollbackWindow.open(ctx, newAdmin, oldAdmin, migration).tables().isEmpty();
+        Lsn[] wayBackFrom = {null};
+        WritePause pause = new WritePause(ctx.provider.ingress(), ingress, backends, ctx.old.name(), oldAdmin, ctx.oldDb(false).user(),
+                newAdmin, migration, ctx.shipper, ctx.bp.switchover().maxWritePause(), ctx.bp.switchover().drainTimeout(),
+                StepName.SWITCHOVER.name());
+        WritePause.Result r = pause.run((from, to) -> {
             // Everything the forward shipping wrote on the new database lies before this position, every user write after it.
-            Lsn wayBackFrom = wayBack ? ReverseMigration.switchPosition(target) : null;
-            ctx.provider.ingress().pointAndRelease(ingress, backends);
-            released = true;
-            long end = System.nanoTime();
-            long pauseMs = (end - t0) / 1_000_000;
-            String parts = String.format("requests in flight %d ms, fence %d ms, drain %d ms, sequences and flip %d ms",
-                    (held - t0) / 1_000_000, (fenced - held) / 1_000_000, (drained - fenced) / 1_000_000, (end - drained) / 1_000_000);
-            String fenceLsn = fence.position();
-            ctx.update(s -> s.withFact("writePauseMs", Long.toString(pauseMs)).withFact("fenceLsn", fenceLsn)
-                    .withFact(RollbackWindow.FACT_FROM, wayBackFrom == null ? null : wayBackFrom.toString()));
-            // Writers that bypass the ingress stay held by the session fence until the lasting one is in place.
-            WriteFence.fence(oldAdmin, ctx.oldDb(false).user(), Duration.ofSeconds(5));
-            return String.format("; writes paused %d ms (%s; fence at %s)", pauseMs, parts, fenceLsn);
-        } finally {
-            if (fence != null) {
-                fence.release();
-            } else {
-                fenceConnection.close();
-            }
-            if (target != null) {
-                target.close();
-            }
-            if (source != null) {
-                source.close();
-            }
-            if (!released && t0 != 0) {
-                ctx.provider.ingress().release(ingress);
-            }
-        }
+            wayBackFrom[0] = wayBack ? ReverseMigration.switchPosition(to) : null;
+        }, done -> ctx.update(s -> s.withFact("writePauseMs", Long.toString(done.pauseMs())).withFact("fenceLsn", done.fencePosition())
+                .withFact(RollbackWindow.FACT_FROM, wayBackFrom[0] == null ? null : wayBackFrom[0].toString())));
+        return String.format("; writes paused %d ms (%s; fence at %s)", r.pauseMs(), r.breakdown(), r.fencePosition());
     }
 
     /** After the flip the old universe takes no write again, and its slot no longer holds WAL back. */
