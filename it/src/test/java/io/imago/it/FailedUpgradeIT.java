@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,9 +17,7 @@ class FailedUpgradeIT {
 
     @AfterEach
     void cleanUp() {
-        qs.imago("destroy", "shop-v2", "--yes");
-        qs.imago("destroy", "shop-v1", "--yes");
-        assertEquals(List.of(), Leaks.processesUnder(tmp), "processes left behind");
+        qs.destroyAllAndCheckNothingLeft();
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,9 +33,7 @@ class OnlineUpgradeIT {
 
     @AfterEach
     void cleanUp() {
-        qs.imago("destroy", "shop-v2", "--yes");
-        qs.imago("destroy", "shop-v1", "--yes");
-        assertEquals(List.of(), Leaks.processesUnder(tmp), "processes left behind");
+        qs.destroyAllAndCheckNothingLeft();
     }
 
     @Test
@@ -73,12 +70,12 @@ class OnlineUpgradeIT {
         assertTrue(writer.fenced, "the writer was stopped by the fence at v1's database");
 
         try (Connection v1 = qs.db("shop-v1"); Connection v2 = qs.db("shop-v2")) {
-            assertTrue(rows(v1, "SELECT id, name FROM customers").keySet().stream().anyMatch(id -> id >= MixedWriter.MOVED),
+            assertTrue(Rows.byKey(v1, "SELECT id, name FROM customers").keySet().stream().anyMatch(id -> id >= MixedWriter.MOVED),
                     "key updates happened");
-            assertEquals(rows(v1, "SELECT id, name || '|' || email FROM customers"), rows(v2, "SELECT id, full_name || '|' || email FROM customers"));
-            assertEquals(0, count(v2, "SELECT count(*) FROM customers WHERE email_domain IS DISTINCT FROM split_part(email, '@', 2)"));
-            assertEquals(rows(v1, "SELECT id, customer_id || '|' || amount_cents || '|' || status FROM orders"),
-                    rows(v2, "SELECT id, customer_id || '|' || amount_cents || '|' || status FROM purchase_orders"));
+            assertEquals(Rows.byKey(v1, "SELECT id, name || '|' || email FROM customers"), Rows.byKey(v2, "SELECT id, full_name || '|' || email FROM customers"));
+            assertEquals(0, Rows.count(v2, "SELECT count(*) FROM customers WHERE email_domain IS DISTINCT FROM split_part(email, '@', 2)"));
+            assertEquals(Rows.byKey(v1, "SELECT id, customer_id || '|' || amount_cents || '|' || status FROM orders"),
+                    Rows.byKey(v2, "SELECT id, customer_id || '|' || amount_cents || '|' || status FROM purchase_orders"));
         }
         assertEquals(201, qs.post("/api/customers", "{\"name\":\"After\",\"email\":\"after@online.test\"}").statusCode(),
                 "v2's sequences were carried past the shipped keys");
@@ -179,23 +176,6 @@ class OnlineUpgradeIT {
             try (Statement st = c.createStatement()) {
                 st.executeUpdate(sql);
             }
-        }
-    }
-
-    private static Map<Long, String> rows(Connection c, String sql) throws SQLException {
-        Map<Long, String> out = new TreeMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                out.put(rs.getLong(1), rs.getString(2));
-            }
-        }
-        return out;
-    }
-
-    private static long count(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }

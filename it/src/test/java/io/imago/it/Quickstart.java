@@ -83,27 +83,30 @@ final class Quickstart {
 
     /** An owner connection to a universe's database, with the password from the local secret store. */
     Connection db(String universe) throws SQLException {
-        JsonNode u = universe(universe);
-        URI url = URI.create(u.get("database").get("url").asText());
-        String password;
-        try {
-            password = JSON.readTree(dir.resolve(".imago/providers/local/_secrets/" + universe + ".json").toFile()).get("imago").asText();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return DriverManager.getConnection("jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(), "imago", password);
+        return connect(universe, "imago");
     }
 
-    /** A connection as the application's role (the one a write fence stops), with its password from the local secret store. */
+    /** A connection as the application's role (the one a write fence stops). */
     Connection appDb(String universe) throws SQLException {
+        return connect(universe, "app");
+    }
+
+    private Connection connect(String universe, String role) throws SQLException {
         URI url = URI.create(universe(universe).get("database").get("url").asText());
         String password;
         try {
-            password = JSON.readTree(dir.resolve(".imago/providers/local/_secrets/" + universe + ".json").toFile()).get("app").asText();
+            password = JSON.readTree(dir.resolve(".imago/providers/local/_secrets/" + universe + ".json").toFile()).get(role).asText();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return DriverManager.getConnection("jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(), "app", password);
+        return DriverManager.getConnection("jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(), role, password);
+    }
+
+    /** Destroys both shop universes and checks that nothing of theirs still runs. */
+    void destroyAllAndCheckNothingLeft() {
+        imago("destroy", "shop-v2", "--yes");
+        imago("destroy", "shop-v1", "--yes");
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), Leaks.processesUnder(dir), "processes left behind");
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {

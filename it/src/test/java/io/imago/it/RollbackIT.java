@@ -7,7 +7,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +26,7 @@ class RollbackIT {
 
     @AfterEach
     void cleanUp() {
-        qs.imago("destroy", "shop-v2", "--yes");
-        qs.imago("destroy", "shop-v1", "--yes");
-        assertEquals(List.of(), Leaks.processesUnder(tmp), "processes left behind");
+        qs.destroyAllAndCheckNothingLeft();
     }
 
     /** shop-v2 with a rollback window, and every table migrated (sessions too), so every transform inverts. */
@@ -107,8 +104,8 @@ class RollbackIT {
         assertEquals("ROLLED_BACK", qs.universe("shop-v2").get("phase").asText());
 
         try (Connection v1 = qs.db("shop-v1"); Connection v2 = qs.db("shop-v2")) {
-            Map<Long, String> v2Customers = rows(v2, "SELECT id, full_name || '|' || email FROM customers");
-            Map<Long, String> v1Customers = rows(v1, "SELECT id, name || '|' || email FROM customers");
+            Map<Long, String> v2Customers = Rows.byKey(v2, "SELECT id, full_name || '|' || email FROM customers");
+            Map<Long, String> v1Customers = Rows.byKey(v1, "SELECT id, name || '|' || email FROM customers");
             Map<Long, String> expected = new TreeMap<>(v2Customers);
             answeredBy.forEach((id, by) -> {
                 if (by.equals("shop-v1")) {
@@ -118,12 +115,12 @@ class RollbackIT {
                 }
             });
             assertEquals(expected, v1Customers, "v1 holds exactly v2's customers, converted back, plus those written after the flip");
-            assertEquals(rows(v2, "SELECT id, customer_id || '|' || amount_cents || '|' || status FROM purchase_orders"),
-                    rows(v1, "SELECT id, customer_id || '|' || amount_cents || '|' || status FROM orders"));
-            assertEquals(rows(v2, "SELECT id, token FROM sessions"), rows(v1, "SELECT id, token FROM sessions"));
+            assertEquals(Rows.byKey(v2, "SELECT id, customer_id || '|' || amount_cents || '|' || status FROM purchase_orders"),
+                    Rows.byKey(v1, "SELECT id, customer_id || '|' || amount_cents || '|' || status FROM orders"));
+            assertEquals(Rows.byKey(v2, "SELECT id, token FROM sessions"), Rows.byKey(v1, "SELECT id, token FROM sessions"));
             assertTrue(v1Customers.containsKey(90000L) && !v1Customers.values().stream().anyMatch(v -> v.startsWith("On v2 1|")));
-            assertEquals(0, count(v1, "SELECT count(*) FROM customers WHERE legacy_flag IS NULL"), "a dropped column takes its default");
-            assertEquals(0, count(v2, "SELECT count(*) FROM pg_replication_slots"), "the way back's slot is dropped");
+            assertEquals(0, Rows.count(v1, "SELECT count(*) FROM customers WHERE legacy_flag IS NULL"), "a dropped column takes its default");
+            assertEquals(0, Rows.count(v2, "SELECT count(*) FROM pg_replication_slots"), "the way back's slot is dropped");
         }
         HttpResponse<String> after = qs.post("/api/customers", "{\"name\":\"After\",\"email\":\"after@rollback.test\"}");
         assertEquals(201, after.statusCode(), "v1 takes writes again: " + after.body());
@@ -151,7 +148,7 @@ class RollbackIT {
         assertEquals(0, resumed.code(), resumed.toString());
         assertEquals("shop-v1", qs.get("/api/customers/1").headers().firstValue("X-Universe").orElse(""));
         try (Connection v1 = qs.db("shop-v1"); Connection v2 = qs.db("shop-v2")) {
-            assertEquals(rows(v2, "SELECT id, full_name || '|' || email FROM customers"), rows(v1, "SELECT id, name || '|' || email FROM customers"),
+            assertEquals(Rows.byKey(v2, "SELECT id, full_name || '|' || email FROM customers"), Rows.byKey(v1, "SELECT id, name || '|' || email FROM customers"),
                     "every write on v2, before and after the kill, is in v1 once");
         }
     }
@@ -182,7 +179,7 @@ class RollbackIT {
         assertTrue(out.get("lostWrites").has("sessions"), out.toString());
         assertEquals("shop-v1", qs.get("/api/customers/1").headers().firstValue("X-Universe").orElse(""));
         try (Connection v1 = qs.db("shop-v1")) {
-            assertEquals(2, count(v1, "SELECT count(*) FROM customers WHERE email LIKE 'v2%@rollback.test'"), "the invertible tables still ship back");
+            assertEquals(2, Rows.count(v1, "SELECT count(*) FROM customers WHERE email LIKE 'v2%@rollback.test'"), "the invertible tables still ship back");
         }
     }
 
@@ -201,7 +198,7 @@ class RollbackIT {
         }
         assertFalse(pids.isEmpty());
         try (Connection v2 = qs.db("shop-v2")) {
-            assertEquals(1, count(v2, "SELECT count(*) FROM pg_replication_slots"), "the window keeps the way back");
+            assertEquals(1, Rows.count(v2, "SELECT count(*) FROM pg_replication_slots"), "the window keeps the way back");
         }
         long wait = java.time.Duration.between(java.time.Instant.now(), java.time.Instant.parse(v1.get("facts").get("retireAfter").asText())).toMillis();
         Thread.sleep(Math.max(0, wait) + 500);
@@ -215,28 +212,11 @@ class RollbackIT {
         }
         assertFalse(Files.exists(qs.dir.resolve(".imago/universes/shop-v1.json")));
         try (Connection v2 = qs.db("shop-v2")) {
-            assertEquals(0, count(v2, "SELECT count(*) FROM pg_replication_slots"), "the way back's slot is dropped with the window");
+            assertEquals(0, Rows.count(v2, "SELECT count(*) FROM pg_replication_slots"), "the way back's slot is dropped with the window");
         }
         Cli.Result late = qs.imago("rollback", "shop-v2", "--yes");
         assertEquals(1, late.code(), late.toString());
         assertTrue(late.err().contains("rollback window of shop-v2 has ended"), late.err());
         assertEquals(201, qs.post("/api/customers", "{\"name\":\"After\",\"email\":\"after@rollback.test\"}").statusCode());
-    }
-
-    private static Map<Long, String> rows(Connection c, String sql) throws Exception {
-        Map<Long, String> out = new TreeMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                out.put(rs.getLong(1), rs.getString(2));
-            }
-        }
-        return out;
-    }
-
-    private static long count(Connection c, String sql) throws Exception {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 }
