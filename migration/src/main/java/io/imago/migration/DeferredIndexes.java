@@ -27,14 +27,16 @@ import java.util.concurrent.Future;
  * recorded, and {@link #restore} (run at the end of every copy, and so at the end of the re-run) brings the
  * recorded ones back.
  *
- * <p>Kept in place: primary keys (the load's and log shipping's row identity), unique and exclusion
- * constraints that a foreign key references (dropping them would need the referencing keys dropped too),
- * check and not-null constraints (cheap, checked row by row), and anything on partitioned tables.
+ * <p>Primary keys go too, as pg_restore does: building a key once after the load is cheaper than
+ * maintaining it row by row, and nothing reads the target before the copy ends (log shipping, which needs
+ * the keys, starts after). Kept in place: keys and unique indexes that a foreign key of another table
+ * references (dropping them would need that key dropped too), check and not-null constraints (cheap,
+ * checked row by row), and anything on partitioned tables.
  */
 final class DeferredIndexes {
     private static final String META = "imago_meta.deferred_indexes";
 
-    /** Restore order: plain indexes and unique constraints first, since foreign keys need their referenced keys. */
+    /** Foreign keys are restored last, since they need the keys they reference. */
     enum Kind { INDEX, CONSTRAINT, FOREIGN_KEY }
 
     record Deferred(String table, String name, Kind kind, String definition) {
@@ -93,12 +95,9 @@ final class DeferredIndexes {
             }
             recorded = recorded(c);
         }
-        int built = 0;
-        for (Kind kind : Kind.values()) {
-            List<Deferred> batch = recorded.stream().filter(d -> d.kind() == kind).toList();
-            built += restoreInParallel(target, batch, parallelism);
-        }
-        return built;
+        // Indexes and keys together, then the foreign keys that need the keys: one barrier, not one per kind.
+        int built = restoreInParallel(target, recorded.stream().filter(d -> d.kind() != Kind.FOREIGN_KEY).toList(), parallelism);
+        return built + restoreInParallel(target, recorded.stream().filter(d -> d.kind() == Kind.FOREIGN_KEY).toList(), parallelism);
     }
 
     private static int restoreInParallel(PgEndpoint target, List<Deferred> batch, int parallelism) throws SQLException {
@@ -223,14 +222,15 @@ final class DeferredIndexes {
         }
     }
 
-    /** What is still recorded, i.e. dropped and not yet rebuilt. */
+    /** What is still recorded, i.e. dropped and not yet rebuilt; biggest tables first, so the longest builds do not start last. */
     static List<Deferred> recorded(Connection c) throws SQLException {
         List<Deferred> out = new ArrayList<>();
         if (!metaTableExists(c)) {
             return out;
         }
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT table_name, name, kind, definition FROM " + META + " ORDER BY table_name, name")) {
+             ResultSet rs = st.executeQuery("SELECT table_name, name, kind, definition FROM " + META
+                     + " ORDER BY coalesce(pg_relation_size(to_regclass('public.' || quote_ident(table_name))), 0) DESC, table_name, name")) {
             while (rs.next()) {
                 out.add(new Deferred(rs.getString(1), rs.getString(2), Kind.valueOf(rs.getString(3)), rs.getString(4)));
             }
@@ -273,12 +273,18 @@ final class DeferredIndexes {
                 }
             }
         }
+        // Keys (primary, unique, exclusion) go too, unless a foreign key that stays (one of another table)
+        // references them: the foreign keys of these tables are dropped first and rebuilt last.
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT t.relname, k.conname, k.contype, pg_get_constraintdef(k.oid)
-                FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-                WHERE n.nspname = 'public' AND t.relkind = 'r' AND t.relname = ANY(?) AND k.conislocal AND k.coninhcount = 0
-                  AND (k.contype = 'f' OR (k.contype IN ('u', 'x')
-                       AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid)))
+                WITH mine AS (
+                  SELECT k.oid, k.conindid, k.contype, k.conname, t.relname
+                  FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                  WHERE n.nspname = 'public' AND t.relkind = 'r' AND t.relname = ANY(?) AND k.conislocal AND k.coninhcount = 0)
+                SELECT m.relname, m.conname, m.contype, pg_get_constraintdef(m.oid)
+                FROM mine m
+                WHERE m.contype = 'f' OR (m.contype IN ('p', 'u', 'x') AND NOT EXISTS (
+                        SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = m.conindid
+                          AND f.oid NOT IN (SELECT oid FROM mine WHERE contype = 'f')))
                 ORDER BY 1, 2""")) {
             ps.setArray(1, names);
             try (ResultSet rs = ps.executeQuery()) {
