@@ -115,6 +115,9 @@ public final class SnapshotCopier {
                 }
             });
         }
+        try (Connection tgt = target.connect()) {
+            analyze(tgt, targets);
+        }
         DeferredIndexes.restore(target, parallelism);
         try (Connection tgt = target.connect()) {
             SequenceSync.advance(tgt, targets);
@@ -190,6 +193,18 @@ public final class SnapshotCopier {
              ResultSet rs = st.executeQuery("SELECT relreplident FROM pg_class WHERE oid = " + Sql.literal(Sql.table(table)) + "::regclass")) {
             rs.next();
             return rs.getString(1).charAt(0);
+        }
+    }
+
+    /**
+     * Statistics for the freshly loaded tables (sampled, so quick whatever their size): the foreign key
+     * checks of the index rebuild plan their joins with them, and the new universe's first queries too,
+     * rather than waiting for autovacuum.
+     */
+    private static void analyze(Connection tgt, Set<String> tables) throws SQLException {
+        try (Statement st = tgt.createStatement()) {
+            st.execute("SET statement_timeout = 0");
+            st.execute("ANALYZE " + tables.stream().map(Sql::table).collect(Collectors.joining(", ")));
         }
     }
 
