@@ -78,12 +78,4 @@ final class ChangeWriter implements Runnable {
             Thread.currentThread().interrupt();
         }
     }
-
-    long nextId() {
-        return nextId;
-    }
-
-    long oldest() {
-        return oldest;
-    }
 }

@@ -43,9 +43,4 @@ final class ChunkedProgress implements CopyProgress {
             listener.tableDone(table, total);
         }
     }
-
-    /** Rows loaded so far per target table. */
-    long rows(String table) {
-        return rows.get(table).get();
-    }
 }
