@@ -22,21 +22,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.postgresql.PGConnection;
 
 /**
- * A fixed pool of workers copying one table per task. Each worker opens one source connection and
- * imports the exported snapshot once, at its start, then copies table after table inside that same
- * REPEATABLE READ transaction: every table is read as of the slot's consistent point, and the snapshot
- * only has to stay importable until the last worker has started.
+ * A fixed pool of workers copying one chunk (a table, or a primary-key range of one) per task. Each worker
+ * opens one source connection and imports the exported snapshot once, at its start, then copies chunk after
+ * chunk inside that same REPEATABLE READ transaction: every chunk is read as of the slot's consistent point,
+ * and the snapshot only has to stay importable until the last worker has started.
  */
 final class ParallelCopy {
     private final PgEndpoint source;
     private final PgEndpoint target;
     private final int parallelism;
+    private final boolean binary;
     private final CopyProgress progress;
 
-    ParallelCopy(PgEndpoint source, PgEndpoint target, int parallelism, CopyProgress progress) {
+    /** @param binary use COPY's binary format for the tables that allow it (see {@link TransformSql#binaryCopyPossible()}) */
+    ParallelCopy(PgEndpoint source, PgEndpoint target, int parallelism, boolean binary, CopyProgress progress) {
         this.source = source;
         this.target = target;
         this.parallelism = parallelism;
+        this.binary = binary;
         this.progress = progress;
     }
 
@@ -45,11 +48,13 @@ final class ParallelCopy {
      *     replication connection may then close
      * @return target rows per target table
      */
-    Map<String, Long> run(String snapshotName, List<TableMigration> tables, Runnable afterImports) throws SQLException {
-        // Largest first, so a big table does not start last and stretch the whole copy.
-        Queue<TableMigration> queue = new ConcurrentLinkedQueue<>(tables.stream()
-                .sorted(Comparator.comparingLong(TableMigration::estimatedRows).reversed()).toList());
-        int workers = Math.min(parallelism, tables.size());
+    Map<String, Long> run(String snapshotName, List<CopyChunk> chunks, Runnable afterImports) throws SQLException {
+        // Largest table first, so a big table does not start last and stretch the whole copy; a table's chunks
+        // stay together (stable sort), so no more tables are in flight than there are workers.
+        Queue<CopyChunk> queue = new ConcurrentLinkedQueue<>(chunks.stream()
+                .sorted(Comparator.comparingLong((CopyChunk c) -> c.table().estimatedRows()).reversed()).toList());
+        CopyProgress tableProgress = new ChunkedProgress(progress, chunks);
+        int workers = Math.min(parallelism, chunks.size());
         CountDownLatch imported = new CountDownLatch(workers);
         AtomicBoolean failed = new AtomicBoolean();
         List<Connection> open = new CopyOnWriteArrayList<>();
@@ -72,7 +77,7 @@ final class ParallelCopy {
                         }
                     };
                     try {
-                        worker(snapshotName, queue, importedOnce, failed, open, rows);
+                        worker(snapshotName, queue, tableProgress, importedOnce, failed, open, rows);
                     } finally {
                         importedOnce.run(); // a worker that could not even connect must not hold the others up
                     }
@@ -106,8 +111,8 @@ final class ParallelCopy {
         }
     }
 
-    private void worker(String snapshotName, Queue<TableMigration> queue, Runnable imported, AtomicBoolean failed,
-                        List<Connection> open, Map<String, Long> rows) throws SQLException {
+    private void worker(String snapshotName, Queue<CopyChunk> queue, CopyProgress tableProgress, Runnable imported,
+                        AtomicBoolean failed, List<Connection> open, Map<String, Long> rows) throws SQLException {
         try (Connection src = source.connect(); Connection tgt = target.connect()) {
             open.add(src);
             open.add(tgt);
@@ -117,12 +122,13 @@ final class ParallelCopy {
                 imported.run();
             }
             prepareTarget(tgt);
-            TableMigration m;
-            while (!failed.get() && (m = queue.poll()) != null) {
+            CopyChunk c;
+            while (!failed.get() && (c = queue.poll()) != null) {
+                TableMigration m = c.table();
                 try {
-                    rows.put(m.targetTable(), TableCopy.copy(src, tgt, m, progress));
+                    rows.merge(m.targetTable(), TableCopy.copy(src, tgt, c, binary, tableProgress), Long::sum);
                 } catch (SQLException e) {
-                    throw new SQLException("copying table '" + m.sourceTable() + "' into '" + m.targetTable() + "' failed: "
+                    throw new SQLException("copying table '" + c + "' into '" + m.targetTable() + "' failed: "
                             + e.getMessage(), e.getSQLState(), e);
                 }
             }

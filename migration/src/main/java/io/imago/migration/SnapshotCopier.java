@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,9 +19,13 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>on the source, the publication for the migrated tables (and replica identity full where the
  *       plan asks for it);</li>
- *   <li>the target tables truncated, so a re-run after a crash starts clean;</li>
+ *   <li>the target tables truncated, so a re-run after a crash starts clean, and their secondary indexes
+ *       and constraints recorded and dropped ({@link DeferredIndexes});</li>
+ *   <li>big tables split into primary-key ranges ({@link KeyRanges});</li>
  *   <li>a fresh logical slot exporting a snapshot (a slot left by an earlier run is dropped first);</li>
- *   <li>the tables copied in parallel, every copy reading that snapshot;</li>
+ *   <li>the tables and ranges copied in parallel, every copy reading that snapshot, in COPY's binary format
+ *       where source and target types are the same built-in types, in text otherwise;</li>
+ *   <li>the dropped indexes and constraints built again, in parallel;</li>
  *   <li>the target's sequences moved past the loaded keys.</li>
  * </ol>
  * Log shipping then starts at the slot's consistent point: snapshot and log meet exactly.
@@ -34,6 +39,8 @@ public final class SnapshotCopier {
     private final String publication;
     private final int parallelism;
     private final CopyProgress progress;
+    private final boolean binary;
+    private final long minChunkRows;
 
     /**
      * @param source must be allowed to create slots and publications (replication privilege, owner of the
@@ -41,6 +48,13 @@ public final class SnapshotCopier {
      * @param slot 1-63 lower case letters, digits or underscores (PostgreSQL's rule)
      */
     public SnapshotCopier(PgEndpoint source, PgEndpoint target, String slot, String publication, int parallelism, CopyProgress progress) {
+        this(source, target, slot, publication, parallelism, progress, true, KeyRanges.DEFAULT_MIN_CHUNK_ROWS);
+    }
+
+    private SnapshotCopier(PgEndpoint source, PgEndpoint target, String slot, String publication, int parallelism, CopyProgress progress,
+                           boolean binary, long minChunkRows) {
+        this.binary = binary;
+        this.minChunkRows = minChunkRows;
         this.source = Objects.requireNonNull(source, "source");
         this.target = Objects.requireNonNull(target, "target");
         this.slot = ReplicationSlots.checkName(slot);
@@ -50,6 +64,16 @@ public final class SnapshotCopier {
         }
         this.parallelism = parallelism;
         this.progress = progress == null ? CopyProgress.NONE : progress;
+    }
+
+    /** The same copier, with COPY's binary format allowed (the default) or not: for measuring, and as an escape hatch. */
+    public SnapshotCopier withBinaryCopy(boolean allowed) {
+        return new SnapshotCopier(source, target, slot, publication, parallelism, progress, allowed, minChunkRows);
+    }
+
+    /** The same copier, splitting tables of at least twice this many (estimated) rows into key ranges; for tests. */
+    SnapshotCopier withMinChunkRows(long rows) {
+        return new SnapshotCopier(source, target, slot, publication, parallelism, progress, binary, rows);
     }
 
     /** Copies the tables {@link MigrationPlanner#resolve} resolved. Safe to re-run: each run starts over. */
@@ -64,11 +88,18 @@ public final class SnapshotCopier {
             }
         });
         long start = System.nanoTime();
+        List<CopyChunk> chunks = new ArrayList<>();
         try (Connection src = source.connect(); Connection tgt = target.connect()) {
             refuseSameDatabase(src, tgt);
             prepareSource(src, tables);
             ReplicationSlots.dropIfExists(src, slot);
             truncate(tgt, tables);
+            DeferredIndexes.defer(tgt, targets);
+            // Before the slot exists: the exported snapshot then only waits for the workers to connect.
+            KeyRanges ranges = new KeyRanges(parallelism, minChunkRows);
+            for (TableMigration m : tables) {
+                chunks.addAll(ranges.split(src, m));
+            }
         }
         ExportedSnapshot snapshot;
         Map<String, Long> loaded;
@@ -76,7 +107,7 @@ public final class SnapshotCopier {
             snapshot = ReplicationSlots.createExporting(replication, slot);
             // The replication connection stays idle until every worker has imported the snapshot: its
             // next command (or closing it) would end the exporting transaction and the snapshot with it.
-            loaded = new ParallelCopy(source, target, parallelism, progress).run(snapshot.snapshotName(), tables, () -> {
+            loaded = new ParallelCopy(source, target, parallelism, binary, progress).run(snapshot.snapshotName(), chunks, () -> {
                 try {
                     replication.close();
                 } catch (SQLException ignored) {
@@ -85,11 +116,25 @@ public final class SnapshotCopier {
             });
         }
         try (Connection tgt = target.connect()) {
+            analyze(tgt, targets);
+        }
+        DeferredIndexes.restore(target, parallelism);
+        try (Connection tgt = target.connect()) {
             SequenceSync.advance(tgt, targets);
         }
         Map<String, Long> rows = new LinkedHashMap<>();
         tables.forEach(m -> rows.put(m.targetTable(), loaded.getOrDefault(m.targetTable(), 0L)));
         return new SnapshotResult(snapshot.consistentPoint(), snapshot.snapshotName(), rows, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * Builds the target's secondary indexes and constraints that a copy dropped and did not get to build
+     * again (it failed or was killed): {@link #copy} does it anyway when it completes. Idempotent.
+     *
+     * @return how many were built
+     */
+    public static int restoreDeferredIndexes(PgEndpoint target, int parallelism) throws SQLException {
+        return DeferredIndexes.restore(target, Math.max(1, parallelism));
     }
 
     /** Teardown: drops the slot (releasing the WAL it holds) and the publication. Idempotent; a null name is skipped. */
@@ -148,6 +193,18 @@ public final class SnapshotCopier {
              ResultSet rs = st.executeQuery("SELECT relreplident FROM pg_class WHERE oid = " + Sql.literal(Sql.table(table)) + "::regclass")) {
             rs.next();
             return rs.getString(1).charAt(0);
+        }
+    }
+
+    /**
+     * Statistics for the freshly loaded tables (sampled, so quick whatever their size): the foreign key
+     * checks of the index rebuild plan their joins with them, and the new universe's first queries too,
+     * rather than waiting for autovacuum.
+     */
+    private static void analyze(Connection tgt, Set<String> tables) throws SQLException {
+        try (Statement st = tgt.createStatement()) {
+            st.execute("SET statement_timeout = 0");
+            st.execute("ANALYZE " + tables.stream().map(Sql::table).collect(Collectors.joining(", ")));
         }
     }
 

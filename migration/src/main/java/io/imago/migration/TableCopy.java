@@ -10,7 +10,7 @@ import org.postgresql.copy.CopyOut;
 import org.postgresql.copy.PGCopyOutputStream;
 
 /**
- * Loads one table: streams {@code COPY ... TO STDOUT} from the source into {@code COPY ... FROM STDIN} on
+ * Loads one table, or one key range of it: streams {@code COPY ... TO STDOUT} from the source into {@code COPY ... FROM STDIN} on
  * the target, one row at a time through a fixed buffer, so memory stays bounded whatever the table size.
  * The target side is one transaction: a crash leaves the table as it was (empty after the truncation),
  * and the staging table, created and dropped inside it, is never seen by anyone.
@@ -26,21 +26,24 @@ final class TableCopy {
     /**
      * @param source in the transaction that imported the snapshot; left in it
      * @param target in autocommit mode; left in it
-     * @return target rows loaded
+     * @param binary use COPY's binary format where {@link TransformSql#binaryCopyPossible()} allows it
+     * @return target rows loaded by this chunk
      */
-    static long copy(Connection source, Connection target, TableMigration m, CopyProgress progress) throws SQLException {
+    static long copy(Connection source, Connection target, CopyChunk chunk, boolean binary, CopyProgress progress) throws SQLException {
+        TableMigration m = chunk.table();
         TransformSql sql = new TransformSql(m);
         progress.tableStarted(m.targetTable(), m.estimatedRows());
         target.setAutoCommit(false);
         try {
             long rows;
             if (m.direct()) {
-                rows = stream(source, sql.copyOutSql(), target, sql.directCopyInSql(), m.targetTable(), progress);
+                boolean bin = binary && sql.binaryCopyPossible();
+                rows = stream(source, sql.copyOutSql(chunk.keyRange(), bin), target, sql.directCopyInSql(bin), bin, m.targetTable(), progress);
             } else {
-                String staging = sql.stagingTable();
+                String staging = sql.stagingTable(chunk.stagingSuffix());
                 try (Statement st = target.createStatement()) {
                     st.execute(sql.createStagingSql(staging));
-                    stream(source, sql.copyOutSql(), target, sql.stagingCopyInSql(staging), m.targetTable(), progress);
+                    stream(source, sql.copyOutSql(chunk.keyRange(), false), target, sql.stagingCopyInSql(staging), false, m.targetTable(), progress);
                     rows = st.executeLargeUpdate(sql.insertFromStaging(staging));
                     st.execute("DROP TABLE " + Sql.table(staging));
                 }
@@ -60,7 +63,7 @@ final class TableCopy {
         }
     }
 
-    private static long stream(Connection source, String copyOut, Connection target, String copyIn, String table,
+    private static long stream(Connection source, String copyOut, Connection target, String copyIn, boolean binary, String table,
                                CopyProgress progress) throws SQLException {
         CopyOut out = source.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOut);
         PGCopyOutputStream in = null;
@@ -69,15 +72,22 @@ final class TableCopy {
             long rows = 0;
             long reported = 0;
             byte[] row;
-            // The server sends one CopyData message per row.
+            // The server sends one CopyData message per row (in binary, the header rides with the first row and
+            // the two-byte trailer comes alone).
             while ((row = out.readFromCopy()) != null) {
                 in.write(row);
+                if (binary && isBinaryTrailer(row)) {
+                    continue;
+                }
                 if (++rows - reported >= REPORT_EVERY_ROWS) {
                     progress.rowsCopied(table, rows - reported);
                     reported = rows;
                 }
             }
             long loaded = in.endCopy();
+            if (binary) {
+                rows = loaded; // a binary copy is direct: no filter, so source rows are exactly the rows loaded
+            }
             if (rows > reported) {
                 progress.rowsCopied(table, rows - reported);
             }
@@ -88,6 +98,10 @@ final class TableCopy {
             cancelQuietly(out);
             cancelQuietly(in);
         }
+    }
+
+    private static boolean isBinaryTrailer(byte[] message) {
+        return message.length == 2 && message[0] == (byte) 0xff && message[1] == (byte) 0xff;
     }
 
     private static void cancelQuietly(CopyOperation op) {

@@ -2,6 +2,7 @@ package io.imago.migration;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -43,17 +44,56 @@ public final class TransformSql {
 
     /** Reads the table in COPY's text format, which every target version parses whatever the source version. */
     public String copyOutSql() {
+        return copyOutSql(null, false);
+    }
+
+    /**
+     * Reads the rows matching {@code keyRange} (a predicate over the source row under alias {@code s}, null
+     * for all), in COPY's binary format when {@code binary} (see {@link #binaryCopyPossible()}).
+     */
+    String copyOutSql(String keyRange, boolean binary) {
         // ONLY: with inheritance, children are tables of their own and must not be read twice.
         String from = (m.sourceIsPartitioned() ? "" : "ONLY ") + Sql.table(m.sourceTable());
-        return "COPY (SELECT " + Sql.idents(names(shippedColumns())) + " FROM " + from + ") TO STDOUT";
+        return "COPY (SELECT " + Sql.idents(names(shippedColumns())) + " FROM " + from + (keyRange == null ? "" : " AS s WHERE " + keyRange)
+                + ") TO STDOUT" + (binary ? " (FORMAT binary)" : "");
+    }
+
+    /**
+     * Whether the direct load may use COPY's binary format: every column keeps its type and that type is a
+     * built-in one whose binary form (and, for arrays, element type OID) is the same in every PostgreSQL
+     * version. User-defined types (enums, composites, domains' arrays) have database-specific OIDs that the
+     * binary format embeds, so they travel as text.
+     */
+    boolean binaryCopyPossible() {
+        return m.direct() && m.columns().stream().allMatch(c -> BINARY_SAFE_TYPES.contains(baseType(c.targetType())));
+    }
+
+    private static final Set<String> BINARY_SAFE_TYPES = Set.of("smallint", "integer", "bigint", "real",
+            "double precision", "numeric", "text", "character varying", "character", "boolean", "date", "timestamp without time zone",
+            "timestamp with time zone", "time without time zone", "interval", "bytea", "uuid", "json", "jsonb");
+
+    /** {@code character varying(40)[]} -> {@code character varying}: format_type's name without modifiers or array brackets. */
+    static String baseType(String formatType) {
+        String t = formatType.endsWith("[]") ? formatType.substring(0, formatType.length() - 2) : formatType;
+        int paren = t.indexOf('(');
+        if (paren < 0) {
+            return t;
+        }
+        int close = t.indexOf(')', paren);
+        // "timestamp(3) with time zone" keeps the words after the modifier
+        return (t.substring(0, paren) + (close < 0 ? "" : t.substring(close + 1))).trim().replaceAll("\\s+", " ");
     }
 
     /** Loads the shipped columns straight into the target's (renamed) columns; only for {@link TableMigration#direct()}. */
     public String directCopyInSql() {
+        return directCopyInSql(false);
+    }
+
+    String directCopyInSql(boolean binary) {
         if (!m.direct()) {
             throw new IllegalStateException("table '" + m.sourceTable() + "' needs conversion by the target; load it through staging");
         }
-        return "COPY " + Sql.table(m.targetTable()) + " (" + Sql.idents(targetColumns()) + ") FROM STDIN";
+        return "COPY " + Sql.table(m.targetTable()) + " (" + Sql.idents(targetColumns()) + ") FROM STDIN" + (binary ? " (FORMAT binary)" : "");
     }
 
     /** An unlogged table shaped like the source: its rows need no WAL, and it lives only inside one load transaction. */
@@ -119,11 +159,16 @@ public final class TransformSql {
 
     /** The staging table's name: derived from the target so parallel loads never collide; within 63 bytes. */
     public String stagingTable() {
-        String name = "imago_stage_" + m.targetTable();
+        return stagingTable("");
+    }
+
+    /** The staging table of one chunk of the table: {@code suffix} tells the chunks apart. */
+    String stagingTable(String suffix) {
+        String name = "imago_stage_" + m.targetTable() + suffix;
         if (name.getBytes(StandardCharsets.UTF_8).length <= MAX_IDENTIFIER_BYTES) {
             return name;
         }
-        String hash = Integer.toHexString(m.targetTable().hashCode());
+        String hash = Integer.toHexString((m.targetTable() + suffix).hashCode());
         StringBuilder b = new StringBuilder();
         for (int cp : name.codePoints().toArray()) {
             String next = b + new String(Character.toChars(cp));

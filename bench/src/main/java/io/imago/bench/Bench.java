@@ -1,0 +1,140 @@
+package io.imago.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs the benchmarks (bulk load, log shipping, switch pause) on this machine, one after the other, and
+ * prints the figures and ratios. Every server and universe it starts is stopped at the end, also on failure
+ * or Ctrl-C. Usage: see {@link #USAGE}.
+ */
+public final class Bench {
+    private static final String USAGE = """
+            usage: bench/run [--rows N] [--parallelism N] [--only bulk,ship,switch] [--ship-seconds S] [--ship-rate R]
+                             [--backlog N] [--switches N] [--no-text] [--contenders LIST] [--repeat N]
+              --rows          total rows of the bulk-load dataset (default 5000000; e.g. 200000 for a smoke run)
+              --parallelism   copy workers for Imago, pg_dump -j and pg_restore -j (default 2)
+              --ship-seconds  duration of each log-shipping live phase (default 60)
+              --ship-rate     changes per second the writer makes while shipping (default 1000)
+              --backlog       changes in the backlog whose apply rate is measured (default 50000)
+              --switches      apply/switch cycles measured (default 20)
+              --no-text       skip Imago's text-only bulk load (the binary-vs-text comparison)
+              --contenders    bulk-load contenders to run (default ceiling,dump,restore,imago,text)
+              --repeat        bulk-load rounds; the best run of each contender is compared (default 2)""";
+
+    /** The same for both servers, hence for every contender: a benchmark machine, not a durable database. */
+    static final Map<String, String> SETTINGS = Map.ofEntries(
+            Map.entry("fsync", "off"), Map.entry("full_page_writes", "off"), Map.entry("wal_level", "logical"),
+            Map.entry("max_wal_size", "8GB"), Map.entry("checkpoint_timeout", "30min"), Map.entry("shared_buffers", "1GB"),
+            Map.entry("maintenance_work_mem", "256MB"), Map.entry("max_replication_slots", "20"), Map.entry("max_wal_senders", "20"),
+            Map.entry("max_connections", "100"), Map.entry("autovacuum", "off"));
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = parse(args);
+        long rows = Long.parseLong(opt.getOrDefault("rows", "5000000"));
+        int parallelism = Integer.parseInt(opt.getOrDefault("parallelism", "2"));
+        Set<String> only = Set.of(opt.getOrDefault("only", "bulk,ship,switch").split(","));
+        Path repo = Path.of(opt.getOrDefault("repo", ".")).toAbsolutePath().normalize();
+        Path work = Files.createTempDirectory("imago-bench-");
+        work.toFile().setReadable(true, false);
+        work.toFile().setExecutable(true, false);
+
+        List<AutoCloseable> cleanup = new ArrayList<>();
+        Thread hook = new Thread(() -> closeAll(cleanup, work));
+        Runtime.getRuntime().addShutdownHook(hook);
+        long t0 = System.nanoTime();
+        try {
+            System.out.printf("machine: %d cores, %d MB heap for this JVM; PostgreSQL from %s; work dir %s%n",
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, PgServer.BIN, work);
+            List<String> out = new ArrayList<>();
+            if (only.contains("bulk") || only.contains("ship")) {
+                PgServer source = PgServer.start("source", work.resolve("pg"), SETTINGS);
+                cleanup.add(source);
+                PgServer target = PgServer.start("target", work.resolve("pg"), SETTINGS);
+                cleanup.add(target);
+                System.out.println("servers: " + Proc.run(List.of(PgServer.BIN.resolve("postgres").toString(), "--version")).trim()
+                        + ", source on port " + source.port + ", target on port " + target.port + ", settings " + new java.util.TreeMap<>(SETTINGS));
+                if (only.contains("bulk")) {
+                    System.out.println("\n== bulk load");
+                    BulkLoadBench b = new BulkLoadBench(source, target, new Dataset(rows), parallelism, work);
+                    b.generate();
+                    Set<String> contenders = new java.util.HashSet<>(Set.of(opt.getOrDefault("contenders", "ceiling,dump,restore,imago,text").split(",")));
+                    if (opt.containsKey("no-text")) {
+                        contenders.remove("text");
+                    }
+                    List<Timing> t = b.run(contenders, Integer.parseInt(opt.getOrDefault("repeat", "2")));
+                    source.dropDatabase(BulkLoadBench.SOURCE_DB);
+                    BulkLoadBench.printRatios(t);
+                }
+                if (only.contains("ship")) {
+                    System.out.println("\n== log shipping");
+                    ShipBench s = new ShipBench(source, target, Integer.parseInt(opt.getOrDefault("ship-seconds", "60")),
+                            Integer.parseInt(opt.getOrDefault("ship-rate", "1000")), Integer.parseInt(opt.getOrDefault("backlog", "50000")));
+                    ShipBench.print(s.run());
+                }
+                target.close();
+                source.close();
+            }
+            if (only.contains("switch")) {
+                System.out.println("\n== switch pause");
+                SwitchBench sw = new SwitchBench(repo, work.resolve("switch"), Integer.parseInt(opt.getOrDefault("switches", "20")));
+                cleanup.add(sw::destroy);
+                SwitchBench.Result r = sw.run();
+                sw.destroy();
+                SwitchBench.print(r);
+            }
+            System.out.printf("%nall done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+        } finally {
+            closeAll(cleanup, work);
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+    }
+
+    /** Stops servers and universes, newest first, then removes the work folder. Idempotent. */
+    private static synchronized void closeAll(List<AutoCloseable> cleanup, Path work) {
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            try {
+                cleanup.get(i).close();
+            } catch (Exception e) {
+                System.err.println("cleanup: " + e.getMessage());
+            }
+        }
+        cleanup.clear();
+        try {
+            Proc.run(List.of("rm", "-rf", work.toString()));
+        } catch (Exception e) {
+            System.err.println("could not remove " + work + ": " + e.getMessage());
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                System.out.println(USAGE);
+                System.exit(0);
+            }
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + a + "\n" + USAGE);
+            }
+            String key = a.substring(2);
+            if (key.equals("no-text")) {
+                m.put(key, "true");
+            } else if (i + 1 < args.length) {
+                m.put(key, args[++i]);
+            } else {
+                throw new IllegalArgumentException(a + " needs a value\n" + USAGE);
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,244 @@
+package io.imago.bench;
+
+import io.imago.migration.CopyProgress;
+import io.imago.migration.LogShipper;
+import io.imago.migration.MigrationPlanner;
+import io.imago.migration.PgEndpoint;
+import io.imago.migration.SnapshotCopier;
+import io.imago.migration.SnapshotResult;
+import io.imago.migration.TableMigration;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Change-log shipping, Imago's LogShipper against native logical replication (publication + subscription)
+ * between the same two servers, measured the same way for both:
+ * <ul>
+ *   <li>lag under a fixed write rate: a probe on the target reads, every 50 ms, now() minus the newest
+ *       clock_timestamp() stamp the writer put on a row that the target can see;</li>
+ *   <li>sustained apply rate from a backlog: N single-row transactions written while shipping is stopped,
+ *       then a marker row; the time from resuming to the marker being visible on the target.</li>
+ * </ul>
+ */
+final class ShipBench {
+    static final String DB = "ship";
+    private static final long PRELOAD = 100_000;
+    private static final String TABLE = "CREATE TABLE ticks (id bigint PRIMARY KEY, k int NOT NULL, v int NOT NULL, stamped_at timestamptz NOT NULL, pad text)";
+    private static final String[] SCHEMA = {TABLE, "CREATE INDEX ticks_stamped_idx ON ticks (stamped_at)",
+        "CREATE TABLE ship_marker (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())"};
+
+    record Result(String contender, Percentiles lag, double writtenPerSecond, long backlog, double backlogSeconds) {
+        double backlogRate() {
+            return backlog / backlogSeconds;
+        }
+    }
+
+    private final PgServer source;
+    private final PgServer target;
+    private final int seconds;
+    private final int rate;
+    private final int backlog;
+    private int markers;
+
+    ShipBench(PgServer source, PgServer target, int seconds, int rate, int backlog) {
+        this.source = source;
+        this.target = target;
+        this.seconds = seconds;
+        this.rate = rate;
+        this.backlog = backlog;
+    }
+
+    List<Result> run() throws Exception {
+        source.createDatabase(DB);
+        source.exec(DB, SCHEMA);
+        source.exec(DB, "INSERT INTO ticks SELECT g, g % 1000, 0, timestamptz '2000-01-01', 'some forty characters of payload, roughly' "
+                + "FROM generate_series(1, " + PRELOAD + ") g", "VACUUM ANALYZE ticks");
+        List<Result> out = new ArrayList<>();
+        out.add(imago());
+        out.add(nativeReplication());
+        return out;
+    }
+
+    private Result imago() throws Exception {
+        String db = "ship_imago";
+        String slot = "bench_ship";
+        target.createDatabase(db);
+        target.exec(db, SCHEMA);
+        PgEndpoint src = source.endpoint(DB);
+        PgEndpoint tgt = target.endpoint(db);
+        List<TableMigration> plan;
+        try (Connection s = src.connect(); Connection t = tgt.connect()) {
+            plan = MigrationPlanner.resolve(s, t, null, List.of());
+        }
+        LogShipper shipper = null;
+        try {
+            SnapshotResult snap = new SnapshotCopier(src, tgt, slot, slot, 2, CopyProgress.NONE).copy(plan);
+            shipper = new LogShipper(src, tgt, slot, slot, plan);
+            shipper.start(snap.consistentPoint());
+            System.out.println("  Imago LogShipper: live load ...");
+            Live live = live(tgt);
+            shipper.stop();
+            System.out.println("  Imago LogShipper: backlog ...");
+            int marker = writeBacklog();
+            long t0 = System.nanoTime();
+            shipper = new LogShipper(src, tgt, slot, slot, plan);
+            shipper.start(snap.consistentPoint()); // resumes where the first one stopped (recorded on the target)
+            double secs = awaitMarker(tgt, marker, t0);
+            return new Result("Imago LogShipper", live.lag, live.rate, backlog, secs);
+        } finally {
+            if (shipper != null) {
+                shipper.stop();
+            }
+            SnapshotCopier.dropSlotAndPublication(src, slot, slot);
+            target.dropDatabase(db);
+        }
+    }
+
+    private Result nativeReplication() throws Exception {
+        String db = "ship_native";
+        String sub = "bench_native";
+        target.createDatabase(db);
+        target.exec(db, SCHEMA);
+        PgEndpoint tgt = target.endpoint(db);
+        source.exec(DB, "CREATE PUBLICATION " + sub + " FOR TABLE ticks, ship_marker");
+        try {
+            target.exec(db, "CREATE SUBSCRIPTION " + sub + " CONNECTION 'host=127.0.0.1 port=" + source.port + " dbname=" + DB
+                    + " user=postgres' PUBLICATION " + sub + " WITH (copy_data = true)");
+            waitFor(tgt, "SELECT count(*) = 0 FROM pg_subscription_rel WHERE srsubstate <> 'r'", 600);
+            System.out.println("  native logical replication: live load ...");
+            Live live = live(tgt);
+            target.exec(db, "ALTER SUBSCRIPTION " + sub + " DISABLE");
+            waitFor(tgt, "SELECT count(*) = 0 FROM pg_stat_subscription WHERE subname = '" + sub + "' AND pid IS NOT NULL", 60);
+            System.out.println("  native logical replication: backlog ...");
+            int marker = writeBacklog();
+            long t0 = System.nanoTime();
+            target.exec(db, "ALTER SUBSCRIPTION " + sub + " ENABLE");
+            double secs = awaitMarker(tgt, marker, t0);
+            return new Result("native logical replication", live.lag, live.rate, backlog, secs);
+        } finally {
+            try {
+                target.exec(db, "DROP SUBSCRIPTION IF EXISTS " + sub); // also drops its slot on the source
+            } finally {
+                source.exec(DB, "DROP PUBLICATION IF EXISTS " + sub);
+                target.dropDatabase(db);
+            }
+        }
+    }
+
+    private record Live(Percentiles lag, double rate) {
+    }
+
+    /** Writes at the fixed rate for the configured time while probing the target's lag every 50 ms. */
+    private Live live(PgEndpoint tgt) throws Exception {
+        long[] ids = ids();
+        ChangeWriter writer = new ChangeWriter(source.endpoint(DB), rate, ids[0], ids[1]);
+        Thread w = new Thread(writer, "bench-writer");
+        List<Double> samples = new ArrayList<>();
+        long t0 = System.nanoTime();
+        w.start();
+        try (Connection c = tgt.connect(); Statement st = c.createStatement()) {
+            long warmUp = t0 + 2_000_000_000L; // until the first stamped rows arrive, "newest stamp" is the preload's
+            long end = t0 + seconds * 1_000_000_000L;
+            while (System.nanoTime() < end) {
+                try (ResultSet rs = st.executeQuery("SELECT extract(epoch FROM clock_timestamp() - max(stamped_at)) * 1000 FROM ticks")) {
+                    rs.next();
+                    if (System.nanoTime() > warmUp) {
+                        samples.add(rs.getDouble(1));
+                    }
+                }
+                Thread.sleep(50);
+            }
+        } finally {
+            writer.stop();
+            w.join();
+        }
+        if (writer.failure() != null) {
+            throw new IllegalStateException("the writer failed", writer.failure());
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        double achieved = writer.written.get() / secs;
+        if (writer.behind.get() > 0) {
+            System.out.printf("  note: the writer fell more than 100 ms behind schedule %d times%n", writer.behind.get());
+        }
+        return new Live(Percentiles.of(samples), achieved);
+    }
+
+    /** {@code backlog} single-row transactions in the same 5:4:1 mix, as fast as the source takes them, then a marker. */
+    private int writeBacklog() throws SQLException {
+        source.exec(DB, """
+                DO $$ DECLARE lo bigint; hi bigint; BEGIN
+                  SELECT min(id), max(id) + 1 INTO lo, hi FROM ticks;
+                  FOR i IN 0..%d LOOP
+                    IF i %% 10 < 5 THEN
+                      INSERT INTO ticks VALUES (hi, hi %% 1000, 0, clock_timestamp(), 'some forty characters of payload, roughly'); hi := hi + 1;
+                    ELSIF i %% 10 < 9 THEN
+                      UPDATE ticks SET v = v + 1, stamped_at = clock_timestamp() WHERE id = lo + 1 + (i * 7919) %% (hi - lo - 1);
+                    ELSE
+                      DELETE FROM ticks WHERE id = lo; lo := lo + 1;
+                    END IF;
+                    COMMIT;
+                  END LOOP;
+                END $$""".formatted(backlog - 1));
+        int marker = ++markers;
+        source.exec(DB, "INSERT INTO ship_marker (id) VALUES (" + marker + ")");
+        return marker;
+    }
+
+    private static double awaitMarker(PgEndpoint tgt, int marker, long t0) throws Exception {
+        try (Connection c = tgt.connect(); Statement st = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM ship_marker WHERE id = " + marker)) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return (System.nanoTime() - t0) / 1e9;
+                    }
+                }
+                if (System.nanoTime() - t0 > 600_000_000_000L) {
+                    throw new IllegalStateException("the backlog was not applied within 10 minutes");
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private long[] ids() throws SQLException {
+        try (Connection c = source.endpoint(DB).connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT min(id), max(id) + 1 FROM ticks")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    private static void waitFor(PgEndpoint e, String condition, int seconds) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            try (Connection c = e.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(condition)) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("timed out waiting for: " + condition);
+    }
+
+    static void print(List<Result> r) {
+        Result imago = r.get(0);
+        Result nat = r.get(1);
+        System.out.println();
+        System.out.println("Log shipping:");
+        for (Result x : r) {
+            System.out.printf("  %-28s lag %s; writer achieved %.0f changes/s; backlog of %,d applied in %.1f s = %,.0f changes/s%n",
+                    x.contender(), x.lag(), x.writtenPerSecond(), x.backlog(), x.backlogSeconds(), x.backlogRate());
+        }
+        System.out.printf("  lag imago / native: p50 %s, p95 %s, p99 %s (below 1 = imago lags less)%n",
+                Percentiles.ratio(imago.lag().p50(), nat.lag().p50()), Percentiles.ratio(imago.lag().p95(), nat.lag().p95()),
+                Percentiles.ratio(imago.lag().p99(), nat.lag().p99()));
+        System.out.printf("  backlog apply rate imago / native: %s%n", Percentiles.ratio(imago.backlogRate(), nat.backlogRate()));
+    }
+}
