@@ -6,6 +6,7 @@ import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
 import io.imago.migration.ReverseMigration;
 import io.imago.migration.WriteFence;
+import io.imago.providers.spi.DatabaseCredentials;
 import io.imago.providers.spi.Endpoint;
 import io.imago.providers.spi.Provider;
 import io.imago.providers.spi.Resource;
@@ -49,9 +50,9 @@ final class RollbackRun {
 
     /** @param name the universe to roll back, or the replaced universe to roll back to */
     RollbackResult rollback(String name, boolean acceptLoss) throws Exception {
-        UniverseState[] pair = pair(name);
-        UniverseState live = pair[0];
-        UniverseState old = pair[1];
+        Pair pair = pair(name);
+        UniverseState live = pair.live();
+        UniverseState old = pair.old();
         Provider liveProvider = providers.apply(live.provider());
         Provider oldProvider = providers.apply(old.provider());
         IngressState ing = store.ingress(live.ingress())
@@ -60,10 +61,8 @@ final class RollbackRun {
         List<Endpoint> oldBackends = old.resources("instance").stream().map(r -> oldProvider.compute().endpoint(Resources.resource(r))).toList();
         boolean alreadyBack = new HashSet<>(liveProvider.ingress().target(ingress)).equals(new HashSet<>(oldBackends));
 
-        PgEndpoint liveAdmin = Resources.adminOf(live, store, reporter)
-                .orElseThrow(() -> EngineException.failed(live.name() + " has no database to ship writes back from"));
-        PgEndpoint oldAdmin = Resources.adminOf(old, store, reporter)
-                .orElseThrow(() -> EngineException.failed(old.name() + " has no database to ship writes back to"));
+        PgEndpoint liveAdmin = SnapshotStep.endpoint(credentials(liveProvider, live, true));
+        PgEndpoint oldAdmin = SnapshotStep.endpoint(credentials(oldProvider, old, true));
         ReverseMigration.Plan plan = RollbackWindow.resolveRecorded(live, liveAdmin, oldAdmin);
         Lsn from = RollbackWindow.from(live);
         String slot = live.fact(RollbackWindow.FACT_SLOT);
@@ -81,8 +80,8 @@ final class RollbackRun {
         reporter.stepStarted("ROLLBACK", "ship the writes made on " + live.name() + " back to " + old.name() + ", then switch the ingress back");
         long t0 = System.nanoTime();
 
-        String oldApp = oldProvider.database().credentials(Resources.resource(old.resource("database").get()), false).user();
-        String liveApp = liveProvider.database().credentials(Resources.resource(live.resource("database").get()), false).user();
+        String oldApp = credentials(oldProvider, old, false).user();
+        String liveApp = credentials(liveProvider, live, false).user();
         long shipped = 0;
         Long pauseMs = null;
         LogShipper shipper = null;
@@ -102,10 +101,7 @@ final class RollbackRun {
             } else {
                 pauseMs = flipBack(live, old, liveProvider, ingress, oldBackends, liveAdmin, oldAdmin, oldApp, liveApp, shipper, plan);
             }
-            if (shipper != null) {
-                shipped = shipper.changesApplied();
-                shipper.stop();
-            }
+            shipped = shipper == null ? 0 : shipper.changesApplied();
         } catch (LogShippingException e) {
             throw EngineException.failed("shipping " + live.name() + "'s writes back failed: " + CatchUpStep.rootMessage(e)
                     + (alreadyBack ? "" : "; " + live.name() + " stays live"));
@@ -129,8 +125,17 @@ final class RollbackRun {
                 liveProvider.ingress().url(ingress));
     }
 
-    /** [live, replaced] for either name of the pair. */
-    private UniverseState[] pair(String name) {
+    private record Pair(UniverseState live, UniverseState old) {
+    }
+
+    private static DatabaseCredentials credentials(Provider p, UniverseState u, boolean admin) {
+        ResourceRecord db = u.resource("database")
+                .orElseThrow(() -> EngineException.failed(u.name() + " has no database, so there are no writes to ship back"));
+        return p.database().credentials(Resources.resource(db), admin);
+    }
+
+    /** The live universe and the one it replaced, for either name of the pair. */
+    private Pair pair(String name) {
         UniverseState u = store.universe(name)
                 .orElseThrow(() -> EngineException.badInput("no universe named '" + name + "' in this state (see `imago status`)"));
         if (u.phase() == Phase.ROLLED_BACK) {
@@ -157,7 +162,7 @@ final class RollbackRun {
         if (live.phase() != Phase.LIVE) {
             throw EngineException.failed(live.name() + " is " + live.phase().name().toLowerCase() + ", not live; nothing to roll back");
         }
-        return new UniverseState[] {live, old};
+        return new Pair(live, old);
     }
 
     private static ReverseMigration.Plan everythingLost(ReverseMigration.Plan plan, String why) {
