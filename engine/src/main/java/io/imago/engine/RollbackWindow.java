@@ -7,7 +7,6 @@ import io.imago.migration.LogShipper;
 import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
 import io.imago.migration.ReverseMigration;
-import io.imago.migration.SnapshotCopier;
 import io.imago.migration.TableMigration;
 import io.imago.migration.TableTransform;
 import io.imago.state.StateStore;
@@ -121,15 +120,8 @@ final class RollbackWindow {
         if (slot == null) {
             return;
         }
-        try {
-            var admin = Resources.adminOf(live, store, reporter);
-            if (admin.isPresent()) {
-                SnapshotCopier.dropSlotAndPublication(admin.get(), slot, slot);
-            }
+        if (SlotCleanup.drop(store, live, slot, reporter)) {
             store.universe(live.name()).ifPresent(u -> store.save(u.withFact(FACT_SLOT, null).withFact(FACT_FROM, null)));
-        } catch (Exception e) {
-            reporter.warn("could not drop replication slot " + slot + " on " + live.name() + ": " + e.getMessage()
-                    + "; drop it by hand (SELECT pg_drop_replication_slot('" + slot + "'))");
         }
     }
 

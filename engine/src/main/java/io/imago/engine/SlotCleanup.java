@@ -21,15 +21,26 @@ final class SlotCleanup {
         if (old == null || old.phase() == Phase.DESTROYED) {
             return;
         }
-        String slot = SnapshotStep.slotName(u.name());
+        drop(store, old, SnapshotStep.slotName(u.name()), reporter);
+    }
+
+    /**
+     * Drops a slot and the publication of the same name from a universe's database; warns, with what to
+     * do by hand, when it cannot.
+     *
+     * @return whether they are gone
+     */
+    static boolean drop(StateStore store, UniverseState on, String slot, Reporter reporter) {
         try {
-            var admin = Resources.adminOf(old, store, reporter);
+            var admin = Resources.adminOf(on, store, reporter);
             if (admin.isPresent()) {
                 SnapshotCopier.dropSlotAndPublication(admin.get(), slot, slot);
             }
+            return true;
         } catch (Exception e) {
-            reporter.warn("could not drop replication slot " + slot + " on " + old.name() + ": " + e.getMessage()
+            reporter.warn("could not drop replication slot " + slot + " on " + on.name() + ": " + e.getMessage()
                     + "; drop it by hand (SELECT pg_drop_replication_slot('" + slot + "')) or re-run destroy");
+            return false;
         }
     }
 }

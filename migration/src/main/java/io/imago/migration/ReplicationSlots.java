@@ -45,6 +45,20 @@ final class ReplicationSlots {
     }
 
     /**
+     * Creates a logical pgoutput slot that exports nothing (its changes are read from its creation on),
+     * unless one of that name exists. Creating it waits for the transactions running at that moment.
+     */
+    static void createIfAbsent(Connection c, String slot) throws SQLException {
+        checkName(slot);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT pg_create_logical_replication_slot(?, 'pgoutput') WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ?)")) {
+            ps.setString(1, slot);
+            ps.setString(2, slot);
+            ps.execute();
+        }
+    }
+
+    /**
      * Drops the slot if it exists in this database. Refuses to touch a same-named slot of another
      * database (slot names are cluster-wide, the slot is not ours) or one a live consumer holds.
      */

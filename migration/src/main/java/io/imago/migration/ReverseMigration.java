@@ -1,7 +1,6 @@
 package io.imago.migration;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -123,24 +122,13 @@ public final class ReverseMigration {
      */
     public static void prepare(PgEndpoint newAdmin, String slot, String publication, Plan plan) throws SQLException {
         ReplicationSlots.checkName(slot);
+        if (plan.tables().isEmpty()) {
+            return; // nothing can ship back: a rollback loses every write anyway, and needs no slot
+        }
         try (Connection c = newAdmin.connect()) {
-            for (TableMigration m : plan.tables()) {
-                if (m.replicaIdentityFull()) {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("ALTER TABLE " + Sql.table(m.sourceTable()) + " REPLICA IDENTITY FULL");
-                    }
-                }
-            }
-            if (plan.tables().isEmpty()) {
-                return; // nothing can ship back: a rollback loses every write anyway, and needs no slot
-            }
-            Publications.ensure(c, publication, plan.tables());
-            if (!slotExists(c, slot)) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
-                    ps.setString(1, slot);
-                    ps.execute();
-                }
-            }
+            // The same preparation as a migration's source: replica identity where there is no key, then the publication.
+            SnapshotCopier.prepareSource(c, publication, plan.tables());
+            ReplicationSlots.createIfAbsent(c, slot);
         }
     }
 
@@ -159,15 +147,6 @@ public final class ReverseMigration {
         try (Statement st = newDb.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
             rs.next();
             return Lsn.parse(rs.getString(1));
-        }
-    }
-
-    private static boolean slotExists(Connection c, String slot) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
         }
     }
 }

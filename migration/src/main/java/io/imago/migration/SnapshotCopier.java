@@ -91,7 +91,7 @@ public final class SnapshotCopier {
         List<CopyChunk> chunks = new ArrayList<>();
         try (Connection src = source.connect(); Connection tgt = target.connect()) {
             refuseSameDatabase(src, tgt);
-            prepareSource(src, tables);
+            prepareSource(src, publication, tables);
             ReplicationSlots.dropIfExists(src, slot);
             truncate(tgt, tables);
             DeferredIndexes.defer(tgt, targets);
@@ -157,7 +157,7 @@ public final class SnapshotCopier {
      */
     public void prepareSource(List<TableMigration> tables) throws SQLException {
         try (Connection src = source.connect()) {
-            prepareSource(src, tables);
+            prepareSource(src, publication, tables);
         }
     }
 
@@ -166,7 +166,7 @@ public final class SnapshotCopier {
      * unless it has a replica identity, so the live application would break. Tables without a primary
      * key must therefore identify rows by the whole old row.
      */
-    private void prepareSource(Connection src, List<TableMigration> tables) throws SQLException {
+    static void prepareSource(Connection src, String publication, List<TableMigration> tables) throws SQLException {
         try (Statement st = src.createStatement()) {
             // Waiting for a table lock also queues every later query on that table behind us: on a live
             // database give up soon instead, and say why.
