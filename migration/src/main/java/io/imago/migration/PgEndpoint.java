@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 
@@ -26,9 +27,35 @@ public record PgEndpoint(String host, int port, String database, String user, St
         return "jdbc:postgresql://" + h + ":" + port + "/" + URLEncoder.encode(database, StandardCharsets.UTF_8);
     }
 
-    /** A plain connection (autocommit on). */
+    /** How long a server that accepts a TCP connection but never answers the start-up (frozen, overloaded) may take. */
+    static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(15);
+    /** A read on a connection doing long work (a copy, an index build, a count) that waits longer means a dead server. */
+    static final Duration LONG_WORK_SOCKET_TIMEOUT = Duration.ofMinutes(30);
+    /** For {@link #connectBrief()}: the switch, fences, clean-up; none of their statements should take long. */
+    public static final Duration BRIEF_STATEMENT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration BRIEF_SOCKET_TIMEOUT = Duration.ofSeconds(15);
+
+    /**
+     * A plain connection (autocommit on) for long work: copies, index builds, counts. Bounded like every
+     * connection imago makes (connect, login, a socket timeout long enough for the longest single statement).
+     */
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), baseProperties());
+        Properties p = baseProperties();
+        p.setProperty("socketTimeout", Long.toString(LONG_WORK_SOCKET_TIMEOUT.toSeconds()));
+        return DriverManager.getConnection(jdbcUrl(), p);
+    }
+
+    /**
+     * A connection for short statements on a server that may stop answering at any moment (the switch, the
+     * fences, dropping a slot, clean-up after the flip): a statement runs at most {@link #BRIEF_STATEMENT_TIMEOUT}
+     * on the server, and a read waits at most a little longer on the client, so a frozen server costs a bounded
+     * wait and an exception, never a hang.
+     */
+    public Connection connectBrief() throws SQLException {
+        Properties p = baseProperties();
+        p.setProperty("socketTimeout", Long.toString(BRIEF_SOCKET_TIMEOUT.toSeconds()));
+        p.setProperty("options", "-c statement_timeout=" + BRIEF_STATEMENT_TIMEOUT.toMillis());
+        return DriverManager.getConnection(jdbcUrl(), p);
     }
 
     /**
@@ -50,6 +77,11 @@ public record PgEndpoint(String host, int port, String database, String user, St
         if (password != null) {
             p.setProperty("password", password);
         }
+        // Bounded waits on every connection: TCP connect, the whole login, and a cancel request.
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("loginTimeout", Long.toString(LOGIN_TIMEOUT.toSeconds()));
+        p.setProperty("cancelSignalTimeout", "5");
+        p.setProperty("tcpKeepAlive", "true");
         // Names our sessions in pg_stat_activity, so operators (and the write fence) can tell them apart.
         p.setProperty("ApplicationName", "imago-migration");
         return p;
