@@ -41,8 +41,8 @@ final class ApplyCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         List<ApplyResult> results = new ArrayList<>();
-        try (StateStore.Lock lock = store.lock("apply " + bps.stream().map(Blueprint::universe).collect(Collectors.joining(" ")))) {
-            Engine engine = new Engine(store, new ConsoleReporter(o));
+        try (StateStore.Lock lock = store.lock("apply " + bps.stream().map(Blueprint::universe).collect(Collectors.joining(" ")));
+                Engine engine = new Engine(store, new ConsoleReporter(o))) {
             engine.retireExpired();
             for (Blueprint bp : bps) {
                 if (!o.json()) {

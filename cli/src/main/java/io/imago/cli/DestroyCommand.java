@@ -25,8 +25,7 @@ final class DestroyCommand implements Callable<Integer> {
             o.err.println("destroy cancelled; nothing was changed");
             return ExitCodes.FAILED;
         }
-        try (StateStore.Lock lock = store.lock("destroy " + universe)) {
-            Engine engine = new Engine(store, new ConsoleReporter(o));
+        try (StateStore.Lock lock = store.lock("destroy " + universe); Engine engine = new Engine(store, new ConsoleReporter(o))) {
             engine.destroy(universe);
             engine.retireExpired();
         }

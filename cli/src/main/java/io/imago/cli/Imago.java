@@ -78,6 +78,9 @@ public final class Imago implements Runnable {
         }
         if (ex instanceof EngineException e) {
             o.error(e.getMessage(), null);
+            if (imago.global.verbose) {
+                causes(err, e);
+            }
             return switch (e.kind()) {
                 case BAD_INPUT -> ExitCodes.BAD_INPUT;
                 case REJECTED -> ExitCodes.REJECTED;
@@ -91,6 +94,19 @@ public final class Imago implements Runnable {
         o.error("internal error: " + ex, "this is a bug in imago; the stack trace follows");
         ex.printStackTrace(err);
         return ExitCodes.FAILED;
+    }
+
+    /** For --verbose: the chain of causes under a failure meant for users, one line each, with suppressed failures. */
+    private static void causes(PrintStream err, Throwable e) {
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            if (t != e) {
+                err.println("  caused by: " + t);
+            }
+            for (Throwable s : t.getSuppressed()) {
+                err.println("  while handling it, also: " + s);
+            }
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

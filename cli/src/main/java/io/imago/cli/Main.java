@@ -1,10 +1,36 @@
 package io.imago.cli;
 
+import io.imago.engine.Interruption;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 /** The {@code imago} command. */
 public final class Main {
+    /** How long Ctrl-C or SIGTERM waits for the running command to stop cleanly before the JVM ends it (as a kill would). */
+    private static final long STOP_GRACE_SECONDS = 60;
+
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(Imago.run(System.out, System.err, args));
+        CountDownLatch finished = new CountDownLatch(1);
+        // Ctrl-C and SIGTERM: ask the running command to stop at its next checkpoint and wait for it, so that it takes its
+        // failure path (before the flip: the old universe left live, unfenced, slot-free; after it: the new one kept).
+        // The main thread is not interrupted: an interrupt could break a state write, the flip's record included.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (finished.getCount() == 0) {
+                return;
+            }
+            Interruption.request();
+            System.err.println("\nimago: stopping (Ctrl-C or SIGTERM); leaving the live universe as it is");
+            try {
+                finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "imago-stop"));
+        int code = Imago.run(System.out, System.err, args);
+        System.out.flush();
+        finished.countDown();
+        System.exit(code);
     }
 }

@@ -29,11 +29,12 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
         List<Blueprint> bps = BlueprintFiles.loadOrExit(o, files);
-        Engine engine = new Engine(new LocalStateStore(imago.global.state), Reporter.SILENT);
-        engine.retireExpiredUnlessLocked();
         List<Plan> plans = new ArrayList<>();
-        for (Blueprint bp : bps) {
-            plans.add(engine.plan(bp));
+        try (Engine engine = new Engine(new LocalStateStore(imago.global.state), Reporter.SILENT)) {
+            engine.retireExpiredUnlessLocked();
+            for (Blueprint bp : bps) {
+                plans.add(engine.plan(bp));
+            }
         }
         if (o.json()) {
             o.json(plans.size() == 1 ? plans.get(0) : combined(plans));

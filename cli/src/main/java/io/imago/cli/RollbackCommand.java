@@ -41,8 +41,7 @@ final class RollbackCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         RollbackResult r;
-        try (StateStore.Lock lock = store.lock("rollback " + universe)) {
-            Engine engine = new Engine(store, new ConsoleReporter(o));
+        try (StateStore.Lock lock = store.lock("rollback " + universe); Engine engine = new Engine(store, new ConsoleReporter(o))) {
             engine.retireExpired();
             r = engine.rollback(universe, acceptLoss);
         }

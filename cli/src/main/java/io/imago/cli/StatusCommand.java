@@ -28,8 +28,13 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
         LocalStateStore store = new LocalStateStore(imago.global.state);
-        new Engine(store, new ConsoleReporter(o)).retireExpiredUnlessLocked();
-        List<UniverseView> views = new Engine(store, Reporter.SILENT).status(universe);
+        try (Engine retiring = new Engine(store, new ConsoleReporter(o))) {
+            retiring.retireExpiredUnlessLocked();
+        }
+        List<UniverseView> views;
+        try (Engine engine = new Engine(store, Reporter.SILENT)) {
+            views = engine.status(universe);
+        }
         if (o.json()) {
             o.json(Map.of("universes", views));
             return ExitCodes.OK;

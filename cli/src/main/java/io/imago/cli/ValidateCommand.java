@@ -39,19 +39,20 @@ final class ValidateCommand implements Callable<Integer> {
      * key); a problem there makes the blueprint invalid like any other.
      */
     private List<BlueprintFiles.Loaded> withLiveChecks(List<BlueprintFiles.Loaded> loaded) {
-        Engine engine = new Engine(new LocalStateStore(imago.global.state), Reporter.SILENT);
-        engine.retireExpiredUnlessLocked();
-        List<BlueprintFiles.Loaded> out = new ArrayList<>();
-        for (BlueprintFiles.Loaded l : loaded) {
-            List<String> problems = l.blueprint() == null ? List.of() : engine.checkAgainstLive(l.blueprint());
-            if (problems.isEmpty()) {
-                out.add(l);
-            } else {
-                List<Diagnostic> all = new ArrayList<>(l.diagnostics());
-                problems.forEach(p -> all.add(Diagnostic.error(new SourcePos(l.file().toString(), 0, 0), p)));
-                out.add(new BlueprintFiles.Loaded(l.file(), null, all));
+        try (Engine engine = new Engine(new LocalStateStore(imago.global.state), Reporter.SILENT)) {
+            engine.retireExpiredUnlessLocked();
+            List<BlueprintFiles.Loaded> out = new ArrayList<>();
+            for (BlueprintFiles.Loaded l : loaded) {
+                List<String> problems = l.blueprint() == null ? List.of() : engine.checkAgainstLive(l.blueprint());
+                if (problems.isEmpty()) {
+                    out.add(l);
+                } else {
+                    List<Diagnostic> all = new ArrayList<>(l.diagnostics());
+                    problems.forEach(p -> all.add(Diagnostic.error(new SourcePos(l.file().toString(), 0, 0), p)));
+                    out.add(new BlueprintFiles.Loaded(l.file(), null, all));
+                }
             }
+            return out;
         }
-        return out;
     }
 }

@@ -44,6 +44,20 @@ final class ApplyContext {
         this.oldProvider = oldProvider;
     }
 
+    /** Stops log shipping if it runs; bounded even when a server has stopped answering. */
+    void stopShipper() {
+        if (shipper != null) {
+            LogShipper s = shipper;
+            shipper = null;
+            s.stop();
+        }
+    }
+
+    /** Re-reads the state after helpers outside this context saved it. */
+    void reload() {
+        state = store.universe(state.name()).orElse(state);
+    }
+
     UniverseState state() {
         return state;
     }

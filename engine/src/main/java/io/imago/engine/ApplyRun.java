@@ -1,7 +1,6 @@
 package io.imago.engine;
 
 import io.imago.blueprints.Blueprint;
-import io.imago.providers.spi.Endpoint;
 import io.imago.providers.spi.Provider;
 import io.imago.state.IngressState;
 import io.imago.state.JournalEntry;
@@ -10,15 +9,17 @@ import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One {@code apply} of one blueprint: runs the pipeline's steps in order, journaling each before
  * and after it runs. Re-run after a kill, it resumes: steps whose work is durable are skipped, the
- * others are idempotent and run again. A failure before the switch leaves the old universe live,
- * lifts any fence and releases what the new universe rented.
+ * others are idempotent and run again.
+ *
+ * <p>The flip of the ingress is the commit point ({@link FailurePolicy}): a failure before it leaves the
+ * old universe live, unfenced and slot-free and releases what the new universe rented; after it, nothing
+ * is released, and what is left is clean-up that a re-run finishes.
  */
 final class ApplyRun {
     static final List<Step> PIPELINE = List.of(new ProvisionStep(), new PrepareStep(), new SeedStep(), new SnapshotStep(),
@@ -26,10 +27,19 @@ final class ApplyRun {
 
     private final StateStore store;
     private final Reporter reporter;
+    private final Function<String, Provider> providers;
+    private final List<Step> pipeline;
 
-    ApplyRun(StateStore store, Reporter reporter) {
+    ApplyRun(StateStore store, Reporter reporter, Function<String, Provider> providers) {
+        this(store, reporter, providers, PIPELINE);
+    }
+
+    /** With another pipeline: for tests of the failure policy on an in-memory provider. */
+    ApplyRun(StateStore store, Reporter reporter, Function<String, Provider> providers, List<Step> pipeline) {
         this.store = store;
         this.reporter = reporter;
+        this.providers = providers;
+        this.pipeline = pipeline;
     }
 
     ApplyResult apply(Blueprint bp) {
@@ -44,9 +54,8 @@ final class ApplyRun {
         }
         UniverseState old = bp.replaces() == null ? null : findReplaced(bp, existing);
         guardIngress(bp, old);
-        Provider provider = ProviderRegistry.open(bp.provider().type(), bp.provider().settings(), store, reporter::info);
-        Provider oldProvider = old == null ? null
-                : old.provider().equals(bp.provider().type()) ? provider : ProviderRegistry.open(old.provider(), java.util.Map.of(), store, reporter::info);
+        Provider provider = providers.apply(bp.provider().type());
+        Provider oldProvider = old == null ? null : providers.apply(old.provider());
 
         UniverseState state;
         if (existing == null || existing.phase() == Phase.FAILED || existing.phase() == Phase.REJECTED
@@ -62,16 +71,20 @@ final class ApplyRun {
             state = existing;
             reporter.info("resuming the apply of " + bp.universe());
         }
-        ApplyContext ctx = new ApplyContext(bp, store, provider, reporter, state, old, oldProvider);
+        ApplyContext ctx = new ApplyContext(bp, store, provider, Interruption.checkpointing(reporter), state, old, oldProvider);
         return run(ctx);
     }
 
     private ApplyResult run(ApplyContext ctx) {
         List<ApplyResult.StepReport> reports = new ArrayList<>();
-        boolean switched = ctx.state().stepDone(StepName.SWITCHOVER.name()) || ingressAlreadyOnNew(ctx);
+        boolean switched = FailurePolicy.flipped(ctx);
+        if (!switched) {
+            // A run killed inside the switch's pause may have left the old universe fenced: it serves, so lift it first.
+            FailurePolicy.restoreOldIfFenced(ctx);
+        }
         StepName current = null;
         try {
-            for (Step step : PIPELINE) {
+            for (Step step : pipeline) {
                 current = step.name();
                 if (!step.applies(ctx)) {
                     continue;
@@ -81,6 +94,7 @@ final class ApplyRun {
                     reports.add(new ApplyResult.StepReport(step.name().name(), "skipped", 0, "done by an earlier run"));
                     continue;
                 }
+                Interruption.checkpoint();
                 FaultInjection.at(step.name(), "started");
                 reporter.stepStarted(step.name().name(), step.name().description());
                 ctx.journal(step.name(), JournalEntry.Status.STARTED, null);
@@ -93,14 +107,12 @@ final class ApplyRun {
                 FaultInjection.at(step.name(), "done");
             }
         } catch (Exception e) {
-            throw fail(ctx, current, e);
+            throw new FailurePolicy(ctx, reporter).fail(current, e);
         } finally {
-            if (ctx.shipper != null) {
-                ctx.shipper.stop();
-            }
+            ctx.stopShipper();
         }
-        ctx.update(s -> s.withPhase(Phase.LIVE));
-        return new ApplyResult(ctx.bp.universe(), Phase.LIVE.name(), false, reports, parseLong(ctx.state().fact("writePauseMs")),
+        ctx.update(s -> Fact.LAST_ERROR.clear(s).withPhase(Phase.LIVE));
+        return new ApplyResult(ctx.bp.universe(), Phase.LIVE.name(), false, reports, Fact.WRITE_PAUSE_MS.get(ctx.state()),
                 ctx.ingressState().map(i -> ctx.provider.ingress().url(Resources.resource(i.resource()))).orElse(null));
     }
 
@@ -117,84 +129,17 @@ final class ApplyRun {
         return (step == StepName.PREPARE || step == StepName.SEED || step == StepName.SNAPSHOT) && ctx.state().stepDone(step.name());
     }
 
-    /** A run killed between the flip and its journal entry: the ingress itself says so. */
-    private static boolean ingressAlreadyOnNew(ApplyContext ctx) {
-        if (ctx.old == null) {
-            return false;
-        }
-        IngressState ing = ctx.ingressState().orElse(null);
-        if (ing == null || ctx.state().resources("instance").isEmpty()) {
-            return false;
-        }
-        if (ctx.bp.universe().equals(ing.live())) {
-            return true;
-        }
-        try {
-            Set<Endpoint> target = new HashSet<>(ctx.provider.ingress().target(Resources.resource(ing.resource())));
-            Set<Endpoint> mine = new HashSet<>(ctx.endpoints());
-            return !target.isEmpty() && mine.containsAll(target);
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    private RuntimeException fail(ApplyContext ctx, StepName step, Exception e) {
-        boolean rejected = e instanceof EngineException ee && ee.kind() == EngineException.Kind.REJECTED;
-        String reason = e instanceof EngineException || e instanceof io.imago.providers.spi.ProviderException
-                ? e.getMessage() : describe(e);
-        if (ctx.shipper != null) {
-            ctx.shipper.stop();
-            ctx.shipper = null;
-        }
-        if (step != null) {
-            ctx.journal(step, JournalEntry.Status.FAILED, reason);
-        }
-        boolean switched = ctx.state().stepDone(StepName.SWITCHOVER.name());
-        if (switched) {
-            // The new universe serves users: never tear it down; a re-run finishes the retirement.
-            ctx.update(s -> s.withFact("lastError", reason));
-            return EngineException.failed(step + " failed after the switch (" + ctx.bp.universe() + " is live): " + reason
-                    + "\nre-run `imago apply` to finish");
-        }
-        SlotCleanup.dropIfAny(ctx.store, ctx.state(), reporter);
-        if (rejected) {
-            ctx.update(s -> s.withPhase(Phase.REJECTED).withFact("rejectedBecause", reason));
-            return new EngineException(EngineException.Kind.REJECTED, reason + "\n" + liveNote(ctx)
-                    + ctx.bp.universe() + " is kept for inspection; `imago destroy " + ctx.bp.universe() + "` removes it");
-        }
-        reporter.warn(step + " failed; releasing what " + ctx.bp.universe() + " rented");
-        try {
-            UniverseDestroyer d = new UniverseDestroyer(ctx.store, reporter);
-            d.releaseRented(ctx.state(), ctx.provider);
-            ctx.update(s -> s.withoutResources(r -> true).withPhase(Phase.FAILED).withFact("lastError", reason));
-            if (ctx.old == null) {
-                d.releaseIngressIfOrphaned(ctx.state(), ctx.provider);
-            }
-        } catch (RuntimeException cleanup) {
-            reporter.warn("could not release everything: " + cleanup.getMessage() + "; `imago destroy " + ctx.bp.universe() + "` retries");
-        }
-        return new EngineException(EngineException.Kind.FAILED, step + " failed: " + reason + "\n" + liveNote(ctx).strip(), e);
-    }
-
-    private static String liveNote(ApplyContext ctx) {
-        return ctx.old != null ? ctx.old.name() + " is still live and unchanged.\n" : "";
-    }
-
-    private static String describe(Exception e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
-    }
-
     private UniverseState findReplaced(Blueprint bp, UniverseState existing) {
         UniverseState old = store.universe(bp.replaces()).orElse(null);
         if (old == null) {
-            if (existing != null && existing.stepDone(StepName.SWITCHOVER.name())) {
+            if (existing != null && (existing.stepDone(StepName.SWITCHOVER.name()) || Fact.FLIPPED_AT.isSet(existing))) {
                 return null;
             }
             throw EngineException.failed("universe " + bp.replaces() + " (named by replaces:) is not in the state "
                     + "(see `imago status`); apply its blueprint first");
         }
-        if (old.phase() != Phase.LIVE && old.phase() != Phase.RETIRING) {
+        boolean replacedByThis = bp.universe().equals(old.fact("replacedBy"));
+        if (old.phase() != Phase.LIVE && !(old.phase() == Phase.RETIRING && (replacedByThis || old.fact("replacedBy") == null))) {
             throw EngineException.failed("universe " + bp.replaces() + " is " + old.phase().name().toLowerCase() + ", not live");
         }
         if (old.ingress() != null && !old.ingress().equals(bp.ingress().name())) {
@@ -214,9 +159,5 @@ final class ApplyRun {
             throw EngineException.badInput("ingress '" + bp.ingress().name() + "' serves universe " + ing.live()
                     + "; to upgrade it, add `replaces: " + ing.live() + "` to " + bp.file().getFileName());
         }
-    }
-
-    private static Long parseLong(String s) {
-        return s == null ? null : Long.parseLong(s);
     }
 }

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /** What the CLI calls: plan, apply, status, destroy, rollback. Callers hold the state lock for changes. */
-public final class Engine {
+public final class Engine implements AutoCloseable {
     private final StateStore store;
     private final Reporter reporter;
     private final Map<String, Provider> providers = new HashMap<>();
@@ -56,7 +56,8 @@ public final class Engine {
                         + bp.budget().maxUsd() + " USD); nothing was rented");
             }
         }
-        return new ApplyRun(store, reporter).apply(bp);
+        return new ApplyRun(store, reporter, type -> provider(type, type.equals(bp.provider().type()) ? bp.provider().settings() : Map.of()))
+                .apply(bp);
     }
 
     private void refuseKeylessTables(Blueprint bp) {
@@ -73,7 +74,7 @@ public final class Engine {
     public void destroy(String name) {
         UniverseState u = store.universe(name)
                 .orElseThrow(() -> EngineException.badInput("no universe named '" + name + "' in this state (see `imago status`)"));
-        new UniverseDestroyer(store, reporter).destroy(u, provider(u.provider(), Map.of()));
+        new UniverseDestroyer(store, reporter).destroy(u, provider(u.provider(), Map.of()), true);
     }
 
     /**
@@ -99,8 +100,12 @@ public final class Engine {
         for (UniverseState u : store.universes()) {
             if (windowEnded(u)) {
                 reporter.info("the rollback window of " + u.name() + " has ended: tearing it down");
-                new UniverseDestroyer(store, reporter).destroy(u, provider(u.provider(), Map.of()));
-                retired.add(u.name());
+                try {
+                    new UniverseDestroyer(store, reporter).destroy(u, provider(u.provider(), Map.of()), false);
+                    retired.add(u.name());
+                } catch (EngineException e) {
+                    reporter.warn("not retiring " + u.name() + ": " + e.getMessage());
+                }
             }
         }
         return retired;
@@ -182,7 +187,14 @@ public final class Engine {
         return new UniverseView(u.name(), u.phase().name(), u.provider(), u.replaces(), ingress, db, resources, facts, journal);
     }
 
+    /** Providers are opened once per command, on first use, and closed with the engine. */
     private Provider provider(String type, Map<String, String> settings) {
         return providers.computeIfAbsent(type, t -> ProviderRegistry.open(t, settings, store, reporter::info));
+    }
+
+    @Override
+    public void close() {
+        providers.values().forEach(Provider::close);
+        providers.clear();
     }
 }

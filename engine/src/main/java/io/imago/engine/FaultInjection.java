@@ -1,9 +1,15 @@
 package io.imago.engine;
 
 /**
- * For kill-and-resume tests: {@code IMAGO_FAULT=kill:SNAPSHOT:started} halts the process at that
- * point as abruptly as {@code kill -9} (no shutdown hooks, no cleanup), so a test can prove that
- * the next apply resumes from any step.
+ * For fault tests, at named points of the pipeline ({@code STEP:started}, {@code STEP:done}, and inside
+ * the switch {@code SWITCHOVER:drained}, {@code SWITCHOVER:fenced}, {@code SWITCHOVER:flipped}):
+ * <ul>
+ *   <li>{@code IMAGO_FAULT=kill:SNAPSHOT:started} halts the process there as abruptly as {@code kill -9}
+ *       (no shutdown hooks, no cleanup), so a test can prove that the next apply resumes;</li>
+ *   <li>{@code IMAGO_FAULT=throw:SWITCHOVER:flipped} throws there, as a failing call would, so a test can
+ *       prove what the failure policy does with an error at that instant.</li>
+ * </ul>
+ * Kills at random instants, not at these points, come from outside (the kill campaign in {@code it/}).
  */
 final class FaultInjection {
     private FaultInjection() {}
@@ -15,10 +21,17 @@ final class FaultInjection {
     /** @param step a pipeline step's name, or ROLLBACK */
     static void at(String step, String when) {
         String fault = System.getenv("IMAGO_FAULT");
-        if (fault != null && fault.equals("kill:" + step + ":" + when)) {
-            System.err.println("IMAGO_FAULT: killing imago at " + step + " " + when);
+        if (fault == null) {
+            return;
+        }
+        String point = step + ":" + when;
+        if (fault.equals("kill:" + point)) {
+            System.err.println("IMAGO_FAULT: killing imago at " + point);
             System.err.flush();
             Runtime.getRuntime().halt(137);
+        }
+        if (fault.equals("throw:" + point)) {
+            throw new IllegalStateException("injected fault at " + point + " (IMAGO_FAULT)");
         }
     }
 }

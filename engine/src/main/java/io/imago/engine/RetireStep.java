@@ -30,7 +30,7 @@ final class RetireStep implements Step {
             return ctx.old.name() + " kept until `imago destroy " + ctx.old.name() + "`";
         }
         if (keep.isZero()) {
-            new UniverseDestroyer(ctx.store, ctx.reporter).destroy(old, ctx.oldProvider);
+            new UniverseDestroyer(ctx.store, ctx.reporter).destroy(old, ctx.oldProvider, false);
             return ctx.old.name() + " torn down";
         }
         Instant until = Instant.now().plus(keep);

@@ -26,12 +26,15 @@ import java.util.function.Function;
  * {@code imago rollback}: the switchover protocol run backwards, inside the rollback window. The
  * writes made on the universe that went live are shipped back to the replaced one from the slot
  * the switch opened (catch-up first, while users keep writing), then requests are held, the live
- * database fenced, the last changes drained, the replaced universe's write fence lifted and the
- * ingress flipped back in one call. The rolled-back universe stays, fenced, for inspection until
+ * database fenced for good, the last changes drained, the replaced universe's write fence lifted and
+ * the ingress flipped back in one call. The rolled-back universe stays, fenced, for inspection until
  * {@code imago destroy}.
  *
- * <p>Re-running after a kill resumes: before the flip nothing has changed for users; after it, the
- * ingress itself says so, and the run makes sure of the fences and ships what is left.
+ * <p>The flip back is the commit point, as in an apply: it is recorded the instant it happens (the
+ * replaced universe live again first, so that no later command can retire it, then the ingress, then
+ * the rolled-back universe with its clean-up marked pending). Before it, a failure leaves the live
+ * universe live; after it, a re-run finds the ingress already back (or the clean-up pending) and
+ * finishes, in the safe order: fence the side left, ship what is left, then lift the other's fence.
  */
 final class RollbackRun {
     private static final long CAUGHT_UP_BYTES = 16L * 1024 * 1024;
@@ -59,7 +62,8 @@ final class RollbackRun {
                 .orElseThrow(() -> EngineException.failed("ingress " + live.ingress() + " of " + live.name() + " is missing from the state"));
         Resource ingress = Resources.resource(ing.resource());
         List<Endpoint> oldBackends = old.resources("instance").stream().map(r -> oldProvider.compute().endpoint(Resources.resource(r))).toList();
-        boolean alreadyBack = new HashSet<>(liveProvider.ingress().target(ingress)).equals(new HashSet<>(oldBackends));
+        boolean alreadyBack = Fact.ROLLBACK_CLEANUP_PENDING.isSet(live)
+                || new HashSet<>(liveProvider.ingress().target(ingress)).equals(new HashSet<>(oldBackends));
 
         PgEndpoint liveAdmin = SnapshotStep.endpoint(credentials(liveProvider, live, true));
         PgEndpoint oldAdmin = SnapshotStep.endpoint(credentials(oldProvider, old, true));
@@ -76,6 +80,9 @@ final class RollbackRun {
         }
         if (!alreadyBack) {
             checkHealthy(old, oldProvider);
+            // From here a kill may come at any instant, the flip back included: the universe going live again
+            // must not be retired by its window meanwhile. (Kept without a deadline if the rollback then fails.)
+            store.save(Fact.RETIRE_AFTER.clear(store.universe(old.name()).orElse(old)));
         }
         reporter.stepStarted("ROLLBACK", "ship the writes made on " + live.name() + " back to " + old.name() + ", then switch the ingress back");
         long t0 = System.nanoTime();
@@ -93,13 +100,15 @@ final class RollbackRun {
             }
             if (alreadyBack) {
                 reporter.info("the ingress already points at " + old.name() + ": finishing the rollback");
-                WriteFence.lift(oldAdmin, oldApp);
+                // The side left is fenced first and drained, and only then does the other take writes: never both at once.
                 WriteFence.fence(liveAdmin, liveApp, Duration.ofSeconds(5));
                 if (shipper != null) {
                     drainAll(shipper, liveAdmin);
                 }
+                WriteFence.lift(oldAdmin, oldApp);
+                recordFlipBack(live, old, ing, null);
             } else {
-                pauseMs = flipBack(live, old, liveProvider, ingress, oldBackends, liveAdmin, oldAdmin, oldApp, liveApp, shipper, plan);
+                pauseMs = flipBack(live, old, liveProvider, ingress, ing, oldBackends, liveAdmin, oldAdmin, oldApp, liveApp, shipper, plan);
             }
             shipped = shipper == null ? 0 : shipper.changesApplied();
         } catch (LogShippingException e) {
@@ -113,13 +122,8 @@ final class RollbackRun {
         reporter.stepDone("ROLLBACK", String.format("%,d changes shipped back", shipped) + (pauseMs == null ? "" : ", writes paused " + pauseMs + " ms")
                 + "; ingress → " + old.name(), Duration.ofNanos(System.nanoTime() - t0));
         RollbackWindow.close(store, live, reporter);
-        store.save(ing.pointedAt(old.name()));
-        UniverseState oldNow = store.universe(old.name()).orElse(old);
-        store.save(oldNow.withPhase(Phase.LIVE).withFact("retireAfter", null).withFact("replacedBy", null)
-                .withFact("rolledBackFrom", live.name()));
         UniverseState liveNow = store.universe(live.name()).orElse(live);
-        store.save(liveNow.withPhase(Phase.ROLLED_BACK).withFact("rolledBackTo", old.name())
-                .withFact("rollbackWritePauseMs", pauseMs == null ? null : pauseMs.toString())
+        store.save(Fact.ROLLBACK_CLEANUP_PENDING.clear(liveNow)
                 .withJournal("ROLLBACK", io.imago.state.JournalEntry.Status.DONE, "ingress back on " + old.name()));
         return new RollbackResult(live.name(), old.name(), shipped, pauseMs, plan.lossy(),
                 liveProvider.ingress().url(ingress));
@@ -138,19 +142,29 @@ final class RollbackRun {
     private Pair pair(String name) {
         UniverseState u = store.universe(name)
                 .orElseThrow(() -> EngineException.badInput("no universe named '" + name + "' in this state (see `imago status`)"));
+        // A rollback interrupted after its flip, named by either universe: finish it.
+        if (u.phase() == Phase.ROLLED_BACK && Fact.ROLLBACK_CLEANUP_PENDING.isSet(u)) {
+            return new Pair(u, required(Fact.ROLLED_BACK_TO.get(u), u));
+        }
+        if (u.phase() == Phase.LIVE && Fact.ROLLED_BACK_FROM.isSet(u)) {
+            UniverseState from = store.universe(Fact.ROLLED_BACK_FROM.get(u)).orElse(null);
+            if (from != null && (Fact.ROLLBACK_CLEANUP_PENDING.isSet(from) || from.phase() == Phase.LIVE)) {
+                return new Pair(from, u);
+            }
+        }
         if (u.phase() == Phase.ROLLED_BACK) {
-            throw EngineException.badInput(u.name() + " has already been rolled back to " + u.fact("rolledBackTo"));
+            throw EngineException.badInput(u.name() + " has already been rolled back to " + Fact.ROLLED_BACK_TO.get(u));
         }
         UniverseState live;
         UniverseState old;
-        if (u.phase() == Phase.RETIRING && u.fact("replacedBy") != null) {
+        if (u.phase() == Phase.RETIRING && Fact.REPLACED_BY.isSet(u)) {
             old = u;
-            live = store.universe(u.fact("replacedBy"))
-                    .orElseThrow(() -> EngineException.failed(u.fact("replacedBy") + ", which replaced " + u.name() + ", is no longer in the state"));
+            live = required(Fact.REPLACED_BY.get(u), u);
         } else if (u.phase() == Phase.LIVE && u.replaces() != null) {
             live = u;
             old = store.universe(u.replaces()).orElse(null);
-            if (old == null || old.phase() != Phase.RETIRING) {
+            boolean backAlready = old != null && old.phase() == Phase.LIVE && u.name().equals(Fact.ROLLED_BACK_FROM.get(old));
+            if (old == null || (old.phase() != Phase.RETIRING && !backAlready)) {
                 throw EngineException.failed("the rollback window of " + u.name() + " has ended: " + u.replaces()
                         + (old == null ? " has been torn down" : " is " + old.phase().name().toLowerCase())
                         + " (teardown.keepOld sets the window); nothing was changed");
@@ -163,6 +177,10 @@ final class RollbackRun {
             throw EngineException.failed(live.name() + " is " + live.phase().name().toLowerCase() + ", not live; nothing to roll back");
         }
         return new Pair(live, old);
+    }
+
+    private UniverseState required(String name, UniverseState by) {
+        return store.universe(name).orElseThrow(() -> EngineException.failed(name + ", named by " + by.name() + ", is no longer in the state"));
     }
 
     private static ReverseMigration.Plan everythingLost(ReverseMigration.Plan plan, String why) {
@@ -207,14 +225,44 @@ final class RollbackRun {
         }
     }
 
-    private Long flipBack(UniverseState live, UniverseState old, Provider p, Resource ingress, List<Endpoint> oldBackends,
+    private Long flipBack(UniverseState live, UniverseState old, Provider p, Resource ingress, IngressState ing, List<Endpoint> oldBackends,
                           PgEndpoint liveAdmin, PgEndpoint oldAdmin, String oldApp, String liveApp, LogShipper shipper,
                           ReverseMigration.Plan plan) throws Exception {
         WritePause pause = new WritePause(p.ingress(), ingress, oldBackends, live.name(), liveAdmin, liveApp, oldAdmin, plan.tables(), shipper,
                 Duration.ofMillis(longFact(live, RollbackWindow.FACT_MAX_PAUSE, 2000)),
                 Duration.ofMillis(longFact(live, RollbackWindow.FACT_DRAIN, 10_000)), "ROLLBACK");
-        // The old universe takes writes again the moment requests reach it.
-        return pause.run((from, to) -> WriteFence.lift(to, oldApp), done -> { }).pauseMs();
+        try {
+            // The old universe takes writes again the moment requests reach it.
+            return Interruption.critical(() -> pause.run((from, to) -> WriteFence.lift(to, oldApp),
+                    done -> recordFlipBack(live, old, ing, done.pauseMs()))).pauseMs();
+        } catch (Exception e) {
+            if (!Fact.ROLLBACK_CLEANUP_PENDING.isSet(store.universe(live.name()).orElse(live))) {
+                // Not flipped: the replaced universe goes back to waiting out its window.
+                store.universe(old.name()).ifPresent(o -> store.save(Fact.RETIRE_AFTER.set(o, Fact.RETIRE_AFTER.get(old))));
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The commit record of a rollback, the instant the ingress is back: the replaced universe live first (so nothing
+     * retires it), then the ingress, then the rolled-back universe, its clean-up pending. Idempotent.
+     */
+    private void recordFlipBack(UniverseState live, UniverseState old, IngressState ing, Long pauseMs) {
+        UniverseState oldNow = store.universe(old.name()).orElse(old);
+        if (oldNow.phase() != Phase.LIVE) {
+            store.save(Fact.ROLLED_BACK_FROM.set(Fact.REPLACED_BY.clear(Fact.RETIRE_AFTER.clear(oldNow.withPhase(Phase.LIVE))), live.name()));
+        }
+        IngressState ingNow = store.ingress(ing.name()).orElse(ing);
+        if (!old.name().equals(ingNow.live())) {
+            store.save(ingNow.pointedAt(old.name()));
+        }
+        UniverseState liveNow = store.universe(live.name()).orElse(live);
+        if (liveNow.phase() != Phase.ROLLED_BACK) {
+            UniverseState rolled = Fact.ROLLED_BACK_TO.set(liveNow.withPhase(Phase.ROLLED_BACK), old.name());
+            rolled = Fact.ROLLBACK_CLEANUP_PENDING.set(rolled, java.time.Instant.now());
+            store.save(pauseMs == null ? rolled : Fact.ROLLBACK_WRITE_PAUSE_MS.set(rolled, pauseMs));
+        }
     }
 
     private static long longFact(UniverseState u, String key, long dflt) {

@@ -1,7 +1,6 @@
 package io.imago.engine;
 
 import io.imago.migration.SnapshotCopier;
-import io.imago.state.Phase;
 import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
 
@@ -12,17 +11,6 @@ import io.imago.state.UniverseState;
  */
 final class SlotCleanup {
     private SlotCleanup() {}
-
-    static void dropIfAny(StateStore store, UniverseState u, Reporter reporter) {
-        if (u.replaces() == null || u.stepDone(StepName.SWITCHOVER.name())) {
-            return;
-        }
-        UniverseState old = store.universe(u.replaces()).orElse(null);
-        if (old == null || old.phase() == Phase.DESTROYED) {
-            return;
-        }
-        drop(store, old, SnapshotStep.slotName(u.name()), reporter);
-    }
 
     /**
      * Drops a slot and the publication of the same name from a universe's database; warns, with what to

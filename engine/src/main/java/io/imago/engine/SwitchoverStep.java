@@ -12,16 +12,16 @@ import io.imago.state.IngressState;
 import io.imago.state.Phase;
 import io.imago.state.UniverseState;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 
 /**
- * The switchover protocol (architecture.md). For an upgrade: hold new requests at the ingress,
- * fence writes on the old universe at its database and note the log position, drain shipping to
- * it (within {@code maxWritePause}, else lift everything and fail with the old universe live),
- * carry the sequences over, flip the ingress in one atomic call, let the held requests go to the
- * new universe, then fence the old universe for good and drop its slot. The pause is measured from
- * the fence to the release of the held requests.
+ * The switchover protocol (architecture.md, {@link WritePause}). The flip is the commit point: it is
+ * recorded the instant it happens (the ingress's new target, the old universe marked as replaced), and
+ * what follows it here (stopping the shipper, dropping the slot and publication on the old database)
+ * is idempotent clean-up: if it fails, the apply fails with the new universe live, and a re-run, which
+ * finds the ingress already on the new universe, finishes it.
  */
 final class SwitchoverStep implements Step {
     @Override
@@ -42,18 +42,20 @@ final class SwitchoverStep implements Step {
         boolean alreadyThere = new HashSet<>(ctx.provider.ingress().target(ingress)).equals(new HashSet<>(backends));
         String detail = "ingress " + ctx.provider.ingress().url(ingress) + " → " + ctx.bp.universe() + " (" + backends.size() + " instances)";
         if (!alreadyThere) {
-            if (ctx.old == null) {
+            if (ctx.old == null || ctx.bp.database() == null) {
+                // Nothing to fence or drain: a first version, or stateless instances replacing others.
                 ctx.provider.ingress().point(ingress, backends);
+                recordFlip(ctx, null);
             } else {
                 detail += flipWithFence(ctx, ingress, backends);
             }
+        } else {
+            recordFlip(ctx, null);
         }
-        ctx.store.save(ing.live() != null && ing.live().equals(ctx.bp.universe()) ? ing : ing.pointedAt(ctx.bp.universe()));
+        FaultInjection.at(StepName.SWITCHOVER.name(), "flipped");
         if (ctx.old != null) {
-            // After a flip made by this run the lasting fence is already in place; after a resumed one, make sure of it.
-            retireOld(ctx, !alreadyThere);
+            cleanUpOld(ctx, !alreadyThere);
         }
-        ctx.update(s -> s.withPhase(Phase.LIVE));
         return detail;
     }
 
@@ -69,30 +71,58 @@ final class SwitchoverStep implements Step {
         WritePause pause = new WritePause(ctx.provider.ingress(), ingress, backends, ctx.old.name(), oldAdmin, ctx.oldDb(false).user(),
                 newAdmin, migration, ctx.shipper, ctx.bp.switchover().maxWritePause(), ctx.bp.switchover().drainTimeout(),
                 StepName.SWITCHOVER.name());
-        WritePause.Result r = pause.run((from, to) -> {
+        // Recorded before the lasting fence goes up: a kill inside the pause leaves a trace that the next command lifts it by.
+        ctx.update(s -> Fact.FENCING_OLD.set(s, Instant.now()));
+        WritePause.Result r = Interruption.critical(() -> pause.run((from, to) -> {
             // Everything the forward shipping wrote on the new database lies before this position, every user write after it.
             wayBackFrom[0] = wayBack ? ReverseMigration.switchPosition(to) : null;
-        }, done -> ctx.update(s -> s.withFact("writePauseMs", Long.toString(done.pauseMs())).withFact("fenceLsn", done.fencePosition())
-                .withFact(RollbackWindow.FACT_FROM, wayBackFrom[0] == null ? null : wayBackFrom[0].toString())));
+        }, done -> recordFlip(ctx, s -> Fact.WRITE_PAUSE_MS.set(s, done.pauseMs()).withFact(Fact.FENCE_LSN.key(), done.fencePosition())
+                .withFact(RollbackWindow.FACT_FROM, wayBackFrom[0] == null ? null : wayBackFrom[0].toString()))));
         return String.format("; writes paused %d ms (%s; fence at %s)", r.pauseMs(), r.breakdown(), r.fencePosition());
     }
 
+    /**
+     * The commit record, written the instant the ingress has flipped: the new universe is live (with what the
+     * pause measured), the ingress points at it, the old universe is replaced. Idempotent.
+     */
+    private static void recordFlip(ApplyContext ctx, java.util.function.UnaryOperator<UniverseState> measured) {
+        ctx.update(s -> {
+            UniverseState flipped = Fact.FENCING_OLD.clear(s.withPhase(Phase.LIVE));
+            if (!Fact.FLIPPED_AT.isSet(flipped)) {
+                flipped = Fact.FLIPPED_AT.set(flipped, Instant.now());
+            }
+            return measured == null ? flipped : measured.apply(flipped);
+        });
+        ctx.ingressState().ifPresent(i -> {
+            if (!ctx.bp.universe().equals(i.live())) {
+                ctx.store.save(i.pointedAt(ctx.bp.universe()));
+            }
+        });
+        if (ctx.old != null) {
+            ctx.store.universe(ctx.old.name()).ifPresent(old -> {
+                if (old.phase() != Phase.RETIRING) {
+                    ctx.store.save(Fact.REPLACED_BY.set(old.withPhase(Phase.RETIRING), ctx.bp.universe()));
+                }
+            });
+        }
+    }
+
     /** After the flip the old universe takes no write again, and its slot no longer holds WAL back. */
-    private static void retireOld(ApplyContext ctx, boolean lastingFenceInPlace) throws Exception {
-        if (ctx.shipper != null) {
-            ctx.shipper.stop();
-            ctx.shipper = null;
+    private static void cleanUpOld(ApplyContext ctx, boolean lastingFenceInPlace) throws Exception {
+        ctx.stopShipper();
+        UniverseState old = ctx.store.universe(ctx.old.name()).orElse(null);
+        if (old == null || old.resource("database").isEmpty() || ctx.bp.database() == null) {
+            return; // torn down already, or no data moved
         }
         PgEndpoint oldAdmin = SnapshotStep.endpoint(ctx.oldDb(true));
         if (!lastingFenceInPlace) {
+            // A flip made by an earlier, interrupted run put it in place too; make sure (idempotent).
             WriteFence.fence(oldAdmin, ctx.oldDb(false).user(), Duration.ofSeconds(5));
         }
-        String slot = ctx.state().fact("slot");
+        String slot = Fact.SLOT.get(ctx.state());
         if (slot != null) {
-            SnapshotCopier.dropSlotAndPublication(oldAdmin, slot, ctx.state().fact("publication"));
-            ctx.update(s -> s.withFact("slot", null).withFact("publication", null).withFact("lag", null));
+            SnapshotCopier.dropSlotAndPublication(oldAdmin, slot, Fact.PUBLICATION.get(ctx.state()));
+            ctx.update(s -> Fact.LAG.clear(Fact.PUBLICATION.clear(Fact.SLOT.clear(s))));
         }
-        UniverseState old = ctx.store.universe(ctx.old.name()).orElse(ctx.old);
-        ctx.store.save(old.withPhase(Phase.RETIRING).withFact("replacedBy", ctx.bp.universe()));
     }
 }

@@ -7,6 +7,8 @@ import io.imago.state.Phase;
 import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 /**
@@ -23,16 +25,43 @@ final class UniverseDestroyer {
         this.reporter = reporter;
     }
 
-    /** Destroys the universe and deletes its state. */
-    void destroy(UniverseState u, Provider provider) {
-        SlotCleanup.dropIfAny(store, u, reporter);
+    /**
+     * Destroys the universe and deletes its state. Refuses a universe the ingress points at when the state says
+     * another one is live there (an interrupted switch or rollback: finishing it, not destroying, is what helps);
+     * the universe the state calls live may be destroyed when the user asks for it by name, with its ingress.
+     *
+     * @param explicit asked for by name ({@code imago destroy}), not a retirement or a failure's clean-up
+     */
+    void destroy(UniverseState u, Provider provider, boolean explicit) {
+        refuseIfServing(u, provider, explicit);
+        List<String> left = OldUniverseRestore.restore(store, u, reporter);
         if (u.phase() == Phase.RETIRING && u.fact("replacedBy") != null) {
             // The rollback window closes with the universe it would go back to.
             store.universe(u.fact("replacedBy")).ifPresent(live -> RollbackWindow.close(store, live, reporter));
         }
         releaseRented(u, provider);
         releaseIngressIfOrphaned(u, provider);
+        if (!left.isEmpty()) {
+            // The record names what is left: deleting it would forget a slot that keeps the old database's WAL.
+            store.save(Fact.LAST_ERROR.set(u.withoutResources(r -> true).withPhase(Phase.DESTROYED), String.join("; ", left)));
+            throw EngineException.failed("released what " + u.name() + " rented, but: " + String.join("; ", left)
+                    + "\nre-run `imago destroy " + u.name() + "` to finish");
+        }
         store.deleteUniverse(u.name());
+    }
+
+    private void refuseIfServing(UniverseState u, Provider provider, boolean explicit) {
+        IngressState ing = u.ingress() == null ? null : store.ingress(u.ingress()).orElse(null);
+        if (ing == null || u.name().equals(ing.live()) && explicit) {
+            return;
+        }
+        Optional<Boolean> serves = IngressProbe.serves(store, provider, u);
+        if (serves.orElse(!explicit)) {
+            throw EngineException.failed("ingress " + ing.name() + (serves.isPresent() ? " points at " + u.name()
+                    : " cannot be asked whether it points at " + u.name()) + ", so it is kept"
+                    + (ing.live() != null && !ing.live().equals(u.name()) ? " (the state says " + ing.live()
+                    + " is live there: a switch or rollback was interrupted; re-run it to finish)" : ""));
+        }
     }
 
     /** Instances and database, not the ingress nor the state record. */

@@ -3,6 +3,7 @@ package io.imago.engine;
 import io.imago.migration.LogShipper;
 import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
+import io.imago.migration.PgErrors;
 import io.imago.migration.SequenceSync;
 import io.imago.migration.SessionFence;
 import io.imago.migration.TableMigration;
@@ -17,14 +18,24 @@ import java.util.List;
 
 /**
  * The switchover protocol's write pause (architecture.md), the same for a switch to a new universe
- * and for a rollback to the old one: hold new requests at the ingress (in-flight ones finish),
- * fence the side being left at its database and note the log position, drain shipping to it
- * within {@code maxWritePause} (else lift everything: that side stays live), carry the sequences
- * over, run the caller's own last steps, flip the ingress and let the held requests through in one
- * call, then fence the side left for good. Connections are opened before the pause: each costs a
- * handshake and a password exchange.
+ * and for a rollback to the old one:
+ * <ol>
+ *   <li>hold new requests at the ingress (in-flight ones finish);</li>
+ *   <li>fence the side being left for this session and note the log position;</li>
+ *   <li>drain shipping to it within {@code maxPause} (else lift everything: that side stays live);</li>
+ *   <li>make the side being left safe for good while the session fence still holds: sequences carried
+ *       over, the lasting fence (writers that bypass the ingress are refused), the caller's last steps;</li>
+ *   <li>flip the ingress and let the held requests through in one call: <b>the commit point</b>, reported
+ *       to the caller at once so that it is recorded durably before anything else happens;</li>
+ *   <li>lift the session fence.</li>
+ * </ol>
+ * Any failure before the flip lifts the lasting fence again and lets the held requests go to the side
+ * being left, which stays live. Nothing after the flip can fail the pause. Connections are opened before
+ * the pause (each costs a handshake and a password exchange), all with short timeouts: a server that stops
+ * answering costs a bounded wait.
  *
  * @param from the database being left: fenced
+ * @param fromAppRole the application's role on {@code from}, which the lasting fence revokes writes from
  * @param to the database taking over: its sequences move past {@code from}'s
  * @param migration how {@code from}'s tables map to {@code to}'s (for the sequences)
  * @param shipper ships {@code from}'s changes to {@code to}; null when nothing ships
@@ -34,9 +45,14 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
                   String fromAppRole, PgEndpoint to, List<TableMigration> migration, LogShipper shipper, Duration maxPause,
                   Duration drainTimeout, String faultPoint) {
 
-    /** The caller's own work inside the pause, after the sequences and before the flip. */
+    /** The caller's own work inside the pause, after the lasting fence and before the flip. */
     interface LastSteps {
         void run(Connection from, Connection to) throws Exception;
+    }
+
+    /** What the caller records the moment the ingress has flipped; it must not throw for long (it is the commit record). */
+    interface OnFlip {
+        void flipped(Result result);
     }
 
     /** @param breakdown where the pause went, for the report */
@@ -44,20 +60,24 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
     }
 
     /**
-     * @param released runs as soon as the held requests are let through, before the lasting fence (which may
-     *     wait for writers): the place to record what must survive a kill
+     * Runs the pause.
+     *
+     * @throws Exception only from before the flip, when the side being left is live again and unfenced (or, when
+     *     even lifting the fence failed, an {@link EngineException} that says so)
      */
-    Result run(LastSteps lastSteps, java.util.function.Consumer<Result> released) throws Exception {
+    Result run(LastSteps lastSteps, OnFlip onFlip) throws Exception {
         List<String> fenced = SnapshotStep.publicTables(from);
-        Connection fenceConnection = from.connect();
+        // The fence may wait drainTimeout for its locks; every other statement in the pause is short.
+        Connection fenceConnection = from.connectFor(drainTimeout.plusSeconds(2));
         Connection fromDb = null;
         Connection toDb = null;
         SessionFence fence = null;
         long t0 = 0;
+        boolean lastingFence = false;
         boolean flipped = false;
         try {
-            fromDb = from.connect();
-            toDb = to.connect();
+            fromDb = from.connectBrief();
+            toDb = to.connectBrief();
             t0 = System.nanoTime();
             ingress.hold(ingressResource, maxPause);
             long held = System.nanoTime();
@@ -74,31 +94,76 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             FaultInjection.at(faultPoint, "drained");
             SequenceSync.advance(toDb, migration.stream().map(TableMigration::targetTable).toList());
             SequenceSync.carryOver(fromDb, toDb, migration);
+            long sequences = System.nanoTime();
+            lastingFence = true;
+            // Writers that bypass the ingress are held by the session fence now and refused by this one from the flip on.
+            WriteFence.fence(fromDb, fromAppRole, remaining(t0));
+            FaultInjection.at(faultPoint, "fenced");
             lastSteps.run(fromDb, toDb);
+            long ready = System.nanoTime();
             ingress.pointAndRelease(ingressResource, backends);
             flipped = true;
             long end = System.nanoTime();
             Result result = new Result((end - t0) / 1_000_000, fence.position(),
-                    String.format("requests in flight %d ms, fence %d ms, drain %d ms, sequences and flip %d ms", (held - t0) / 1_000_000,
-                            (fencedAt - held) / 1_000_000, (drained - fencedAt) / 1_000_000, (end - drained) / 1_000_000));
-            released.accept(result);
-            // Writers that bypass the ingress stay held by the session fence until the lasting one is in place.
-            WriteFence.fence(from, fromAppRole, Duration.ofSeconds(5));
+                    String.format("requests in flight %d ms, fence %d ms, drain %d ms, sequences %d ms, lasting fence %d ms, flip %d ms",
+                            ms(held - t0), ms(fencedAt - held), ms(drained - fencedAt), ms(sequences - drained),
+                            ms(ready - sequences), ms(end - ready)));
+            onFlip.flipped(result);
             return result;
+        } catch (Exception e) {
+            if (!flipped && lastingFence) {
+                liftAfterFailure(e);
+            }
+            throw e;
         } finally {
             if (fence != null) {
                 fence.release();
             } else {
                 fenceConnection.close();
             }
-            if (fromDb != null) {
-                fromDb.close();
-            }
-            if (toDb != null) {
-                toDb.close();
-            }
+            closeQuietly(fromDb);
+            closeQuietly(toDb);
             if (!flipped && t0 != 0) {
-                ingress.release(ingressResource);
+                releaseHeld();
+            }
+        }
+    }
+
+    /** Before the flip the side being left stays live: it must take writes again. */
+    private void liftAfterFailure(Exception cause) {
+        try {
+            WriteFence.lift(from, fromAppRole);
+        } catch (Exception lift) {
+            cause.addSuppressed(lift);
+            throw new EngineException(EngineException.Kind.FAILED, "the switch failed before the flip (" + PgErrors.rootMessage(cause)
+                    + ") and the write fence on " + fromName + " could not be lifted (" + PgErrors.rootMessage(lift) + "): "
+                    + fromName + " serves reads but refuses writes until a re-run of the same command lifts it", cause);
+        }
+    }
+
+    private void releaseHeld() {
+        try {
+            ingress.release(ingressResource);
+        } catch (RuntimeException e) {
+            // The ingress lets held requests go by itself once maxPause has passed.
+        }
+    }
+
+    private Duration remaining(long t0) {
+        Duration left = maxPause.minusNanos(System.nanoTime() - t0);
+        return left.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : left;
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // the session ends with the socket
             }
         }
     }
@@ -107,11 +172,11 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
         try {
             return SessionFence.acquire(c, tables, drainTimeout);
         } catch (SQLException e) {
-            if ("55P03".equals(e.getSQLState())) {
+            if (PgErrors.lockTimeout(e)) {
                 throw EngineException.failed("writes in flight on " + fromName + " did not finish within drainTimeout ("
                         + drainTimeout.toSeconds() + "s); nothing was changed, try again or raise switchover.drainTimeout");
             }
-            throw EngineException.failed("cannot fence writes on " + fromName + ": " + e.getMessage());
+            throw new EngineException(EngineException.Kind.FAILED, "cannot fence writes on " + fromName + ": " + e.getMessage(), e);
         }
     }
 }

@@ -33,7 +33,6 @@ public record PgEndpoint(String host, int port, String database, String user, St
     static final Duration LONG_WORK_SOCKET_TIMEOUT = Duration.ofMinutes(30);
     /** For {@link #connectBrief()}: the switch, fences, clean-up; none of their statements should take long. */
     public static final Duration BRIEF_STATEMENT_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration BRIEF_SOCKET_TIMEOUT = Duration.ofSeconds(15);
 
     /**
      * A plain connection (autocommit on) for long work: copies, index builds, counts. Bounded like every
@@ -52,9 +51,17 @@ public record PgEndpoint(String host, int port, String database, String user, St
      * wait and an exception, never a hang.
      */
     public Connection connectBrief() throws SQLException {
+        return connectFor(BRIEF_STATEMENT_TIMEOUT);
+    }
+
+    /**
+     * Like {@link #connectBrief()} for statements that may legitimately wait longer (a lock taken within a drain
+     * timeout): statements run at most {@code longestStatement}, reads wait at most 5 s more.
+     */
+    public Connection connectFor(Duration longestStatement) throws SQLException {
         Properties p = baseProperties();
-        p.setProperty("socketTimeout", Long.toString(BRIEF_SOCKET_TIMEOUT.toSeconds()));
-        p.setProperty("options", "-c statement_timeout=" + BRIEF_STATEMENT_TIMEOUT.toMillis());
+        p.setProperty("socketTimeout", Long.toString(longestStatement.plusSeconds(5).toSeconds()));
+        p.setProperty("options", "-c statement_timeout=" + longestStatement.toMillis());
         return DriverManager.getConnection(jdbcUrl(), p);
     }
 

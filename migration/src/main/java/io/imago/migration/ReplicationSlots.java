@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 final class ReplicationSlots {
     private static final Pattern VALID_NAME = Pattern.compile("[a-z0-9_]{1,63}");
     /** After a crash the previous run's walsender may still be exiting; give it this long to let go of the slot. */
-    private static final long RELEASE_WAIT_MILLIS = 10_000;
+    static final long RELEASE_WAIT_MILLIS = 10_000;
 
     private ReplicationSlots() {
     }

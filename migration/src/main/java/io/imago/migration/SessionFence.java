@@ -45,6 +45,8 @@ public final class SessionFence implements AutoCloseable {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.execute("SET LOCAL lock_timeout = " + Math.max(1, drainTimeout.toMillis()));
+                // The connection may cap statements shorter than the drain timeout: the lock timeout is the one that counts here.
+                s.execute("SET LOCAL statement_timeout = 0");
                 s.execute("SET LOCAL application_name = 'imago write fence'");
                 if (!tables.isEmpty()) {
                     String list = tables.stream().map(SessionFence::quote).collect(Collectors.joining(", "));
@@ -70,13 +72,14 @@ public final class SessionFence implements AutoCloseable {
         return acquired;
     }
 
-    /** Lets the held writers go on. Idempotent. */
+    /**
+     * Lets the held writers go on. Idempotent, and never waits for the server: closing the session (rather than
+     * rolling back and waiting for the answer) ends its transaction and its locks just as surely, and costs nothing
+     * when the server has stopped answering after the flip.
+     */
     public void release() {
         try {
-            if (!conn.isClosed()) {
-                conn.rollback();
-                conn.close();
-            }
+            conn.close();
         } catch (SQLException ignored) {
             // the session is gone, and its locks with it
         }

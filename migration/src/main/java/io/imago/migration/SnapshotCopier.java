@@ -139,7 +139,8 @@ public final class SnapshotCopier {
 
     /** Teardown: drops the slot (releasing the WAL it holds) and the publication. Idempotent; a null name is skipped. */
     public static void dropSlotAndPublication(PgEndpoint source, String slot, String publication) throws SQLException {
-        try (Connection c = source.connect()) {
+        // Brief: this runs after a flip too, when the old server may have stopped answering.
+        try (Connection c = source.connectFor(Duration.ofSeconds(ReplicationSlots.RELEASE_WAIT_MILLIS / 1000 + 5))) {
             if (slot != null) {
                 ReplicationSlots.dropIfExists(c, slot);
             }

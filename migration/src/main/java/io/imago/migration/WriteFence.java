@@ -32,67 +32,75 @@ public final class WriteFence {
 
     /** Idempotent: fencing a fenced role changes nothing and returns a fresh fence position. */
     public static FenceResult fence(PgEndpoint adminOfSource, String appRole, Duration maxWait) throws SQLException {
-        long start = System.nanoTime();
         if (adminOfSource.user().equals(appRole)) {
             throw new IllegalArgumentException("the fence must be set by another role than the application's ('" + appRole + "')");
         }
-        try (Connection c = adminOfSource.connect()) {
-            checkRole(c, appRole);
-            String fencedAt;
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                st.execute("CREATE SCHEMA IF NOT EXISTS imago");
-                st.execute("""
-                        CREATE TABLE IF NOT EXISTS imago.fenced_grants (
-                          role_name name, table_name name, column_name name, privilege text, grantable boolean,
-                          PRIMARY KEY (role_name, table_name, column_name, privilege))""");
-                recordGrants(c, appRole);
-                st.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public FROM " + Sql.ident(appRole));
-                st.execute("ALTER ROLE " + Sql.ident(appRole) + " SET default_transaction_read_only = on");
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT now()::text")) {
-                rs.next();
-                fencedAt = rs.getString(1); // a statement starting from now on sees the revoked privileges
-            }
+        try (Connection c = adminOfSource.connectBrief()) {
+            return fence(c, appRole, maxWait);
+        }
+    }
 
-            List<Integer> writers = waitForWriters(c, appRole, fencedAt, maxWait);
-            int terminated = 0;
-            for (int pid : writers) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
-                    ps.setInt(1, pid);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next() && rs.getBoolean(1)) {
-                            terminated++;
-                        }
+    /**
+     * {@link #fence(PgEndpoint, String, Duration)} on an owner's connection already open (in autocommit; left open),
+     * so that the switch can put the lasting fence in place inside its pause without a new handshake.
+     */
+    public static FenceResult fence(Connection c, String appRole, Duration maxWait) throws SQLException {
+        long start = System.nanoTime();
+        checkRole(c, appRole);
+        String fencedAt;
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS imago");
+            st.execute("""
+                    CREATE TABLE IF NOT EXISTS imago.fenced_grants (
+                      role_name name, table_name name, column_name name, privilege text, grantable boolean,
+                      PRIMARY KEY (role_name, table_name, column_name, privilege))""");
+            recordGrants(c, appRole);
+            st.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public FROM " + Sql.ident(appRole));
+            st.execute("ALTER ROLE " + Sql.ident(appRole) + " SET default_transaction_read_only = on");
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT now()::text")) {
+            rs.next();
+            fencedAt = rs.getString(1); // a statement starting from now on sees the revoked privileges
+        }
+
+        List<Integer> writers = waitForWriters(c, appRole, fencedAt, maxWait);
+        int terminated = 0;
+        for (int pid : writers) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+                ps.setInt(1, pid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        terminated++;
                     }
                 }
             }
-            List<String> warnings = new ArrayList<>();
-            // A terminated backend may still be rolling back: its transaction is only surely gone with it.
-            List<Integer> lingering = waitForExit(c, writers);
-            lingering.forEach(pid -> warnings.add("session " + pid + " of role '" + appRole + "' did not exit after termination"));
-            warnings.addAll(remainingWriteAccess(c, appRole));
-
-            // The insert position, not the flushed one: with asynchronous commit a commit record can be
-            // inserted yet not flushed, and the drain must wait for it too.
-            Lsn lsn;
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
-                rs.next();
-                lsn = Lsn.parse(rs.getString(1));
-            }
-            return new FenceResult(lsn, Duration.ofNanos(System.nanoTime() - start), terminated, warnings);
         }
+        List<String> warnings = new ArrayList<>();
+        // A terminated backend may still be rolling back: its transaction is only surely gone with it.
+        List<Integer> lingering = waitForExit(c, writers);
+        lingering.forEach(pid -> warnings.add("session " + pid + " of role '" + appRole + "' did not exit after termination"));
+        warnings.addAll(remainingWriteAccess(c, appRole));
+
+        // The insert position, not the flushed one: with asynchronous commit a commit record can be
+        // inserted yet not flushed, and the drain must wait for it too.
+        Lsn lsn;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+            rs.next();
+            lsn = Lsn.parse(rs.getString(1));
+        }
+        return new FenceResult(lsn, Duration.ofNanos(System.nanoTime() - start), terminated, warnings);
     }
 
     /** Restores the privileges the fence revoked and lets new sessions write again. Idempotent. */
     public static void lift(PgEndpoint adminOfSource, String appRole) throws SQLException {
-        try (Connection c = adminOfSource.connect()) {
+        try (Connection c = adminOfSource.connectBrief()) {
             lift(c, appRole);
         }
     }
