@@ -55,6 +55,7 @@ final class Processes {
         }
         long n;
         try {
+            // abs: a single-user postgres (initdb's) writes its pid negated into postmaster.pid.
             n = Math.abs(Long.parseLong(pid.trim()));
         } catch (NumberFormatException e) {
             return Optional.empty();
