@@ -9,12 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -46,8 +41,15 @@ final class LocalDatabases implements DatabaseService {
     public Resource create(DatabaseRequest req) {
         String id = req.name();
         Optional<Map<String, String>> existing = tags.read(req.universe(), KIND, id);
-        if (existing.isPresent() && Files.exists(Path.of(existing.get().get("dataDir"), "PG_VERSION"))) {
-            Resource r = new Resource(KIND, id, existing.get());
+        Secrets secrets = Secrets.of(tags, req.universe());
+        if (existing.isPresent() && PgDataDir.complete(existing.get())) {
+            if (!secrets.has(ADMIN)) {
+                // A new password would not open this folder, and making a new folder would lose its data.
+                throw new LocalProviderException("the database of " + req.universe() + " exists in " + existing.get().get("dataDir")
+                        + " but its admin password is gone from the secret store " + secrets.file() + ": restore it or destroy the universe");
+            }
+            // A tag from before the flag existed says so from now on.
+            Resource r = new Resource(KIND, id, markInitialized(id, existing.get()));
             ensureRunning(r);
             bootstrap(current(r));
             return current(r);
@@ -63,24 +65,42 @@ final class LocalDatabases implements DatabaseService {
         attrs.put("version", bins.major());
         attrs.put("runAs", bins.runAs() == null ? "" : bins.runAs());
         attrs.put("host", "127.0.0.1");
-        attrs.put("port", Integer.toString(Processes.freePort()));
+        attrs.put("port", existing.map(a -> a.get("port")).orElseGet(() -> Integer.toString(Processes.freePort())));
         attrs.put("database", DBNAME);
-        // Tag first: a kill between initdb and start must leave something destroy can find.
+        attrs.put(PgDataDir.INITIALIZED, "false");
+        // Tag first: a kill between initdb and start must leave something destroy can find, and
+        // the flag says the folder is not to be trusted until it turns true.
         tags.write(req.universe(), KIND, id, attrs);
-        Secrets secrets = Secrets.of(tags, req.universe());
+        // The password is stored before initdb sees it, so a folder never holds one the store lacks.
+        String adminPassword = secrets.get(ADMIN);
+        // An incomplete folder may still have the killed run's initdb (or a server) working in it.
+        existing.map(a -> Path.of(a.get("dataDir"))).filter(d -> !d.equals(data)).ifPresent(PgDataDir::stopLeftovers);
+        existing.map(a -> Path.of(a.get("home"))).filter(h -> !h.equals(home)).ifPresent(LocalIngresses::deleteTree);
+        PgDataDir.stopLeftovers(data);
         LocalIngresses.deleteTree(data);
-        initdb(bins, home, data, secrets.get(ADMIN));
-        Resource r = new Resource(KIND, id, attrs);
+        PgDataDir.initialise(bins, home, data, adminPassword);
+        Resource r = new Resource(KIND, id, markInitialized(id, attrs));
         start(r);
         bootstrap(current(r));
         return current(r);
+    }
+
+    /** Written last, after initdb and the config edits: from here on the folder is worth keeping. */
+    private Map<String, String> markInitialized(String id, Map<String, String> attrs) {
+        if ("true".equals(attrs.get(PgDataDir.INITIALIZED))) {
+            return attrs;
+        }
+        Map<String, String> next = new TreeMap<>(attrs);
+        next.put(PgDataDir.INITIALIZED, "true");
+        tags.write(next.get("universe"), KIND, id, next);
+        return next;
     }
 
     private Path serverHome(String universe, String runAs) {
         Path preferred = tags.root().resolve(universe).resolve("postgres");
         if (runAs == null || accessibleTo(runAs, tags.root())) {
             Tags.mkdirs(preferred);
-            chown(preferred, runAs);
+            PgCommands.chown(preferred, runAs);
             return preferred;
         }
         // The state dir lies where the server's user cannot reach (say under /root): keep the
@@ -96,7 +116,7 @@ final class LocalDatabases implements DatabaseService {
         }
         Path home = base.resolve("postgres");
         Tags.mkdirs(home);
-        chown(home, runAs);
+        PgCommands.chown(home, runAs);
         return home;
     }
 
@@ -110,36 +130,6 @@ final class LocalDatabases implements DatabaseService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private void initdb(PostgresBinaries bins, Path home, Path data, String adminPassword) {
-        Path pwfile = home.resolve("pwfile");
-        try {
-            Files.writeString(pwfile, adminPassword + "\n");
-            Files.setPosixFilePermissions(pwfile, PosixFilePermissions.fromString("rw-------"));
-            chown(pwfile, bins.runAs());
-            run(bins.command("initdb", "-D", data.toString(), "-U", ADMIN, "--pwfile=" + pwfile, "-A", "scram-sha-256",
-                    "-E", "UTF8", "--locale=C", "--no-sync"), home, Duration.ofMinutes(2), "initdb");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            try {
-                Files.deleteIfExists(pwfile);
-            } catch (IOException ignored) {
-                // best effort: it only ever lived in a folder readable by its owner
-            }
-        }
-        try {
-            Path conf = data.resolve("postgresql.conf");
-            Files.writeString(conf, Files.readString(conf) + "\ninclude 'imago.conf'\n");
-            Files.writeString(data.resolve("pg_hba.conf"),
-                    "# written by imago: password authentication over loopback TCP only\n"
-                            + "host all all 127.0.0.1/32 scram-sha-256\n"
-                            + "host replication all 127.0.0.1/32 scram-sha-256\n");
-            chown(data.resolve("pg_hba.conf"), bins.runAs());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -158,7 +148,7 @@ final class LocalDatabases implements DatabaseService {
                 + "fsync = " + fsync + "\n";
         try {
             Files.writeString(data.resolve("imago.conf"), conf);
-            chown(data.resolve("imago.conf"), runAs(r));
+            PgCommands.chown(data.resolve("imago.conf"), runAs(r));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -168,24 +158,26 @@ final class LocalDatabases implements DatabaseService {
         writeServerConf(r);
         PostgresBinaries bins = bins(r);
         Path home = Path.of(r.attr("home"));
-        run(bins.command("pg_ctl", "-D", r.attr("dataDir"), "-l", home.resolve("server.log").toString(), "-w", "-t", "60", "-s", "start"),
-                home, Duration.ofSeconds(90), "starting PostgreSQL (see " + home.resolve("server.log") + ")");
-        // The postmaster's pid, for status: the first line of postmaster.pid.
-        try {
-            String pid = Files.readAllLines(Path.of(r.attr("dataDir"), "postmaster.pid")).get(0).trim();
-            Map<String, String> attrs = new TreeMap<>(current(r).attrs());
-            attrs.put("pid", pid);
-            tags.write(r.attr("universe"), KIND, r.id(), attrs);
-        } catch (IOException | RuntimeException ignored) {
-            // status shows no pid; nothing else depends on it
+        Path data = Path.of(r.attr("dataDir"));
+        PgDataDir.clearStaleLock(data);
+        Path serverLog = home.resolve("server.log");
+        PgCommands.Result res = PgCommands.exec(bins.command("pg_ctl", "-D", data.toString(), "-l", serverLog.toString(), "-w", "-t", "60", "-s", "start"),
+                home, Duration.ofSeconds(90));
+        if (res.code() != 0) {
+            throw new LocalProviderException("the PostgreSQL server of " + r.attr("universe") + " (data folder " + data
+                    + ") does not start: " + res.output().strip() + "\nthe end of " + serverLog + ":\n" + PgCommands.tail(serverLog, 15));
         }
+        // The postmaster's pid, for status: the first line of postmaster.pid.
+        PgDataDir.postmaster(data).ifPresent(h -> {
+            Map<String, String> attrs = new TreeMap<>(current(r).attrs());
+            attrs.put("pid", Long.toString(h.pid()));
+            tags.write(r.attr("universe"), KIND, r.id(), attrs);
+        });
     }
 
+    /** Only a postmaster.pid whose pid still works on this folder counts: after a reboot it may be anybody's. */
     private boolean running(Resource r) {
-        if (!Files.exists(Path.of(r.attr("dataDir"), "PG_VERSION"))) {
-            return false;
-        }
-        return exitCode(bins(r).command("pg_ctl", "-D", r.attr("dataDir"), "status"), Path.of(r.attr("home"))) == 0;
+        return PgDataDir.postmaster(Path.of(r.attr("dataDir"))).isPresent();
     }
 
     @Override
@@ -194,6 +186,8 @@ final class LocalDatabases implements DatabaseService {
         if (running(cur)) {
             return;
         }
+        // A pg_ctl or postmaster a killed run left half-started would hold the folder's lock against ours.
+        PgDataDir.stopLeftovers(Path.of(cur.attr("dataDir")));
         if (!Processes.portFree(Integer.parseInt(cur.attr("port")))) {
             Map<String, String> attrs = new TreeMap<>(cur.attrs());
             attrs.put("port", Integer.toString(Processes.freePort()));
@@ -203,29 +197,8 @@ final class LocalDatabases implements DatabaseService {
         start(cur);
     }
 
-    /** Creates the application's role and database; every statement is safe to repeat. */
     private void bootstrap(Resource r) {
-        Secrets secrets = Secrets.of(tags, r.attr("universe"));
-        DatabaseCredentials admin = new DatabaseCredentials(r.attr("host"), Integer.parseInt(r.attr("port")), "postgres", ADMIN, secrets.get(ADMIN));
-        try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), ADMIN, admin.password()); Statement s = c.createStatement()) {
-            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + APP + "') THEN "
-                    + "CREATE ROLE " + APP + " LOGIN PASSWORD '" + secrets.get(APP) + "'; END IF; END $$");
-            var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DBNAME + "'");
-            if (!rs.next()) {
-                s.execute("CREATE DATABASE " + DBNAME + " OWNER " + ADMIN);
-            }
-        } catch (SQLException e) {
-            throw new LocalProviderException("cannot prepare the database of " + r.attr("universe") + ": " + e.getMessage());
-        }
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + r.attr("host") + ":" + r.attr("port") + "/" + DBNAME, ADMIN, secrets.get(ADMIN));
-                Statement s = c.createStatement()) {
-            s.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
-            s.execute("GRANT USAGE ON SCHEMA public TO " + APP);
-            s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + ADMIN + " IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES ON TABLES TO " + APP);
-            s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + ADMIN + " IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO " + APP);
-        } catch (SQLException e) {
-            throw new LocalProviderException("cannot prepare the database of " + r.attr("universe") + ": " + e.getMessage());
-        }
+        PgBootstrap.run(r.attr("universe"), r.attr("host"), r.attr("port"), Secrets.of(tags, r.attr("universe")));
     }
 
     @Override
@@ -239,10 +212,19 @@ final class LocalDatabases implements DatabaseService {
     @Override
     public void destroy(Resource database) {
         Resource r = current(database);
-        if (running(r)) {
-            exitCode(bins(r).command("pg_ctl", "-D", r.attr("dataDir"), "-m", "fast", "-w", "-t", "30", "stop"), Path.of(r.attr("home")));
+        if (tags.read(r.attr("universe"), KIND, r.id()).isPresent()) {
+            // Distrusted first: a destroy killed half-way through deleting leaves a folder create must redo.
+            Map<String, String> attrs = new TreeMap<>(r.attrs());
+            attrs.put(PgDataDir.INITIALIZED, "false");
+            tags.write(r.attr("universe"), KIND, r.id(), attrs);
         }
-        killLeftover(r);
+        // pg_ctl stop signals the pid in postmaster.pid: only once that pid is known to be this server.
+        if (running(r)) {
+            PgCommands.exec(bins(r).command("pg_ctl", "-D", r.attr("dataDir"), "-m", "fast", "-w", "-t", "30", "stop"), Path.of(r.attr("home")),
+                    Duration.ofSeconds(60));
+        }
+        // What a failed stop or a killed run left: a server, or an initdb still working in the folder.
+        PgDataDir.stopLeftovers(Path.of(r.attr("dataDir")));
         LocalIngresses.deleteTree(Path.of(r.attr("home")));
         Path home = Path.of(r.attr("home"));
         if (home.startsWith("/var/lib/imago")) {
@@ -251,20 +233,6 @@ final class LocalDatabases implements DatabaseService {
         }
         Secrets.delete(tags, r.attr("universe"));
         tags.delete(r.attr("universe"), KIND, r.id());
-    }
-
-    /** A server whose pg_ctl stop failed still has its pid in postmaster.pid: end it. */
-    private static void killLeftover(Resource r) {
-        Path pidFile = Path.of(r.attr("dataDir"), "postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        try {
-            String pid = Files.readAllLines(pidFile).get(0).trim();
-            ProcessHandle.of(Long.parseLong(pid)).ifPresent(h -> Processes.stop(h, Duration.ofSeconds(10)));
-        } catch (IOException | RuntimeException ignored) {
-            // the file is gone or garbled: nothing left to stop
-        }
     }
 
     @Override
@@ -289,50 +257,6 @@ final class LocalDatabases implements DatabaseService {
     private static String runAs(Resource r) {
         String u = r.attr("runAs");
         return u == null || u.isEmpty() ? null : u;
-    }
-
-    private static void chown(Path p, String user) {
-        if (user == null) {
-            return;
-        }
-        try {
-            UserPrincipal owner = p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user);
-            Files.setOwner(p, owner);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void run(List<String> cmd, Path dir, Duration timeout, String what) {
-        ProcessResult res = exec(cmd, dir, timeout);
-        if (res.code != 0) {
-            throw new LocalProviderException(what + " failed: " + res.output.strip());
-        }
-    }
-
-    private static int exitCode(List<String> cmd, Path dir) {
-        return exec(cmd, dir, Duration.ofSeconds(60)).code;
-    }
-
-    private record ProcessResult(int code, String output) {}
-
-    private static ProcessResult exec(List<String> cmd, Path dir, Duration timeout) {
-        try {
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            // pg_ctl's server inherits no pipe of ours (-l sends its output to a file), so reading to EOF ends.
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                return new ProcessResult(-1, "timed out");
-            }
-            return new ProcessResult(p.exitValue(), new String(out));
-        } catch (IOException e) {
-            return new ProcessResult(-1, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new ProcessResult(-1, "interrupted");
-        }
     }
 
     private static String shortHash(String s) {

@@ -42,7 +42,7 @@ final class LocalIngresses implements IngressService {
         if (existing.isPresent()) {
             Resource r = new Resource(KIND, req.name(), existing.get());
             ensureRunning(r);
-            return r;
+            return current(r);
         }
         int port = req.port() != null ? req.port() : Processes.freePort();
         Path dir = tags.folder(OWNER, KIND).resolve(req.name());
@@ -52,11 +52,18 @@ final class LocalIngresses implements IngressService {
                 "adminPort", Integer.toString(Processes.freePort()),
                 "dir", dir.toString(),
                 "name", req.name());
-        Resource r = new Resource(KIND, req.name(), attrs);
-        return start(r);
+        // Tagged before anything starts, so a re-run after a kill at any instant takes the path that
+        // looks for a running process first.
+        tags.write(OWNER, KIND, req.name(), attrs);
+        return start(new Resource(KIND, req.name(), attrs));
     }
 
+    /** Adopts the ingress process a killed run left untagged, or starts one. */
     private Resource start(Resource r) {
+        Optional<Resource> adopted = adopt(r);
+        if (adopted.isPresent()) {
+            return adopted.get();
+        }
         int port = Integer.parseInt(r.attr("port"));
         if (!Processes.portFree(port)) {
             throw new LocalProviderException("port " + port + " is in use by another program: choose another ingress port");
@@ -68,32 +75,89 @@ final class LocalIngresses implements IngressService {
         Path dir = Path.of(r.attr("dir"));
         Path token = dir.resolve("admin-token");
         writeTokenOnce(token);
+        Map<String, String> attrs = new java.util.TreeMap<>(r.attrs());
+        attrs.remove("pid");
+        attrs.remove("start");
+        attrs.put("adminPort", Integer.toString(adminPort));
+        tags.write(OWNER, KIND, r.id(), attrs);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // The backends file names this ingress on the command line: that is how it is recognised.
         List<String> cmd = List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 IngressServer.class.getName(),
                 "--port", Integer.toString(port),
                 "--admin-port", Integer.toString(adminPort),
-                "--backends-file", dir.resolve("backends.json").toString(),
+                "--backends-file", backendsFile(r),
                 "--token-file", token.toString());
         ProcessHandle h = Processes.spawnDetached(cmd, dir, Map.of(), dir.resolve("ingress.log"));
-        Map<String, String> attrs = new java.util.TreeMap<>(r.attrs());
         attrs.put("pid", Long.toString(h.pid()));
         attrs.put("start", Processes.startOf(h));
-        attrs.put("adminPort", Integer.toString(adminPort));
         tags.write(OWNER, KIND, r.id(), attrs);
         Resource started = new Resource(KIND, r.id(), attrs);
-        IngressClient client = client(started);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        if (!awaitHealthy(started, h, Duration.ofSeconds(30))) {
+            throw new LocalProviderException("the ingress on port " + port + (h.isAlive() ? " did not start in 30s" : " exited at start")
+                    + "; see " + dir.resolve("ingress.log"));
+        }
+        return started;
+    }
+
+    /**
+     * Keeps one running process of this ingress (the tagged one if it lives, else the oldest),
+     * ends the others, and tags it with the ports its command line shows. One that does not turn
+     * healthy is ended too, so the caller starts a fresh one.
+     */
+    private Optional<Resource> adopt(Resource r) {
+        List<ProcTable.Proc> running = new java.util.ArrayList<>(running(r));
+        if (running.isEmpty()) {
+            return Optional.empty();
+        }
+        running.sort(java.util.Comparator.comparing((ProcTable.Proc p) -> !Long.toString(p.pid()).equals(r.attr("pid")))
+                .thenComparing(p -> p.handle().map(Processes::startOf).orElse("")));
+        ProcTable.Proc keep = running.remove(0);
+        Processes.stopAll(running, Duration.ofSeconds(5));
+        Optional<ProcessHandle> h = keep.handle();
+        if (h.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> attrs = new java.util.TreeMap<>(r.attrs());
+        attrs.put("pid", Long.toString(keep.pid()));
+        attrs.put("start", Processes.startOf(h.get()));
+        keep.option("--port").ifPresent(v -> attrs.put("port", v));
+        keep.option("--admin-port").ifPresent(v -> attrs.put("adminPort", v));
+        tags.write(OWNER, KIND, r.id(), attrs);
+        Resource adopted = new Resource(KIND, r.id(), attrs);
+        if (awaitHealthy(adopted, h.get(), Duration.ofSeconds(30))) {
+            return Optional.of(adopted);
+        }
+        Processes.stop(h.get(), Duration.ofSeconds(5));
+        return Optional.empty();
+    }
+
+    private boolean awaitHealthy(Resource r, ProcessHandle h, Duration max) {
+        IngressClient client = client(r);
+        long deadline = System.nanoTime() + max.toNanos();
         while (!client.healthy()) {
-            if (!h.isAlive()) {
-                throw new LocalProviderException("the ingress on port " + port + " exited at start; see " + dir.resolve("ingress.log"));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new LocalProviderException("the ingress on port " + port + " did not start in 30s; see " + dir.resolve("ingress.log"));
+            if (!h.isAlive() || System.nanoTime() > deadline) {
+                return false;
             }
             Processes.sleep(100);
         }
-        return started;
+        return true;
+    }
+
+    /** Every live process serving this ingress, found by its backends file on the command line. */
+    private static List<ProcTable.Proc> running(Resource r) {
+        String file = backendsFile(r);
+        return ProcTable.matching(p -> file.equals(p.option("--backends-file").orElse(null)));
+    }
+
+    /** The tagged process, if that pid still serves this ingress (a reused pid is somebody else's). */
+    private static Optional<ProcessHandle> tagged(Resource r) {
+        String file = backendsFile(r);
+        return Processes.find(r.attr("pid"), r.attr("start"), p -> file.equals(p.option("--backends-file").orElse(null)));
+    }
+
+    private static String backendsFile(Resource r) {
+        return Path.of(r.attr("dir")).resolve("backends.json").toString();
     }
 
     @Override
@@ -117,7 +181,8 @@ final class LocalIngresses implements IngressService {
     @Override
     public void destroy(Resource given) {
         Resource ingress = current(given);
-        Processes.find(ingress.attr("pid"), ingress.attr("start")).ifPresent(h -> Processes.stop(h, Duration.ofSeconds(5)));
+        tagged(ingress).ifPresent(h -> Processes.stop(h, Duration.ofSeconds(5)));
+        Processes.stopAll(running(ingress), Duration.ofSeconds(5));
         tags.delete(OWNER, KIND, ingress.id());
         deleteTree(Path.of(ingress.attr("dir")));
     }
@@ -125,13 +190,15 @@ final class LocalIngresses implements IngressService {
     @Override
     public boolean alive(Resource given) {
         Resource ingress = current(given);
-        return Processes.find(ingress.attr("pid"), ingress.attr("start")).isPresent();
+        return tagged(ingress).isPresent() || !running(ingress).isEmpty();
     }
 
     @Override
     public void ensureRunning(Resource ingress) {
-        if (!alive(ingress)) {
-            start(current(ingress));
+        Resource cur = current(ingress);
+        // Alive but not (or wrongly) tagged counts as not running here: start() adopts it and fixes the tag.
+        if (tagged(cur).isEmpty()) {
+            start(cur);
         }
     }
 

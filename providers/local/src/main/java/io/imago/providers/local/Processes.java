@@ -12,8 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
-/** Starting processes that outlive imago, and finding and stopping them again by pid + start time. */
+/** Starting processes that outlive imago, and finding and stopping them again by pid, start time and identity. */
 final class Processes {
     private Processes() {}
 
@@ -43,13 +44,34 @@ final class Processes {
         return h.info().startInstant().map(Instant::toString).orElse("");
     }
 
-    static Optional<ProcessHandle> find(String pid, String start) {
-        if (pid == null) {
+    /**
+     * The process a tag or pid file names, if it is still the one imago started: alive, started at
+     * the recorded instant (when both are known), and recognised by {@code ours} from its command
+     * line or environment. After a reboot a recorded pid may be anybody's; that one is never returned.
+     */
+    static Optional<ProcessHandle> find(String pid, String start, Predicate<ProcTable.Proc> ours) {
+        if (pid == null || pid.isBlank()) {
             return Optional.empty();
         }
-        return ProcessHandle.of(Long.parseLong(pid))
-                .filter(ProcessHandle::isAlive)
-                .filter(h -> start == null || start.isEmpty() || startOf(h).isEmpty() || startOf(h).equals(start));
+        long n;
+        try {
+            // abs: a single-user postgres (initdb's) writes its pid negated into postmaster.pid.
+            n = Math.abs(Long.parseLong(pid.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        Optional<ProcessHandle> h = ProcessHandle.of(n).filter(ProcessHandle::isAlive);
+        if (h.isEmpty() || !ProcTable.of(n).filter(ours).isPresent()) {
+            return Optional.empty();
+        }
+        String now = startOf(h.get());
+        boolean sameStart = start == null || start.isEmpty() || now.isEmpty() || now.equals(start);
+        return sameStart ? h : Optional.empty();
+    }
+
+    /** Stops every recognised process, each with its children. */
+    static void stopAll(List<ProcTable.Proc> procs, Duration grace) {
+        procs.forEach(p -> p.handle().ifPresent(h -> stop(h, grace)));
     }
 
     /** SIGTERM to the process and its children, then SIGKILL after the grace period. */

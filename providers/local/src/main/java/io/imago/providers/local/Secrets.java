@@ -39,6 +39,14 @@ final class Secrets {
         return new Secrets(file, values);
     }
 
+    synchronized boolean has(String role) {
+        return values.containsKey(role);
+    }
+
+    Path file() {
+        return file;
+    }
+
     /** The password of a role, generated and stored the first time it is asked for. */
     synchronized String get(String role) {
         return values.computeIfAbsent(role, r -> {

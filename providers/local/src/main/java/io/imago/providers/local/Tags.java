@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,9 @@ import java.util.stream.Stream;
 /**
  * The local provider's equivalent of cloud resource tags: one small JSON file per thing it
  * started, under {@code <workDir>/<universe>/<kind>/<id>.json}, written atomically. Tags are written
- * right after a process is spawned, so a kill of imago leaks nothing that destroy cannot find.
+ * before a process is spawned and again with its pid after, and what the provider starts carries a
+ * mark of its own (command line or environment), so a kill of imago at any instant leaks nothing
+ * that destroy cannot find.
  */
 final class Tags {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -96,9 +100,19 @@ final class Tags {
             Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
             Files.write(tmp, JSON.writeValueAsBytes(value));
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            // Synced before and after the rename: the order of these writes is what resuming relies
+            // on (a password stored before initdb uses it, a flag set after), even across a power cut.
+            force(tmp, StandardOpenOption.WRITE);
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            force(f.getParent(), StandardOpenOption.READ);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void force(Path p, StandardOpenOption mode) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, mode)) {
+            ch.force(true);
         }
     }
 
