@@ -4,6 +4,7 @@ import io.imago.migration.LogShipper;
 import io.imago.migration.LogShippingException;
 import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
+import io.imago.migration.PgErrors;
 import io.imago.migration.TableMigration;
 import java.time.Duration;
 import java.util.List;
@@ -55,7 +56,7 @@ final class CatchUpStep implements Step {
                 }
             });
         } catch (LogShippingException e) {
-            throw EngineException.failed("log shipping failed: " + rootMessage(e));
+            throw new EngineException(EngineException.Kind.FAILED, "log shipping failed: " + PgErrors.rootMessage(e), e);
         }
         if (!caughtUp) {
             throw EngineException.failed("log shipping did not catch up within " + TIMEOUT.toMinutes() + " min: the old universe writes faster than "
@@ -70,13 +71,5 @@ final class CatchUpStep implements Step {
     /** Lag as status and the progress line show it: bytes and time, without the positions. */
     private static String brief(LogShipper.Lag lag) {
         return lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms";
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 }

@@ -90,7 +90,7 @@ public final class Engine implements AutoCloseable {
         } catch (EngineException e) {
             throw e;
         } catch (Exception e) {
-            throw EngineException.failed("rollback failed: " + CatchUpStep.rootMessage(e) + "; re-run `imago rollback " + name + "` to resume");
+            throw new EngineException(EngineException.Kind.FAILED, "rollback failed: " + io.imago.migration.PgErrors.rootMessage(e) + "; re-run `imago rollback " + name + "` to resume", e);
         }
     }
 

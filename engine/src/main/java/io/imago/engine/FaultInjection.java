@@ -9,6 +9,11 @@ package io.imago.engine;
  *   <li>{@code IMAGO_FAULT=throw:SWITCHOVER:flipped} throws there, as a failing call would, so a test can
  *       prove what the failure policy does with an error at that instant.</li>
  * </ul>
+ * <ul>
+ *   <li>{@code IMAGO_FAULT=pause:SWITCHOVER:flipped} creates the file named by {@code IMAGO_FAULT_FILE} there and waits
+ *       until the test deletes it (at most 5 minutes), so a test can do something to a server at that instant
+ *       (freeze it, restart it).</li>
+ * </ul>
  * Kills at random instants, not at these points, come from outside (the kill campaign in {@code it/}).
  */
 final class FaultInjection {
@@ -32,6 +37,24 @@ final class FaultInjection {
         }
         if (fault.equals("throw:" + point)) {
             throw new IllegalStateException("injected fault at " + point + " (IMAGO_FAULT)");
+        }
+        if (fault.equals("pause:" + point)) {
+            pauseUntilReleased(point);
+        }
+    }
+
+    private static void pauseUntilReleased(String point) {
+        java.nio.file.Path marker = java.nio.file.Path.of(System.getenv("IMAGO_FAULT_FILE"));
+        try {
+            java.nio.file.Files.writeString(marker, point);
+            long deadline = System.nanoTime() + java.time.Duration.ofMinutes(5).toNanos();
+            while (java.nio.file.Files.exists(marker) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -3,11 +3,9 @@ package io.imago.engine;
 import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.MigrationSpec;
 import io.imago.blueprints.TransformSpec;
+import io.imago.migration.LiveCatalog;
 import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,18 +32,12 @@ final class KeyCheck {
             if (admin.isEmpty()) {
                 return List.of();
             }
-            try (Connection c = admin.get().connect(); Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                            + "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
-                            + "AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) ORDER BY 1")) {
-                while (rs.next()) {
-                    String table = rs.getString(1);
-                    boolean migrated = m.allTables() || m.tables().contains(table);
-                    TransformSpec t = m.transformFor(table).orElse(null);
-                    if (migrated && (t == null || (!t.skip() && !t.replicaIdentityFull()))) {
-                        problems.add("table '" + table + "' of " + old.name() + " has no primary key: add one, or set "
-                                + "replicaIdentity: full on its transform, or skip: true");
-                    }
+            for (String table : LiveCatalog.tablesWithoutPrimaryKey(admin.get())) {
+                boolean migrated = m.allTables() || m.tables().contains(table);
+                TransformSpec t = m.transformFor(table).orElse(null);
+                if (migrated && (t == null || (!t.skip() && !t.replicaIdentityFull()))) {
+                    problems.add("table '" + table + "' of " + old.name() + " has no primary key: add one, or set "
+                            + "replicaIdentity: full on its transform, or skip: true");
                 }
             }
         } catch (Exception e) {

@@ -112,8 +112,8 @@ final class RollbackRun {
             }
             shipped = shipper == null ? 0 : shipper.changesApplied();
         } catch (LogShippingException e) {
-            throw EngineException.failed("shipping " + live.name() + "'s writes back failed: " + CatchUpStep.rootMessage(e)
-                    + (alreadyBack ? "" : "; " + live.name() + " stays live"));
+            throw new EngineException(EngineException.Kind.FAILED, "shipping " + live.name() + "'s writes back failed: " + io.imago.migration.PgErrors.rootMessage(e)
+                    + (alreadyBack ? "" : "; " + live.name() + " stays live"), e);
         } finally {
             if (shipper != null) {
                 shipper.stop();

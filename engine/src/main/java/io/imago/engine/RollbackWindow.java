@@ -3,6 +3,7 @@ package io.imago.engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imago.migration.LiveCatalog;
 import io.imago.migration.LogShipper;
 import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
@@ -102,13 +103,7 @@ final class RollbackWindow {
             if (admin.isEmpty()) {
                 return "unknown";
             }
-            try (Connection c = admin.get().connect(); var ps = c.prepareStatement(
-                    "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) FROM pg_replication_slots WHERE slot_name = ?")) {
-                ps.setString(1, live.fact(FACT_SLOT));
-                try (var rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) + " of WAL" : "unknown";
-                }
-            }
+            return LiveCatalog.walHeldBySlot(admin.get(), live.fact(FACT_SLOT)).map(s -> s + " of WAL").orElse("unknown");
         } catch (Exception e) {
             return "unknown";
         }

@@ -3,9 +3,11 @@ package io.imago.engine;
 import io.imago.blueprints.MigrationSpec;
 import io.imago.blueprints.TransformSpec;
 import io.imago.migration.CopyProgress;
+import io.imago.migration.LiveCatalog;
 import io.imago.migration.MigrationPlanException;
 import io.imago.migration.MigrationPlanner;
 import io.imago.migration.PgEndpoint;
+import io.imago.migration.PgErrors;
 import io.imago.migration.SessionFence;
 import io.imago.migration.SnapshotCopier;
 import io.imago.migration.SnapshotResult;
@@ -53,20 +55,9 @@ final class SnapshotStep implements Step {
                 rows, tables.size(), secs, rows / secs, result.consistentPoint());
     }
 
-    /**
-     * Every table of the source, migrated or not: at the switch the old universe stops taking
-     * writes altogether, and a writer must not hold an xid on an unfenced table while it waits on
-     * a fenced one.
-     */
+    /** Every table of the source, migrated or not (see {@link LiveCatalog#publicTables}). */
     static List<String> publicTables(PgEndpoint source) throws SQLException {
-        List<String> out = new java.util.ArrayList<>();
-        try (Connection c = source.connect(); var st = c.createStatement();
-                var rs = st.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return LiveCatalog.publicTables(source);
     }
 
     /** The migration resolved against both catalogs, once per run (the schemas do not change during an apply). */
@@ -92,11 +83,11 @@ final class SnapshotStep implements Step {
         try {
             return SessionFence.acquire(source, tables, drain);
         } catch (SQLException e) {
-            if ("55P03".equals(e.getSQLState())) {
+            if (PgErrors.lockTimeout(e)) {
                 throw EngineException.failed("writes in flight on " + ctx.old.name() + " did not finish within drainTimeout ("
                         + drain.toSeconds() + "s); nothing was changed, try again or raise switchover.drainTimeout");
             }
-            throw EngineException.failed("cannot fence writes on " + ctx.old.name() + ": " + e.getMessage());
+            throw new EngineException(EngineException.Kind.FAILED, "cannot fence writes on " + ctx.old.name() + ": " + e.getMessage(), e);
         }
     }
 

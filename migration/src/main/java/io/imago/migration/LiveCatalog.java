@@ -1,0 +1,56 @@
+package io.imago.migration;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The read-only questions the engine asks a live database outside the copy and the shipping: which tables a
+ * fence must cover, which cannot be shipped for want of a key, how much WAL a slot holds back. Each opens a
+ * short-lived connection with short timeouts: the database may be production, and may not answer.
+ */
+public final class LiveCatalog {
+    private LiveCatalog() {
+    }
+
+    /**
+     * Every table of schema public, migrated or not: at a switch the old universe stops taking writes altogether,
+     * and a writer must not hold an xid on an unfenced table while it waits on a fenced one.
+     */
+    public static List<String> publicTables(PgEndpoint db) throws SQLException {
+        return names(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
+    }
+
+    /** Tables of schema public (not partitions) without a primary key: their updates and deletes cannot be shipped by key. */
+    public static List<String> tablesWithoutPrimaryKey(PgEndpoint db) throws SQLException {
+        return names(db, "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+                + "AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) ORDER BY 1");
+    }
+
+    /** How much WAL the slot keeps on the server, human-readable; empty when there is no such slot. */
+    public static Optional<String> walHeldBySlot(PgEndpoint db, String slot) throws SQLException {
+        try (Connection c = db.connectBrief(); PreparedStatement ps = c.prepareStatement(
+                "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static List<String> names(PgEndpoint db, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connectBrief(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+}
