@@ -34,7 +34,7 @@ final class ChangeApplier implements AutoCloseable {
     private final PgEndpoint source;
     private final String slot;
     private final Map<String, PreparedStatement> prepared = new HashMap<>();
-    private Connection sourceLookups;
+    private volatile Connection sourceLookups;
     private PreparedStatement batch;
     private ShippedTable batchTable;
     private int batched;
@@ -118,7 +118,7 @@ final class ChangeApplier implements AutoCloseable {
     /** Ends the target transaction, recording in it that the source is applied up to {@code end}. */
     void commit(Lsn end, Instant sourceCommitTime) throws SQLException {
         flush();
-        PreparedStatement record = statement(LogShipper.RECORD_SQL);
+        PreparedStatement record = statement(ShippingRecord.RECORD_SQL);
         record.setString(1, slot);
         record.setString(2, end.format());
         record.setObject(3, sourceCommitTime == null ? null : OffsetDateTime.ofInstant(sourceCommitTime, ZoneOffset.UTC));
@@ -273,6 +273,18 @@ final class ChangeApplier implements AutoCloseable {
             prepared.put(key, ps);
         }
         return ps;
+    }
+
+    /** Pulls the source connection from under a lookup stuck on a frozen source. Any thread. */
+    void abortSourceLookups() {
+        Connection c = sourceLookups;
+        if (c != null) {
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException | RuntimeException ignored) {
+                // gone already
+            }
+        }
     }
 
     @Override
