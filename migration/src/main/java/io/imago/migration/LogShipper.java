@@ -6,28 +6,21 @@ import io.imago.migration.PgOutputMessage.Delete;
 import io.imago.migration.PgOutputMessage.Insert;
 import io.imago.migration.PgOutputMessage.Relation;
 import io.imago.migration.PgOutputMessage.Truncate;
-import io.imago.migration.PgOutputMessage.TupleData;
 import io.imago.migration.PgOutputMessage.Update;
-import io.imago.migration.PgOutputMessage.Value;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -99,7 +92,6 @@ public final class LogShipper implements AutoCloseable {
     private static final long IDLE_CONFIRM_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MAX_IDLE_SLEEP_MILLIS = 16;
     private static final long PING_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    private static final int MAX_SAMPLES = 1000;
 
     /**
      * How far the target is behind the source.
@@ -127,20 +119,12 @@ public final class LogShipper implements AutoCloseable {
     private record Crash(CrashPoint point, long after) {
     }
 
-    /** The source stood at {@code position} at {@code at} (source clock). */
-    private record Sample(Lsn position, Instant at) {
-    }
-
     private static final class SimulatedCrash extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         SimulatedCrash(String message) {
             super(message);
         }
-    }
-
-    /** A relation of the stream bound to its migration: {@code columnOf[i]} is source column i's position in the relation's tuples. */
-    private record Bound(Relation relation, ShippedTable table, int[] columnOf) {
     }
 
     private final PgEndpoint source;
@@ -165,9 +149,7 @@ public final class LogShipper implements AutoCloseable {
     private final AtomicLong reconnects = new AtomicLong();
     private volatile String lastReconnectReason;
     private final Object pauseLock = new Object();
-    private final ReentrantLock lagLock = new ReentrantLock();
-    private final LinkedList<Sample> samples = new LinkedList<>();
-    private volatile Connection lagConnection;
+    private final SourceLagProbe lagProbe;
     private Instant startedAt;
     private Thread thread;
 
@@ -175,11 +157,12 @@ public final class LogShipper implements AutoCloseable {
     private volatile SlotStream stream;
     private volatile Connection targetConnection;
     private volatile ChangeApplier applier;
+    private volatile long closedAppliersLookups;
     private Lsn startIfNoRecord = Lsn.ZERO;
     private ReconnectPolicy policy;
     /** Which server the shipping thread is talking to at the moment: named when its connection is lost. */
     private String side = TARGET;
-    private final Map<Integer, Bound> relations = new HashMap<>();
+    private final Map<Integer, BoundRelation> relations = new HashMap<>();
     private Lsn skipBefore = Lsn.ZERO;
     private boolean inTransaction;
     private boolean skipping;
@@ -204,6 +187,7 @@ public final class LogShipper implements AutoCloseable {
         this.target = Objects.requireNonNull(target, "target");
         this.slot = ReplicationSlots.checkName(slot);
         this.publication = Objects.requireNonNull(publication, "publication");
+        this.lagProbe = new SourceLagProbe(source);
         for (TableMigration m : tables) {
             this.tables.put(m.sourceTable(), new ShippedTable(m));
         }
@@ -290,59 +274,12 @@ public final class LogShipper implements AutoCloseable {
     public Lag lag() throws SQLException {
         throwIfFailed();
         pingRequested = true; // a fresh keepalive moves `applied` along over changes that concern no migrated table
-        Lsn current;
-        Instant sourceNow;
-        lagLock.lock();
-        try {
-            Object[] position;
-            boolean reused = lagConnection != null;
-            try {
-                position = sourcePosition(lagConnection());
-            } catch (SQLException e) {
-                dropLagConnection();
-                if (!reused || !PgErrors.connectionLost(e)) {
-                    throw e;
-                }
-                try {
-                    position = sourcePosition(lagConnection());
-                } catch (SQLException again) {
-                    dropLagConnection();
-                    again.addSuppressed(e);
-                    throw again;
-                }
-            }
-            current = (Lsn) position[0];
-            sourceNow = (Instant) position[1];
-        } finally {
-            lagLock.unlock();
-        }
+        SourceLagProbe.SourceNow now = lagProbe.now();
         throwIfFailed();
         Lsn a = applied;
-        long bytes = a.isBefore(current) ? current.value() - a.value() : 0;
-        Duration time = Duration.ZERO;
-        synchronized (samples) {
-            if (bytes > 0) {
-                Instant passed = null; // the newest moment the source stood at or before `applied`
-                for (Sample sample : samples) {
-                    if (!a.isBefore(sample.position())) {
-                        passed = sample.at();
-                    }
-                }
-                Instant last = lastCommitTime;
-                if (last != null && (passed == null || last.isAfter(passed))) {
-                    passed = last;
-                }
-                time = passed == null ? Duration.between(startedAt, Instant.now()) : Duration.between(passed, sourceNow);
-                if (time.isNegative()) {
-                    time = Duration.ZERO;
-                }
-            }
-            samples.addLast(new Sample(current, sourceNow));
-            while (samples.size() > MAX_SAMPLES || (samples.size() > 1 && !a.isBefore(samples.get(1).position()))) {
-                samples.removeFirst(); // keep the newest sample `applied` has passed, and those after it
-            }
-        }
-        return new Lag(bytes, time, a, current);
+        long bytes = a.isBefore(now.position()) ? now.position().value() - a.value() : 0;
+        Duration time = lagProbe.age(a, bytes > 0, now, lastCommitTime, startedAt);
+        return new Lag(bytes, time, a, now.position());
     }
 
     /**
@@ -401,7 +338,7 @@ public final class LogShipper implements AutoCloseable {
             }
             pingRequested = true;
             if (now >= nextNudge) {
-                flushSourceLog();
+                lagProbe.flushSourceLog();
                 nextNudge = now + TimeUnit.MILLISECONDS.toNanos(500);
             }
             if (!sleep(5)) {
@@ -434,21 +371,7 @@ public final class LogShipper implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        boolean locked = false;
-        try {
-            locked = lagLock.tryLock(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (locked) {
-            try {
-                dropLagConnection();
-            } finally {
-                lagLock.unlock();
-            }
-        } else {
-            abortQuietly(lagConnection); // a lag() call is stuck on a frozen source: pull its connection
-        }
+        lagProbe.close(Duration.ofSeconds(1)); // a lag() call stuck on a frozen source has its connection pulled
     }
 
     @Override
@@ -479,7 +402,7 @@ public final class LogShipper implements AutoCloseable {
     /** How often an unchanged TOASTed value had to be read back from the source (neither old row nor target copy had it). */
     long toastSourceLookups() {
         ChangeApplier a = applier;
-        return a == null ? 0 : a.sourceLookups();
+        return closedAppliersLookups + (a == null ? 0 : a.sourceLookups());
     }
 
     /** The applied position recorded on the target when this shipper started; empty when there was none. */
@@ -690,31 +613,31 @@ public final class LogShipper implements AutoCloseable {
         } else if (message instanceof Commit c) {
             commit(c);
         } else if (message instanceof Relation r) {
-            relations.put(r.oid(), bind(r));
+            relations.put(r.oid(), BoundRelation.bind(r, tables));
         } else if (message instanceof Insert i) {
-            Bound b = bound(i.relationOid());
+            BoundRelation b = bound(i.relationOid());
             if (b != null) {
-                applier.insert(b.table(), row(b, i.newTuple(), null));
+                applier.insert(b.table(), b.row(i.newTuple(), null));
                 changed();
             }
         } else if (message instanceof Update u) {
-            Bound b = bound(u.relationOid());
+            BoundRelation b = bound(u.relationOid());
             if (b != null) {
                 boolean[] unchanged = u.newTuple().hasUnchangedToast() ? new boolean[b.columnOf().length] : null;
-                String[] old = u.oldTuple() == null ? null : row(b, u.oldTuple(), null);
-                applier.update(b.table(), old, u.oldKind() == 'O', row(b, u.newTuple(), unchanged), unchanged);
+                String[] old = u.oldTuple() == null ? null : b.row(u.oldTuple(), null);
+                applier.update(b.table(), old, u.oldKind() == 'O', b.row(u.newTuple(), unchanged), unchanged);
                 changed();
             }
         } else if (message instanceof Delete d) {
-            Bound b = bound(d.relationOid());
+            BoundRelation b = bound(d.relationOid());
             if (b != null) {
-                applier.delete(b.table(), row(b, d.oldTuple(), null));
+                applier.delete(b.table(), b.row(d.oldTuple(), null));
                 changed();
             }
         } else if (message instanceof Truncate t && !skipping) {
             List<ShippedTable> targets = new ArrayList<>();
             for (int oid : t.relationOids()) {
-                Bound b = relations.get(oid);
+                BoundRelation b = relations.get(oid);
                 if (b != null && b.table() != null) {
                     targets.add(b.table());
                 }
@@ -791,63 +714,15 @@ public final class LogShipper implements AutoCloseable {
     }
 
     /** The relation's migration, or null when its changes are to be ignored (skipped, unknown, or before the start). */
-    private Bound bound(int oid) {
+    private BoundRelation bound(int oid) {
         if (skipping) {
             return null;
         }
-        Bound b = relations.get(oid);
+        BoundRelation b = relations.get(oid);
         if (b == null) {
             throw new IllegalStateException("change for relation " + Integer.toUnsignedString(oid) + " before its Relation message");
         }
         return b.table() == null ? null : b;
-    }
-
-    private Bound bind(Relation r) {
-        ShippedTable t = "public".equals(r.namespace()) ? tables.get(r.name()) : null;
-        if (t == null) {
-            return new Bound(r, null, null);
-        }
-        List<SourceColumn> cols = t.migration().sourceColumns();
-        int[] columnOf = new int[cols.size()];
-        for (int i = 0; i < cols.size(); i++) {
-            columnOf[i] = -1;
-            for (int j = 0; j < r.columns().size(); j++) {
-                if (r.columns().get(j).name().equals(cols.get(i).name())) {
-                    columnOf[i] = j;
-                    break;
-                }
-            }
-        }
-        for (int k : t.keyIndex()) {
-            if (columnOf[k] < 0) {
-                throw new IllegalStateException("the source's changes to '" + r.name() + "' lack primary key column '" + cols.get(k).name()
-                        + "': was the table altered?");
-            }
-        }
-        return new Bound(r, t, columnOf);
-    }
-
-    /**
-     * The tuple as text values in source column order. Columns the stream does not carry (generated ones)
-     * are null. Marks unchanged-TOAST columns in {@code unchanged} when given.
-     */
-    private static String[] row(Bound b, TupleData tuple, boolean[] unchanged) {
-        int[] columnOf = b.columnOf();
-        if (tuple.size() != b.relation().columns().size()) {
-            throw new IllegalStateException("a tuple of '" + b.relation().name() + "' has " + tuple.size() + " columns, its relation "
-                    + b.relation().columns().size());
-        }
-        String[] out = new String[columnOf.length];
-        for (int i = 0; i < columnOf.length; i++) {
-            if (columnOf[i] >= 0) {
-                Value v = tuple.get(columnOf[i]);
-                out[i] = v.text();
-                if (unchanged != null && v.isUnchangedToast()) {
-                    unchanged[i] = true;
-                }
-            }
-        }
-        return out;
     }
 
     // ---------------------------------------------------------------- set-up
@@ -868,7 +743,7 @@ public final class LogShipper implements AutoCloseable {
         if (rec.isPresent() && from.isBefore(rec.get())) {
             from = rec.get();
         }
-        prepareTarget(t);
+        ChangeApplier.prepareSession(t);
         applier = new ChangeApplier(t, source, slot);
         side = SOURCE;
         stream = SlotStream.open(source, slot, publication, from, slotBusyWait);
@@ -912,6 +787,7 @@ public final class LogShipper implements AutoCloseable {
         ChangeApplier a = applier;
         if (a != null) {
             a.close();
+            closedAppliersLookups += a.sourceLookups();
         }
         SlotStream s = stream;
         if (s != null) {
@@ -934,68 +810,6 @@ public final class LogShipper implements AutoCloseable {
         if (a != null) {
             a.abortSourceLookups();
         }
-    }
-
-    private static void prepareTarget(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("SET statement_timeout = 0");
-            st.execute("SET idle_in_transaction_session_timeout = 0");
-            // The server is told a position only once its target commit is durable.
-            st.execute("SET synchronous_commit = on");
-            try {
-                // As logical replication's apply does, and the bulk copy: no triggers, no foreign key checks
-                // (a key update is a delete and an insert; the source already enforced the constraints).
-                st.execute("SET session_replication_role = replica");
-            } catch (SQLException notPermitted) {
-                // Without the privilege, triggers and foreign key checks stay on: fine for schemas without them.
-            }
-        }
-        c.setAutoCommit(false);
-    }
-
-    /** Has the source flush its log up to now: a commit that wrote something and waits for its flush. */
-    private void flushSourceLog() {
-        lagLock.lock();
-        try {
-            Connection c = lagConnection();
-            try (Statement st = c.createStatement()) {
-                c.setAutoCommit(false);
-                st.execute("SET LOCAL synchronous_commit = on");
-                st.execute("SELECT pg_logical_emit_message(true, 'imago', 'drain')");
-                c.commit();
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException ignored) {
-            // not permitted, the source is read-only, or out of reach: the walwriter flushes on its own in time
-            dropLagConnection();
-        } finally {
-            lagLock.unlock();
-        }
-    }
-
-    /** The source's current log position and clock, as {Lsn, Instant}. */
-    private static Object[] sourcePosition(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text, clock_timestamp()")) {
-            rs.next();
-            return new Object[] {Lsn.parse(rs.getString(1)), rs.getObject(2, OffsetDateTime.class).toInstant()};
-        }
-    }
-
-    /** Under lagLock. Brief timeouts: a frozen source costs lag() and drainTo() seconds, not the long-work socket timeout. */
-    private Connection lagConnection() throws SQLException {
-        Connection c = lagConnection;
-        if (c == null || c.isClosed()) {
-            c = source.connectBrief();
-            lagConnection = c;
-        }
-        return c;
-    }
-
-    /** Under lagLock. */
-    private void dropLagConnection() {
-        closeQuietly(lagConnection);
-        lagConnection = null;
     }
 
     private void throwIfFailed() {

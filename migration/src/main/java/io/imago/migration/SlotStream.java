@@ -73,10 +73,10 @@ final class SlotStream implements AutoCloseable {
         if (b == null) {
             if (System.nanoTime() - began >= stallNanos) {
                 throw new SQLException("the source stopped sending in the middle of a replication message for "
-                        + PgEndpoint.REPLICATION_STREAM_SOCKET_TIMEOUT.toSeconds() + " s", "08006");
+                        + PgEndpoint.REPLICATION_STREAM_SOCKET_TIMEOUT.toSeconds() + " s", PgErrors.CONNECTION_FAILURE);
             }
             if (stream.isClosed()) {
-                throw new SQLException("the source ended the replication stream (shutting down?)", "08006");
+                throw new SQLException("the source ended the replication stream (shutting down?)", PgErrors.CONNECTION_FAILURE);
             }
         }
         return b;

@@ -50,13 +50,29 @@ class LogShipperReconnectTest {
         }
     }
 
-    /** The target server stops and starts again (same port) while a writer keeps committing on the source. */
+    /**
+     * The target server stops and starts again (same port) while a writer keeps committing on the source; a
+     * drain begun while the target is down keeps waiting through the reconnect and ends once it is passed.
+     */
     @Test
     void survivesATargetRestart() throws Exception {
         shipThrough("rc_target", (p, shipper) -> {
             targetServer.stop();
+            Lsn fence = Shipping.fence(p.source());
+            AtomicReference<Object> drained = new AtomicReference<>();
+            Thread drain = new Thread(() -> {
+                try {
+                    drained.set(shipper.drainTo(fence, Duration.ofSeconds(60)));
+                } catch (RuntimeException e) {
+                    drained.set(e);
+                }
+            });
+            drain.start();
             Thread.sleep(1500); // down long enough for a few failed attempts
+            assertTrue(drain.isAlive(), "the drain waits while the target is down: " + drained.get());
             targetServer.start();
+            drain.join(70_000);
+            assertEquals(Boolean.TRUE, drained.get(), "drained past " + fence + " after the reconnect");
         });
     }
 
