@@ -34,7 +34,7 @@ final class ChangeApplier implements AutoCloseable {
     private final PgEndpoint source;
     private final String slot;
     private final Map<String, PreparedStatement> prepared = new HashMap<>();
-    private Connection sourceLookups;
+    private volatile Connection sourceLookups;
     private PreparedStatement batch;
     private ShippedTable batchTable;
     private int batched;
@@ -42,11 +42,29 @@ final class ChangeApplier implements AutoCloseable {
     private boolean open;
     private volatile long sourceLookupCount;
 
-    /** @param target autocommit off, session prepared by the caller */
+    /** @param target autocommit off, session prepared by {@link #prepareSession} */
     ChangeApplier(Connection target, PgEndpoint source, String slot) {
         this.target = target;
         this.source = source;
         this.slot = slot;
+    }
+
+    /** Readies a target session for applying: no timeouts, durable commits, replica role; autocommit off. */
+    static void prepareSession(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET statement_timeout = 0");
+            st.execute("SET idle_in_transaction_session_timeout = 0");
+            // The server is told a position only once its target commit is durable.
+            st.execute("SET synchronous_commit = on");
+            try {
+                // As logical replication's apply does, and the bulk copy: no triggers, no foreign key checks
+                // (a key update is a delete and an insert; the source already enforced the constraints).
+                st.execute("SET session_replication_role = replica");
+            } catch (SQLException notPermitted) {
+                // Without the privilege, triggers and foreign key checks stay on: fine for schemas without them.
+            }
+        }
+        c.setAutoCommit(false);
     }
 
     /** Whether the target transaction holds changes not yet committed. */
@@ -118,7 +136,7 @@ final class ChangeApplier implements AutoCloseable {
     /** Ends the target transaction, recording in it that the source is applied up to {@code end}. */
     void commit(Lsn end, Instant sourceCommitTime) throws SQLException {
         flush();
-        PreparedStatement record = statement(LogShipper.RECORD_SQL);
+        PreparedStatement record = statement(ShippingRecord.RECORD_SQL);
         record.setString(1, slot);
         record.setString(2, end.format());
         record.setObject(3, sourceCommitTime == null ? null : OffsetDateTime.ofInstant(sourceCommitTime, ZoneOffset.UTC));
@@ -273,6 +291,18 @@ final class ChangeApplier implements AutoCloseable {
             prepared.put(key, ps);
         }
         return ps;
+    }
+
+    /** Pulls the source connection from under a lookup stuck on a frozen source. Any thread. */
+    void abortSourceLookups() {
+        Connection c = sourceLookups;
+        if (c != null) {
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException | RuntimeException ignored) {
+                // gone already
+            }
+        }
     }
 
     @Override

@@ -6,22 +6,15 @@ import io.imago.migration.PgOutputMessage.Delete;
 import io.imago.migration.PgOutputMessage.Insert;
 import io.imago.migration.PgOutputMessage.Relation;
 import io.imago.migration.PgOutputMessage.Truncate;
-import io.imago.migration.PgOutputMessage.TupleData;
 import io.imago.migration.PgOutputMessage.Update;
-import io.imago.migration.PgOutputMessage.Value;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,9 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.postgresql.PGConnection;
-import org.postgresql.replication.LogSequenceNumber;
-import org.postgresql.replication.PGReplicationStream;
 
 /**
  * Log shipping: streams the logical slot whose exported snapshot the bulk copy read ({@code pgoutput},
@@ -71,20 +61,37 @@ import org.postgresql.replication.PGReplicationStream;
  * has the source flush its log (a commit that writes a logical message nobody subscribes to) so that the
  * server decodes up to the fence.
  *
+ * <h2>Lost connections</h2>
+ * When a connection to either server is lost ({@link PgErrors#connectionLost}: a server restarted, crashed or
+ * dropped the session), the shipper closes both, waits ({@link ReconnectPolicy}: 100 ms doubling to 5 s, with
+ * jitter), reopens both and resumes from the position recorded on the target, exactly as a new shipper's
+ * {@link #start} would: the open target transaction died with its connection, and the slot sends everything
+ * after the recorded position again. It gives up, failing with the last error, once the connections have been
+ * down for {@link #reconnectFor(Duration) reconnectFor} (default {@link #DEFAULT_RECONNECT_FOR}). Any other error
+ * fails the shipper at once. {@link #reconnects()} and {@link #onReconnect} let a caller show what is happening.
+ *
+ * <p>The pieces: {@link SlotStream} reads the slot, {@link PgOutputDecoder} decodes, {@link ChangeApplier}
+ * applies, {@link ShippingRecord} is the recorded position, {@link ReconnectPolicy} the backoff; this class
+ * drives them and groups transactions.
+ *
  * <p>One shipper per slot at a time. Methods other than {@link #start} and {@link #stop} may be called
  * from any thread.
  */
 public final class LogShipper implements AutoCloseable {
     static final int GROUP_MAX_CHANGES = 5_000;
     static final long GROUP_MAX_MILLIS = 250;
-    static final String RECORD_SQL = "INSERT INTO imago_meta.shipping (slot, applied_lsn, applied_at, source_commit_time) "
-            + "VALUES (?, CAST(? AS pg_lsn), clock_timestamp(), ?) ON CONFLICT (slot) DO UPDATE SET applied_lsn = EXCLUDED.applied_lsn, "
-            + "applied_at = EXCLUDED.applied_at, source_commit_time = EXCLUDED.source_commit_time";
+    /** How long the connections may stay lost before the shipper gives up, unless {@link #reconnectFor} says otherwise. */
+    public static final Duration DEFAULT_RECONNECT_FOR = Duration.ofMinutes(2);
     private static final Duration SLOT_BUSY_WAIT = Duration.ofSeconds(20);
+    /** {@link #stop}: how long the shipping thread may take to commit what it holds before its connections are pulled. */
+    private static final long STOP_GRACE_MILLIS = TimeUnit.SECONDS.toMillis(30);
+    private static final long STOP_AFTER_ABORT_MILLIS = TimeUnit.SECONDS.toMillis(5);
+    private static final String SOURCE = "source";
+    private static final String TARGET = "target";
+    /** While idle, the server hears from us (and we learn whether it is still there) at least this often. */
     private static final long IDLE_CONFIRM_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MAX_IDLE_SLEEP_MILLIS = 16;
     private static final long PING_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    private static final int MAX_SAMPLES = 1000;
 
     /**
      * How far the target is behind the source.
@@ -112,10 +119,6 @@ public final class LogShipper implements AutoCloseable {
     private record Crash(CrashPoint point, long after) {
     }
 
-    /** The source stood at {@code position} at {@code at} (source clock). */
-    private record Sample(Lsn position, Instant at) {
-    }
-
     private static final class SimulatedCrash extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -124,15 +127,13 @@ public final class LogShipper implements AutoCloseable {
         }
     }
 
-    /** A relation of the stream bound to its migration: {@code columnOf[i]} is source column i's position in the relation's tuples. */
-    private record Bound(Relation relation, ShippedTable table, int[] columnOf) {
-    }
-
     private final PgEndpoint source;
     private final PgEndpoint target;
     private final String slot;
     private final String publication;
     private final Map<String, ShippedTable> tables = new LinkedHashMap<>();
+    private volatile Duration reconnectFor = DEFAULT_RECONNECT_FOR;
+    private volatile Consumer<String> reconnectListener;
 
     // Shared with other threads.
     private volatile Lsn applied = Lsn.ZERO;
@@ -145,18 +146,23 @@ public final class LogShipper implements AutoCloseable {
     private volatile Crash crash;
     private final AtomicLong changesApplied = new AtomicLong();
     private final AtomicLong transactionsApplied = new AtomicLong();
-    private final Object lagLock = new Object();
-    private final LinkedList<Sample> samples = new LinkedList<>();
-    private Connection lagConnection;
+    private final AtomicLong reconnects = new AtomicLong();
+    private volatile String lastReconnectReason;
+    private final Object pauseLock = new Object();
+    private final SourceLagProbe lagProbe;
     private Instant startedAt;
     private Thread thread;
 
-    // Owned by the shipping thread.
-    private Connection replication;
-    private PGReplicationStream stream;
-    private Connection targetConnection;
-    private ChangeApplier applier;
-    private final Map<Integer, Bound> relations = new HashMap<>();
+    // Owned by the shipping thread (volatile: stop() pulls the connections from under a stuck thread).
+    private volatile SlotStream stream;
+    private volatile Connection targetConnection;
+    private volatile ChangeApplier applier;
+    private volatile long closedAppliersLookups;
+    private Lsn startIfNoRecord = Lsn.ZERO;
+    private ReconnectPolicy policy;
+    /** Which server the shipping thread is talking to at the moment: named when its connection is lost. */
+    private String side = TARGET;
+    private final Map<Integer, BoundRelation> relations = new HashMap<>();
     private Lsn skipBefore = Lsn.ZERO;
     private boolean inTransaction;
     private boolean skipping;
@@ -181,6 +187,7 @@ public final class LogShipper implements AutoCloseable {
         this.target = Objects.requireNonNull(target, "target");
         this.slot = ReplicationSlots.checkName(slot);
         this.publication = Objects.requireNonNull(publication, "publication");
+        this.lagProbe = new SourceLagProbe(source);
         for (TableMigration m : tables) {
             this.tables.put(m.sourceTable(), new ShippedTable(m));
         }
@@ -198,31 +205,56 @@ public final class LogShipper implements AutoCloseable {
         if (thread != null) {
             throw new IllegalStateException("already started; a stopped shipper cannot be restarted: create a new one");
         }
-        Lsn start = startIfNoRecord == null ? Lsn.ZERO : startIfNoRecord;
+        this.startIfNoRecord = startIfNoRecord == null ? Lsn.ZERO : startIfNoRecord;
+        policy = new ReconnectPolicy(reconnectFor);
         try {
-            targetConnection = target.connect();
-            ensureRecordTable(targetConnection);
-            Optional<Lsn> rec = read(targetConnection, slot);
-            recorded = rec.orElse(null);
-            if (rec.isPresent() && start.isBefore(rec.get())) {
-                start = rec.get();
-            }
-            prepareTarget(targetConnection);
-            applier = new ChangeApplier(targetConnection, source, slot);
-            openStream(start);
+            recorded = openSession(SLOT_BUSY_WAIT).orElse(null);
         } catch (SQLException | RuntimeException e) {
-            closeQuietly(replication);
-            closeQuietly(targetConnection);
+            closeSession();
             throw e;
         }
-        skipBefore = start;
-        applied = start;
-        confirmed = start;
         startedAt = Instant.now();
         running = true;
         thread = new Thread(this::run, "imago-log-shipper-" + slot);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * How long the connections may stay lost (from the moment one is lost until shipping resumes) before the
+     * shipper gives up and fails with the last error; {@link Duration#ZERO}: fail at once, as before
+     * reconnecting existed. Takes effect at {@link #start}.
+     *
+     * @return this
+     */
+    public LogShipper reconnectFor(Duration budget) {
+        Objects.requireNonNull(budget, "budget");
+        if (budget.isNegative()) {
+            throw new IllegalArgumentException("negative reconnect budget: " + budget);
+        }
+        this.reconnectFor = budget;
+        return this;
+    }
+
+    /**
+     * Hears, on the shipping thread, one line per reconnect attempt ("reconnecting to the source (attempt 3):
+     * Connection refused") and one when shipping resumes. Must return quickly and not throw.
+     *
+     * @return this
+     */
+    public LogShipper onReconnect(Consumer<String> listener) {
+        this.reconnectListener = listener;
+        return this;
+    }
+
+    /** How often this shipper lost its connections and resumed shipping on new ones. */
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    /** The latest line {@link #onReconnect} heard; empty while no connection was ever lost. */
+    public Optional<String> lastReconnectReason() {
+        return Optional.ofNullable(lastReconnectReason);
     }
 
     /**
@@ -233,51 +265,21 @@ public final class LogShipper implements AutoCloseable {
      * position the target has since passed, and (b) the time since the newest applied transaction committed
      * (every unapplied commit is younger). (a) matters when the source writes only to tables that are not
      * migrated: nothing is applied, yet the target is not behind.
+     *
+     * <p>Asks on a connection of its own, kept between calls, with brief timeouts. When that connection turns
+     * out to be lost (the source restarted since the last call), asks once more on a new one.
+     *
+     * @throws SQLException when the source cannot be asked (while it is down, the shipper is reconnecting)
      */
     public Lag lag() throws SQLException {
         throwIfFailed();
         pingRequested = true; // a fresh keepalive moves `applied` along over changes that concern no migrated table
-        Lsn current;
-        Instant sourceNow;
-        synchronized (lagLock) {
-            try (Statement st = lagConnection().createStatement();
-                 ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text, clock_timestamp()")) {
-                rs.next();
-                current = Lsn.parse(rs.getString(1));
-                sourceNow = rs.getObject(2, OffsetDateTime.class).toInstant();
-            } catch (SQLException e) {
-                closeQuietly(lagConnection);
-                lagConnection = null;
-                throw e;
-            }
-        }
+        SourceLagProbe.SourceNow now = lagProbe.now();
         throwIfFailed();
         Lsn a = applied;
-        long bytes = a.isBefore(current) ? current.value() - a.value() : 0;
-        Duration time = Duration.ZERO;
-        synchronized (samples) {
-            if (bytes > 0) {
-                Instant passed = null; // the newest moment the source stood at or before `applied`
-                for (Sample sample : samples) {
-                    if (!a.isBefore(sample.position())) {
-                        passed = sample.at();
-                    }
-                }
-                Instant last = lastCommitTime;
-                if (last != null && (passed == null || last.isAfter(passed))) {
-                    passed = last;
-                }
-                time = passed == null ? Duration.between(startedAt, Instant.now()) : Duration.between(passed, sourceNow);
-                if (time.isNegative()) {
-                    time = Duration.ZERO;
-                }
-            }
-            samples.addLast(new Sample(current, sourceNow));
-            while (samples.size() > MAX_SAMPLES || (samples.size() > 1 && !a.isBefore(samples.get(1).position()))) {
-                samples.removeFirst(); // keep the newest sample `applied` has passed, and those after it
-            }
-        }
-        return new Lag(bytes, time, a, current);
+        long bytes = a.isBefore(now.position()) ? now.position().value() - a.value() : 0;
+        Duration time = lagProbe.age(a, bytes > 0, now, lastCommitTime, startedAt);
+        return new Lag(bytes, time, a, now.position());
     }
 
     /**
@@ -290,11 +292,19 @@ public final class LogShipper implements AutoCloseable {
     public boolean awaitLagBelow(long bytes, Duration time, Duration timeout, Consumer<Lag> progress) throws SQLException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            Lag lag = lag();
-            if (progress != null) {
+            Lag lag;
+            try {
+                lag = lag();
+            } catch (SQLException e) {
+                if (!PgErrors.connectionLost(e)) {
+                    throw e;
+                }
+                lag = null; // the source is out of reach: the shipper is reconnecting, or fails once its budget is spent
+            }
+            if (lag != null && progress != null) {
                 progress.accept(lag);
             }
-            if (lag.bytes() <= bytes && lag.seconds().compareTo(time) <= 0) {
+            if (lag != null && lag.bytes() <= bytes && lag.seconds().compareTo(time) <= 0) {
                 return true;
             }
             if (System.nanoTime() >= deadline) {
@@ -308,6 +318,7 @@ public final class LogShipper implements AutoCloseable {
 
     /**
      * Waits until the target holds every source commit before {@code fence} (the write fence's position).
+     * Keeps waiting while the shipper reconnects.
      *
      * @return false when {@code timeout} passed first (or the thread was interrupted)
      * @throws LogShippingException when shipping failed
@@ -327,7 +338,7 @@ public final class LogShipper implements AutoCloseable {
             }
             pingRequested = true;
             if (now >= nextNudge) {
-                flushSourceLog();
+                lagProbe.flushSourceLog();
                 nextNudge = now + TimeUnit.MILLISECONDS.toNanos(500);
             }
             if (!sleep(5)) {
@@ -338,27 +349,29 @@ public final class LogShipper implements AutoCloseable {
 
     /**
      * Stops shipping: the source transactions received whole are committed, a half-received one is rolled
-     * back (the next shipper receives it again). Idempotent.
+     * back (the next shipper receives it again). Idempotent. Returns within about 36 s whatever the servers do:
+     * a shipping thread still busy after 30 s (a statement on a frozen server) has its connections pulled from
+     * under it and gets 5 s more; a thread stuck even then (opening a connection, bounded by the connect and
+     * login timeouts) is left to end by itself, and closes what it opened.
      */
     public synchronized void stop() {
         stopRequested = true;
+        synchronized (pauseLock) {
+            pauseLock.notifyAll(); // a thread waiting to reconnect stops waiting
+        }
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
             try {
-                t.join(TimeUnit.SECONDS.toMillis(30));
+                t.join(STOP_GRACE_MILLIS);
                 if (t.isAlive()) { // stuck in a statement: pull the connections from under it
-                    abortQuietly(targetConnection);
-                    abortQuietly(replication);
-                    t.join(TimeUnit.SECONDS.toMillis(5));
+                    abortSession();
+                    t.join(STOP_AFTER_ABORT_MILLIS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        synchronized (lagLock) {
-            closeQuietly(lagConnection);
-            lagConnection = null;
-        }
+        lagProbe.close(Duration.ofSeconds(1)); // a lag() call stuck on a frozen source has its connection pulled
     }
 
     @Override
@@ -389,7 +402,7 @@ public final class LogShipper implements AutoCloseable {
     /** How often an unchanged TOASTed value had to be read back from the source (neither old row nor target copy had it). */
     long toastSourceLookups() {
         ChangeApplier a = applier;
-        return a == null ? 0 : a.sourceLookups();
+        return closedAppliersLookups + (a == null ? 0 : a.sourceLookups());
     }
 
     /** The applied position recorded on the target when this shipper started; empty when there was none. */
@@ -400,7 +413,7 @@ public final class LogShipper implements AutoCloseable {
     /** The source position recorded on the target for this slot: every source commit before it is applied. */
     public static Optional<Lsn> appliedPosition(PgEndpoint target, String slot) throws SQLException {
         try (Connection c = target.connect()) {
-            return read(c, slot);
+            return ShippingRecord.read(c, slot);
         }
     }
 
@@ -410,12 +423,7 @@ public final class LogShipper implements AutoCloseable {
      */
     public static void forget(PgEndpoint target, String slot) throws SQLException {
         try (Connection c = target.connect()) {
-            if (read(c, slot).isPresent()) {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM imago_meta.shipping WHERE slot = ?")) {
-                    ps.setString(1, slot);
-                    ps.executeUpdate();
-                }
-            }
+            ShippingRecord.forget(c, slot);
         }
     }
 
@@ -429,41 +437,136 @@ public final class LogShipper implements AutoCloseable {
     private void run() {
         boolean crashed = false;
         try {
-            while (!stopRequested) {
-                ByteBuffer buffer = stream.readPending();
-                if (buffer == null) {
-                    idle();
-                } else {
-                    idleSleep = 0;
-                    handle(PgOutputDecoder.decode(buffer));
+            while (true) {
+                try {
+                    ship();
+                    break;
+                } catch (SimulatedCrash e) {
+                    crashed = true;
+                    failure = new LogShippingException("log shipping from slot '" + slot + "' crashed (simulated): " + e.getMessage(), e);
+                    break;
+                } catch (Throwable e) {
+                    if (stopRequested || !PgErrors.connectionLost(e)) {
+                        ChangeApplier a = applier;
+                        String where = inTransaction || (a != null && a.open()) ? " applying the source transactions after " + applied : "";
+                        failure = new LogShippingException("log shipping from slot '" + slot + "' stopped" + where + ": " + e.getMessage(), e);
+                        break;
+                    }
+                    if (!reconnect(e)) {
+                        break; // gave up (failure set), or stopped while waiting
+                    }
                 }
             }
-            if (!inTransaction && applier.open()) {
-                commitGroup();
-            }
-        } catch (SimulatedCrash e) {
-            crashed = true;
-            failure = new LogShippingException("log shipping from slot '" + slot + "' crashed (simulated): " + e.getMessage(), e);
-        } catch (Throwable e) {
-            String where = inTransaction || applier.open() ? " applying the source transactions after " + applied : "";
-            failure = new LogShippingException("log shipping from slot '" + slot + "' stopped" + where + ": " + e.getMessage(), e);
         } finally {
             if (crashed) {
-                abortQuietly(targetConnection);
-                abortQuietly(replication);
+                abortSession();
             } else {
-                try {
-                    if (applier.open() && !targetConnection.isClosed()) {
-                        applier.rollback();
-                    }
-                } catch (SQLException ignored) {
-                    // the session is going away: the server rolls back
-                }
-                closeQuietly(replication);
-                closeQuietly(targetConnection);
+                rollbackQuietly();
             }
-            applier.close();
+            closeSession();
             running = false;
+        }
+    }
+
+    /** Reads and applies until stopped; then commits the source transactions received whole. */
+    private void ship() throws SQLException {
+        while (!stopRequested) {
+            side = SOURCE;
+            ByteBuffer buffer = stream.readPending();
+            if (buffer == null) {
+                idle();
+            } else {
+                idleSleep = 0;
+                handle(PgOutputDecoder.decode(buffer));
+            }
+        }
+        if (!inTransaction && applier.open()) {
+            commitGroup();
+        }
+    }
+
+    /**
+     * The connection to {@code side} is lost: closes both, waits as the policy says, and reopens both as
+     * {@link #start} would, resuming after the recorded position.
+     *
+     * @return true when shipping can go on; false when the budget is spent (failure set) or stop was requested
+     */
+    private boolean reconnect(Throwable lost) {
+        policy.lost();
+        closeSession(); // the open target transaction dies with its connection: the slot sends it again
+        resetSession();
+        Throwable last = lost;
+        String lastSide = side;
+        while (!stopRequested) {
+            Optional<Duration> delay = policy.nextDelay();
+            if (delay.isEmpty()) {
+                LogShippingException f = new LogShippingException("log shipping from slot '" + slot + "' stopped: lost the connection to the "
+                        + lastSide + " and could not reconnect within " + policy.budget().toMillis() + " ms (" + policy.attempts() + " attempts): "
+                        + last.getMessage(), last);
+                if (last != lost) {
+                    f.addSuppressed(lost);
+                }
+                failure = f;
+                return false;
+            }
+            report("reconnecting to the " + lastSide + " (attempt " + policy.attempts() + "): " + PgErrors.rootMessage(last));
+            if (!pause(delay.get())) {
+                return false;
+            }
+            try {
+                openSession(Duration.ZERO); // a slot still held by the old walsender: the next attempt, after the next delay
+                if (stopRequested) {
+                    return false;
+                }
+                reconnects.incrementAndGet();
+                policy.reconnected();
+                report("reconnected after " + policy.attempts() + (policy.attempts() == 1 ? " attempt" : " attempts") + " ("
+                        + policy.elapsed().toMillis() + " ms); resuming after " + skipBefore);
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                closeSession();
+                if (!PgErrors.connectionLost(e) && !PgErrors.objectInUse(e)) {
+                    e.addSuppressed(lost);
+                    failure = new LogShippingException("log shipping from slot '" + slot + "' stopped reconnecting to the " + side + ": "
+                            + e.getMessage(), e);
+                    return false;
+                }
+                last = e;
+                lastSide = side;
+            }
+        }
+        return false;
+    }
+
+    /** Waits, unless stop is requested meanwhile. @return false when stopped */
+    private boolean pause(Duration d) {
+        long deadline = System.nanoTime() + d.toNanos();
+        synchronized (pauseLock) {
+            while (!stopRequested) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return true;
+                }
+                try {
+                    pauseLock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void report(String message) {
+        lastReconnectReason = message;
+        Consumer<String> l = reconnectListener;
+        if (l != null) {
+            try {
+                l.accept(message);
+            } catch (RuntimeException ignored) {
+                // a listener's trouble is not the shipper's
+            }
         }
     }
 
@@ -472,21 +575,28 @@ public final class LogShipper implements AutoCloseable {
             commitGroup(); // nothing more is waiting: end the target transaction now
             return;
         }
+        long now = System.nanoTime();
         if (!inTransaction) {
             // Everything received is applied: the server has sent every transaction committed before the
             // position it last told us (a keepalive's WAL end, or the last commit's end).
-            Lsn received = new Lsn(stream.getLastReceiveLSN().asLong());
+            Lsn received = stream.lastReceived();
             if (applied.isBefore(received)) {
                 applied = received;
             }
-            long now = System.nanoTime();
-            if ((pingRequested && now - lastConfirm >= PING_INTERVAL_NANOS)
-                    || (confirmed.isBefore(applied) && now - lastConfirm >= IDLE_CONFIRM_NANOS)) {
+            if (pingRequested && now - lastConfirm >= PING_INTERVAL_NANOS) {
                 pingRequested = false;
                 confirm(applied); // asks for a reply: the server answers with a keepalive carrying its position
                 lastConfirm = now;
                 idleSleep = 0;
             }
+        }
+        if (now - lastConfirm >= IDLE_CONFIRM_NANOS) {
+            // At least once a second, even inside a source transaction: the driver's non-blocking read takes the
+            // end of the stream for "nothing yet", so only a write (failing once the server is gone: broken
+            // pipe) tells a server that went away from an idle one. Confirms what is applied so far.
+            confirm(applied);
+            lastConfirm = now;
+            idleSleep = 0;
         }
         // Back off while nothing arrives: 1, 2, 4 ... 16 ms.
         idleSleep = Math.min(MAX_IDLE_SLEEP_MILLIS, Math.max(1, idleSleep * 2));
@@ -494,6 +604,7 @@ public final class LogShipper implements AutoCloseable {
     }
 
     private void handle(PgOutputMessage message) throws SQLException {
+        side = TARGET;
         if (message instanceof Begin b) {
             inTransaction = true;
             transactionChanges = 0;
@@ -502,31 +613,31 @@ public final class LogShipper implements AutoCloseable {
         } else if (message instanceof Commit c) {
             commit(c);
         } else if (message instanceof Relation r) {
-            relations.put(r.oid(), bind(r));
+            relations.put(r.oid(), BoundRelation.bind(r, tables));
         } else if (message instanceof Insert i) {
-            Bound b = bound(i.relationOid());
+            BoundRelation b = bound(i.relationOid());
             if (b != null) {
-                applier.insert(b.table(), row(b, i.newTuple(), null));
+                applier.insert(b.table(), b.row(i.newTuple(), null));
                 changed();
             }
         } else if (message instanceof Update u) {
-            Bound b = bound(u.relationOid());
+            BoundRelation b = bound(u.relationOid());
             if (b != null) {
                 boolean[] unchanged = u.newTuple().hasUnchangedToast() ? new boolean[b.columnOf().length] : null;
-                String[] old = u.oldTuple() == null ? null : row(b, u.oldTuple(), null);
-                applier.update(b.table(), old, u.oldKind() == 'O', row(b, u.newTuple(), unchanged), unchanged);
+                String[] old = u.oldTuple() == null ? null : b.row(u.oldTuple(), null);
+                applier.update(b.table(), old, u.oldKind() == 'O', b.row(u.newTuple(), unchanged), unchanged);
                 changed();
             }
         } else if (message instanceof Delete d) {
-            Bound b = bound(d.relationOid());
+            BoundRelation b = bound(d.relationOid());
             if (b != null) {
-                applier.delete(b.table(), row(b, d.oldTuple(), null));
+                applier.delete(b.table(), b.row(d.oldTuple(), null));
                 changed();
             }
         } else if (message instanceof Truncate t && !skipping) {
             List<ShippedTable> targets = new ArrayList<>();
             for (int oid : t.relationOids()) {
-                Bound b = relations.get(oid);
+                BoundRelation b = relations.get(oid);
                 if (b != null && b.table() != null) {
                     targets.add(b.table());
                 }
@@ -575,6 +686,7 @@ public final class LogShipper implements AutoCloseable {
     }
 
     private void commitGroup() throws SQLException {
+        side = TARGET;
         Lsn end = groupEnd;
         applier.commit(end, groupCommitTime);
         recorded = end;
@@ -596,166 +708,108 @@ public final class LogShipper implements AutoCloseable {
 
     /** Tells the server the position is durably applied: it may recycle the log before it. */
     private void confirm(Lsn position) throws SQLException {
-        LogSequenceNumber lsn = LogSequenceNumber.valueOf(position.value());
-        stream.setFlushedLSN(lsn);
-        stream.setAppliedLSN(lsn);
-        stream.forceUpdateStatus();
+        side = SOURCE;
+        stream.confirm(position);
         confirmed = position;
     }
 
     /** The relation's migration, or null when its changes are to be ignored (skipped, unknown, or before the start). */
-    private Bound bound(int oid) {
+    private BoundRelation bound(int oid) {
         if (skipping) {
             return null;
         }
-        Bound b = relations.get(oid);
+        BoundRelation b = relations.get(oid);
         if (b == null) {
             throw new IllegalStateException("change for relation " + Integer.toUnsignedString(oid) + " before its Relation message");
         }
         return b.table() == null ? null : b;
     }
 
-    private Bound bind(Relation r) {
-        ShippedTable t = "public".equals(r.namespace()) ? tables.get(r.name()) : null;
-        if (t == null) {
-            return new Bound(r, null, null);
-        }
-        List<SourceColumn> cols = t.migration().sourceColumns();
-        int[] columnOf = new int[cols.size()];
-        for (int i = 0; i < cols.size(); i++) {
-            columnOf[i] = -1;
-            for (int j = 0; j < r.columns().size(); j++) {
-                if (r.columns().get(j).name().equals(cols.get(i).name())) {
-                    columnOf[i] = j;
-                    break;
-                }
-            }
-        }
-        for (int k : t.keyIndex()) {
-            if (columnOf[k] < 0) {
-                throw new IllegalStateException("the source's changes to '" + r.name() + "' lack primary key column '" + cols.get(k).name()
-                        + "': was the table altered?");
-            }
-        }
-        return new Bound(r, t, columnOf);
-    }
-
-    /**
-     * The tuple as text values in source column order. Columns the stream does not carry (generated ones)
-     * are null. Marks unchanged-TOAST columns in {@code unchanged} when given.
-     */
-    private static String[] row(Bound b, TupleData tuple, boolean[] unchanged) {
-        int[] columnOf = b.columnOf();
-        if (tuple.size() != b.relation().columns().size()) {
-            throw new IllegalStateException("a tuple of '" + b.relation().name() + "' has " + tuple.size() + " columns, its relation "
-                    + b.relation().columns().size());
-        }
-        String[] out = new String[columnOf.length];
-        for (int i = 0; i < columnOf.length; i++) {
-            if (columnOf[i] >= 0) {
-                Value v = tuple.get(columnOf[i]);
-                out[i] = v.text();
-                if (unchanged != null && v.isUnchangedToast()) {
-                    unchanged[i] = true;
-                }
-            }
-        }
-        return out;
-    }
-
     // ---------------------------------------------------------------- set-up
 
-    private void openStream(Lsn start) throws SQLException {
-        long deadline = System.nanoTime() + SLOT_BUSY_WAIT.toNanos();
-        while (true) {
-            replication = source.connectReplication();
-            try {
-                stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
-                        .withSlotName(slot)
-                        .withSlotOption("proto_version", "1")
-                        .withSlotOption("publication_names", Sql.ident(publication))
-                        .withStartPosition(LogSequenceNumber.valueOf(start.value()))
-                        .withStatusInterval(10, TimeUnit.SECONDS)
-                        .start();
-                return;
-            } catch (SQLException e) {
-                closeQuietly(replication);
-                replication = null;
-                // 55006 object_in_use: the previous shipper's walsender has not let go of the slot yet
-                if (!"55006".equals(e.getSQLState()) || System.nanoTime() >= deadline) {
-                    throw e;
-                }
-                sleepQuietly(200);
+    /**
+     * Opens the target (reading the recorded position) and the slot's stream from there: what {@link #start}
+     * does, and every reconnect.
+     *
+     * @return the recorded position
+     */
+    private Optional<Lsn> openSession(Duration slotBusyWait) throws SQLException {
+        side = TARGET;
+        Connection t = target.connect();
+        targetConnection = t;
+        ShippingRecord.ensureTable(t);
+        Optional<Lsn> rec = ShippingRecord.read(t, slot);
+        Lsn from = startIfNoRecord;
+        if (rec.isPresent() && from.isBefore(rec.get())) {
+            from = rec.get();
+        }
+        ChangeApplier.prepareSession(t);
+        applier = new ChangeApplier(t, source, slot);
+        side = SOURCE;
+        stream = SlotStream.open(source, slot, publication, from, slotBusyWait);
+        skipBefore = from;
+        confirmed = from;
+        lastConfirm = System.nanoTime();
+        if (applied.isBefore(from)) {
+            applied = from;
+        }
+        return rec;
+    }
+
+    /** Forgets what the closed stream had half sent: the next one starts at a transaction boundary. */
+    private void resetSession() {
+        relations.clear(); // a new walsender sends every Relation again before its first change
+        inTransaction = false;
+        skipping = false;
+        groupEnd = null;
+        groupCommitTime = null;
+        groupTransactions = 0;
+        groupChanges = 0;
+        transactionChanges = 0;
+        idleSleep = 0;
+    }
+
+    /** Rolls the open target transaction back, if the target still answers (the thread is ending). */
+    private void rollbackQuietly() {
+        ChangeApplier a = applier;
+        Connection t = targetConnection;
+        try {
+            if (a != null && a.open() && t != null && !t.isClosed()) {
+                a.rollback();
             }
+        } catch (SQLException ignored) {
+            // the session is going away: the server rolls back
         }
     }
 
-    private static void ensureRecordTable(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS imago_meta");
-            st.execute("CREATE TABLE IF NOT EXISTS imago_meta.shipping (slot text PRIMARY KEY, applied_lsn pg_lsn NOT NULL, "
-                    + "applied_at timestamptz NOT NULL, source_commit_time timestamptz)");
+    /** Closes the stream and the target connection (no statement: bounded even when a server froze). */
+    private void closeSession() {
+        ChangeApplier a = applier;
+        if (a != null) {
+            a.close();
+            closedAppliersLookups += a.sourceLookups();
         }
+        SlotStream s = stream;
+        if (s != null) {
+            s.close();
+        }
+        closeQuietly(targetConnection);
+        applier = null;
+        stream = null;
+        targetConnection = null;
     }
 
-    private static Optional<Lsn> read(Connection c, String slot) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT to_regclass('imago_meta.shipping') IS NOT NULL")) {
-            rs.next();
-            if (!rs.getBoolean(1)) {
-                return Optional.empty();
-            }
+    /** Pulls the connections from under the shipping thread (a crash, or stop() giving up waiting). Any thread. */
+    private void abortSession() {
+        abortQuietly(targetConnection);
+        SlotStream s = stream;
+        if (s != null) {
+            s.abort();
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT applied_lsn::text FROM imago_meta.shipping WHERE slot = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(Lsn.parse(rs.getString(1))) : Optional.empty();
-            }
+        ChangeApplier a = applier;
+        if (a != null) {
+            a.abortSourceLookups();
         }
-    }
-
-    private static void prepareTarget(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("SET statement_timeout = 0");
-            st.execute("SET idle_in_transaction_session_timeout = 0");
-            // The server is told a position only once its target commit is durable.
-            st.execute("SET synchronous_commit = on");
-            try {
-                // As logical replication's apply does, and the bulk copy: no triggers, no foreign key checks
-                // (a key update is a delete and an insert; the source already enforced the constraints).
-                st.execute("SET session_replication_role = replica");
-            } catch (SQLException notPermitted) {
-                // Without the privilege, triggers and foreign key checks stay on: fine for schemas without them.
-            }
-        }
-        c.setAutoCommit(false);
-    }
-
-    /** Has the source flush its log up to now: a commit that wrote something and waits for its flush. */
-    private void flushSourceLog() {
-        synchronized (lagLock) {
-            try {
-                Connection c = lagConnection();
-                try (Statement st = c.createStatement()) {
-                    c.setAutoCommit(false);
-                    st.execute("SET LOCAL synchronous_commit = on");
-                    st.execute("SELECT pg_logical_emit_message(true, 'imago', 'drain')");
-                    c.commit();
-                } finally {
-                    c.setAutoCommit(true);
-                }
-            } catch (SQLException ignored) {
-                // not permitted, or the source is read-only: the walwriter flushes on its own in time
-                closeQuietly(lagConnection);
-                lagConnection = null;
-            }
-        }
-    }
-
-    private Connection lagConnection() throws SQLException {
-        if (lagConnection == null || lagConnection.isClosed()) {
-            lagConnection = source.connect();
-        }
-        return lagConnection;
     }
 
     private void throwIfFailed() {

@@ -69,13 +69,43 @@ public record PgEndpoint(String host, int port, String database, String user, St
      * A walsender connection that accepts replication commands such as CREATE_REPLICATION_SLOT.
      * The replication protocol only speaks the simple query protocol, and the version floor spares
      * the driver the start-up queries a walsender would not answer.
+     *
+     * <p>No socket timeout: CREATE_REPLICATION_SLOT answers only once every transaction running at that
+     * moment has ended, which takes as long as the longest of them; a client-side read timeout would turn a
+     * long transaction on the source into a failed slot creation. (Connect and login are bounded.)
      */
     public Connection connectReplication() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), replicationProperties());
+    }
+
+    /** A read on the replication stream that stalls this long in the middle of a message means a dead or frozen source. */
+    static final Duration REPLICATION_STREAM_SOCKET_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * A walsender connection for streaming a slot ({@code START_REPLICATION}), as the log shipper does, with a
+     * socket timeout of {@link #REPLICATION_STREAM_SOCKET_TIMEOUT}.
+     *
+     * <p>Why a socket timeout is safe here: the shipper never blocks waiting for the stream. It polls
+     * ({@code PGReplicationStream.readPending()}), and the driver looks for a pending message with its own 1 ms
+     * read timeout, so an idle stream (no commits on the source, and the server sends keepalives only every
+     * {@code wal_sender_timeout / 2} when it hears nothing from us) never reaches this timeout. A read waits
+     * with it only once a message has begun to arrive, or for the answer to START_REPLICATION, which the
+     * server sends at once: a wait of 60 s there means the source stopped answering. Caveat handled by the
+     * caller ({@link SlotStream}): the driver's replication stream reports such a timeout as "no data" rather
+     * than as an error, so the shipper treats a poll that took this long as a lost connection.
+     */
+    Connection connectReplicationStream() throws SQLException {
+        Properties p = replicationProperties();
+        p.setProperty("socketTimeout", Long.toString(REPLICATION_STREAM_SOCKET_TIMEOUT.toSeconds()));
+        return DriverManager.getConnection(jdbcUrl(), p);
+    }
+
+    private Properties replicationProperties() {
         Properties p = baseProperties();
         p.setProperty("replication", "database");
         p.setProperty("preferQueryMode", "simple");
         p.setProperty("assumeMinServerVersion", "10");
-        return DriverManager.getConnection(jdbcUrl(), p);
+        return p;
     }
 
     private Properties baseProperties() {

@@ -9,6 +9,11 @@ import java.util.Optional;
  * timeout, or a connection that is gone (the server died, froze past a timeout, or restarted).
  */
 public final class PgErrors {
+    /** connection_failure: what imago raises itself when a connection turns out to be unusable. */
+    static final String CONNECTION_FAILURE = "08006";
+    /** object_in_use: what imago raises itself when a slot stays held by another session. */
+    static final String OBJECT_IN_USE = "55006";
+
     private PgErrors() {
     }
 
@@ -19,7 +24,7 @@ public final class PgErrors {
 
     /** The object (typically a replication slot) is in use by another session (55006). */
     public static boolean objectInUse(Throwable e) {
-        return state(e).map("55006"::equals).orElse(false);
+        return state(e).map(OBJECT_IN_USE::equals).orElse(false);
     }
 
     /** The statement was cancelled: statement_timeout or a cancel request (57014). */

@@ -89,13 +89,13 @@ final class ReplicationSlots {
                     ps.execute();
                     return true;
                 } catch (SQLException e) {
-                    // 55006 object_in_use: a consumer grabbed it between our look and the drop
-                    if (!"55006".equals(e.getSQLState()) || System.currentTimeMillis() > deadline) {
+                    // a consumer grabbed it between our look and the drop
+                    if (!PgErrors.objectInUse(e) || System.currentTimeMillis() > deadline) {
                         throw e;
                     }
                 }
             } else if (System.currentTimeMillis() > deadline) {
-                throw new SQLException("replication slot '" + slot + "' is in use by another session; stop it before re-running", "55006");
+                throw new SQLException("replication slot '" + slot + "' is in use by another session; stop it before re-running", PgErrors.OBJECT_IN_USE);
             }
             sleep(200);
         }

@@ -80,8 +80,10 @@ class LogShipperRestartTest {
             Lsn confirmed = Lsn.parse(Shipping.slotConfirmed(p.source(), "ship_crash"));
             assertTrue(confirmed.isBefore(recordedByB), "server confirmed " + confirmed + ", target recorded " + recordedByB);
 
-            // 3. Loses its stream: the source terminates the walsender under it.
-            LogShipper c = Shipping.start(p, "ship_crash", plan, snap.consistentPoint());
+            // 3. Loses its stream: the source terminates the walsender under it (and this shipper may not
+            //    reconnect by itself: LogShipperReconnectTest covers that).
+            LogShipper c = new LogShipper(p.source(), p.target(), "ship_crash", "ship_crash_pub", plan).reconnectFor(Duration.ZERO);
+            c.start(snap.consistentPoint());
             assertEquals(recordedByB, c.recordedAtStart().orElseThrow());
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (c.transactionsApplied() < 5 && System.nanoTime() < deadline) {
