@@ -49,7 +49,7 @@ final class ApplyRun {
             return ApplyResult.upToDate(existing);
         }
         if (existing != null && (existing.phase() == Phase.RETIRING)) {
-            throw EngineException.badInput("universe " + bp.universe() + " has been replaced by " + existing.fact("replacedBy")
+            throw EngineException.badInput("universe " + bp.universe() + " has been replaced by " + Fact.REPLACED_BY.get(existing)
                     + "; give the new version a new universe name");
         }
         UniverseState old = bp.replaces() == null ? null : findReplaced(bp, existing);
@@ -138,8 +138,8 @@ final class ApplyRun {
             throw EngineException.failed("universe " + bp.replaces() + " (named by replaces:) is not in the state "
                     + "(see `imago status`); apply its blueprint first");
         }
-        boolean replacedByThis = bp.universe().equals(old.fact("replacedBy"));
-        if (old.phase() != Phase.LIVE && !(old.phase() == Phase.RETIRING && (replacedByThis || old.fact("replacedBy") == null))) {
+        boolean replacedByThis = bp.universe().equals(Fact.REPLACED_BY.get(old));
+        if (old.phase() != Phase.LIVE && !(old.phase() == Phase.RETIRING && (replacedByThis || Fact.REPLACED_BY.get(old) == null))) {
             throw EngineException.failed("universe " + bp.replaces() + " is " + old.phase().name().toLowerCase() + ", not live");
         }
         if (old.ingress() != null && !old.ingress().equals(bp.ingress().name())) {

@@ -34,13 +34,15 @@ final class CatchUpStep implements Step {
         PgEndpoint source = SnapshotStep.endpoint(ctx.oldDb(true));
         PgEndpoint target = SnapshotStep.endpoint(ctx.db(true));
         List<TableMigration> tables = SnapshotStep.resolve(ctx, source, target);
-        String slot = ctx.state().fact("slot");
-        Lsn start = Lsn.parse(ctx.state().fact("snapshotLsn"));
+        String slot = Fact.SLOT.get(ctx.state());
+        Lsn start = Fact.SNAPSHOT_LSN.get(ctx.state());
         if (ctx.shipper != null) {
             ctx.shipper.stop();
         }
-        ctx.shipper = new LogShipper(source, target, slot, ctx.state().fact("publication"), tables);
+        // A restart of either server, or a dropped connection, costs a reconnect (with backoff), not the copy.
+        ctx.shipper = new LogShipper(source, target, slot, Fact.PUBLICATION.get(ctx.state()), tables).onReconnect(ctx.reporter::warn);
         ctx.shipper.start(start);
+        FaultInjection.at(StepName.CATCH_UP, "shipping");
         Duration maxLag = ctx.bp.migrationOrDefault().maxLag();
         long t0 = System.nanoTime();
         long[] lastRecord = {0};
@@ -52,7 +54,7 @@ final class CatchUpStep implements Step {
                         ctx.shipper.changesApplied(), 0, Duration.ofNanos(now - t0));
                 if (now - lastRecord[0] > 2_000_000_000L) {
                     lastRecord[0] = now;
-                    ctx.update(s -> s.withFact("lag", brief(lag)));
+                    ctx.update(s -> Fact.LAG.set(s, brief(lag)));
                 }
             });
         } catch (LogShippingException e) {
@@ -63,7 +65,7 @@ final class CatchUpStep implements Step {
                     + ctx.bp.universe() + " applies");
         }
         LogShipper.Lag lag = ctx.shipper.lag();
-        ctx.update(s -> s.withFact("lag", brief(lag)));
+        ctx.update(s -> Fact.LAG.set(s, brief(lag)));
         return String.format("caught up: %,d changes in %,d transactions applied, lag %d bytes / %d ms",
                 ctx.shipper.changesApplied(), ctx.shipper.transactionsApplied(), lag.bytes(), lag.seconds().toMillis());
     }

@@ -127,8 +127,8 @@ public final class Engine implements AutoCloseable {
     }
 
     private static boolean windowEnded(UniverseState u) {
-        String after = u.fact("retireAfter");
-        return u.phase() == Phase.RETIRING && after != null && Instant.parse(after).isBefore(Instant.now());
+        Instant after = Fact.RETIRE_AFTER.get(u);
+        return u.phase() == Phase.RETIRING && after != null && after.isBefore(Instant.now());
     }
 
     public List<UniverseView> status(String nameOrNull) {
@@ -180,7 +180,7 @@ public final class Engine implements AutoCloseable {
         List<UniverseView.StepView> journal = u.journal().stream()
                 .map(j -> new UniverseView.StepView(j.step(), j.status().name(), j.at().toString(), j.detail())).toList();
         Map<String, String> facts = u.facts();
-        if (u.fact(RollbackWindow.FACT_SLOT) != null && db != null && db.running()) {
+        if (Fact.ROLLBACK_SLOT.isSet(u) && db != null && db.running()) {
             facts = new java.util.TreeMap<>(facts);
             facts.put("rollbackSlotHolds", RollbackWindow.walHeld(store, u, reporter));
         }

@@ -38,6 +38,14 @@ record Fact<T>(String key, Function<String, T> parse, Function<T, String> format
     static final Fact<String> ROLLED_BACK_TO = text("rolledBackTo");
     static final Fact<String> ROLLED_BACK_FROM = text("rolledBackFrom");
     static final Fact<Long> ROLLBACK_WRITE_PAUSE_MS = number("rollbackWritePauseMs");
+    // The rollback window, kept on the universe that went live (see RollbackWindow).
+    static final Fact<String> ROLLBACK_SLOT = text("rollbackSlot");
+    /** Where the users' own writes on the new universe begin. */
+    static final Fact<Lsn> ROLLBACK_FROM = new Fact<>("rollbackFrom", Lsn::parse, Lsn::toString);
+    static final Fact<String> ROLLBACK_TRANSFORMS = text("rollbackTransforms");
+    static final Fact<String> ROLLBACK_LOSES = text("rollbackLoses");
+    static final Fact<Long> ROLLBACK_MAX_PAUSE_MS = number("rollbackMaxWritePauseMs");
+    static final Fact<Long> ROLLBACK_DRAIN_MS = number("rollbackDrainTimeoutMs");
     /** Set with the flip back, cleared when the rollback's clean-up (the last writes shipped back, the slot dropped) is done. */
     static final Fact<Instant> ROLLBACK_CLEANUP_PENDING = instant("rollbackCleanupPending");
 

@@ -34,7 +34,7 @@ final class RetireStep implements Step {
             return ctx.old.name() + " torn down";
         }
         Instant until = Instant.now().plus(keep);
-        ctx.store.save(old.withFact("retireAfter", until.toString()));
+        ctx.store.save(Fact.RETIRE_AFTER.set(old, until));
         return ctx.old.name() + " kept for rollback until " + until;
     }
 }

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -69,7 +70,7 @@ final class RollbackRun {
         PgEndpoint oldAdmin = SnapshotStep.endpoint(credentials(oldProvider, old, true));
         ReverseMigration.Plan plan = RollbackWindow.resolveRecorded(live, liveAdmin, oldAdmin);
         Lsn from = RollbackWindow.from(live);
-        String slot = live.fact(RollbackWindow.FACT_SLOT);
+        String slot = Fact.ROLLBACK_SLOT.get(live);
         if ((from == null || slot == null) && !plan.tables().isEmpty()) {
             plan = everythingLost(plan, "the switch did not record where the writes on " + live.name() + " begin");
         }
@@ -94,7 +95,7 @@ final class RollbackRun {
         LogShipper shipper = null;
         try {
             if (!plan.tables().isEmpty()) {
-                shipper = new LogShipper(liveAdmin, oldAdmin, slot, slot, plan.tables());
+                shipper = new LogShipper(liveAdmin, oldAdmin, slot, slot, plan.tables()).onReconnect(reporter::warn);
                 shipper.start(from);
                 catchUp(shipper);
             }
@@ -229,8 +230,8 @@ final class RollbackRun {
                           PgEndpoint liveAdmin, PgEndpoint oldAdmin, String oldApp, String liveApp, LogShipper shipper,
                           ReverseMigration.Plan plan) throws Exception {
         WritePause pause = new WritePause(p.ingress(), ingress, oldBackends, live.name(), liveAdmin, liveApp, oldAdmin, plan.tables(), shipper,
-                Duration.ofMillis(longFact(live, RollbackWindow.FACT_MAX_PAUSE, 2000)),
-                Duration.ofMillis(longFact(live, RollbackWindow.FACT_DRAIN, 10_000)), "ROLLBACK");
+                Duration.ofMillis(Optional.ofNullable(Fact.ROLLBACK_MAX_PAUSE_MS.get(live)).orElse(2000L)),
+                Duration.ofMillis(Optional.ofNullable(Fact.ROLLBACK_DRAIN_MS.get(live)).orElse(10_000L)), "ROLLBACK");
         try {
             // The old universe takes writes again the moment requests reach it.
             return Interruption.critical(() -> pause.run((from, to) -> WriteFence.lift(to, oldApp),
@@ -263,10 +264,5 @@ final class RollbackRun {
             rolled = Fact.ROLLBACK_CLEANUP_PENDING.set(rolled, java.time.Instant.now());
             store.save(pauseMs == null ? rolled : Fact.ROLLBACK_WRITE_PAUSE_MS.set(rolled, pauseMs));
         }
-    }
-
-    private static long longFact(UniverseState u, String key, long dflt) {
-        String v = u.fact(key);
-        return v == null ? dflt : Long.parseLong(v);
     }
 }

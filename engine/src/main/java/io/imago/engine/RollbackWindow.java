@@ -29,12 +29,7 @@ import java.util.Map;
  * (done before the pause, like the forward one).
  */
 final class RollbackWindow {
-    static final String FACT_SLOT = "rollbackSlot";
-    static final String FACT_FROM = "rollbackFrom";
-    static final String FACT_TRANSFORMS = "rollbackTransforms";
-    static final String FACT_LOSSY = "rollbackLoses";
-    static final String FACT_MAX_PAUSE = "rollbackMaxWritePauseMs";
-    static final String FACT_DRAIN = "rollbackDrainTimeoutMs";
+
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -65,11 +60,13 @@ final class RollbackWindow {
         ReverseMigration.prepare(newAdmin, slot, slot, plan);
         // A window opens with nothing shipped back yet: a record left by an earlier universe of this name is void.
         LogShipper.forget(oldAdmin, slot);
-        ctx.update(s -> s.withFact(FACT_SLOT, plan.tables().isEmpty() ? null : slot)
-                .withFact(FACT_TRANSFORMS, json(plan.transforms()))
-                .withFact(FACT_LOSSY, plan.lossless() ? null : json(plan.lossy()))
-                .withFact(FACT_MAX_PAUSE, Long.toString(ctx.bp.switchover().maxWritePause().toMillis()))
-                .withFact(FACT_DRAIN, Long.toString(ctx.bp.switchover().drainTimeout().toMillis())));
+        ctx.update(s -> {
+            UniverseState u = Fact.ROLLBACK_SLOT.set(s, plan.tables().isEmpty() ? null : slot);
+            u = Fact.ROLLBACK_TRANSFORMS.set(u, json(plan.transforms()));
+            u = Fact.ROLLBACK_LOSES.set(u, plan.lossless() ? null : json(plan.lossy()));
+            u = Fact.ROLLBACK_MAX_PAUSE_MS.set(u, ctx.bp.switchover().maxWritePause().toMillis());
+            return Fact.ROLLBACK_DRAIN_MS.set(u, ctx.bp.switchover().drainTimeout().toMillis());
+        });
         return plan;
     }
 
@@ -78,10 +75,10 @@ final class RollbackWindow {
      * switch already found lossy, and tables of the new database no recorded way covers, are lossy.
      */
     static ReverseMigration.Plan resolveRecorded(UniverseState live, PgEndpoint newAdmin, PgEndpoint oldAdmin) throws Exception {
-        List<TableTransform> transforms = live.fact(FACT_TRANSFORMS) == null ? List.of()
-                : JSON.readValue(live.fact(FACT_TRANSFORMS), new TypeReference<List<TableTransform>>() { });
-        Map<String, String> recordedLossy = live.fact(FACT_LOSSY) == null ? Map.of()
-                : JSON.readValue(live.fact(FACT_LOSSY), new TypeReference<LinkedHashMap<String, String>>() { });
+        List<TableTransform> transforms = !Fact.ROLLBACK_TRANSFORMS.isSet(live) ? List.of()
+                : JSON.readValue(Fact.ROLLBACK_TRANSFORMS.get(live), new TypeReference<List<TableTransform>>() { });
+        Map<String, String> recordedLossy = !Fact.ROLLBACK_LOSES.isSet(live) ? Map.of()
+                : JSON.readValue(Fact.ROLLBACK_LOSES.get(live), new TypeReference<LinkedHashMap<String, String>>() { });
         try (Connection n = newAdmin.connect(); Connection o = oldAdmin.connect()) {
             ReverseMigration.Plan now = ReverseMigration.resolveInverse(n, o, transforms);
             Map<String, String> lossy = new LinkedHashMap<>(now.lossy());
@@ -92,8 +89,7 @@ final class RollbackWindow {
 
     /** Where the users' own writes on the new universe begin; null when the switch did not record it. */
     static Lsn from(UniverseState live) {
-        String f = live.fact(FACT_FROM);
-        return f == null ? null : Lsn.parse(f);
+        return Fact.ROLLBACK_FROM.get(live);
     }
 
     /** How much of the live database's WAL the way back keeps, for status ("unknown" when it cannot be read). */
@@ -103,7 +99,7 @@ final class RollbackWindow {
             if (admin.isEmpty()) {
                 return "unknown";
             }
-            return LiveCatalog.walHeldBySlot(admin.get(), live.fact(FACT_SLOT)).map(s -> s + " of WAL").orElse("unknown");
+            return LiveCatalog.walHeldBySlot(admin.get(), Fact.ROLLBACK_SLOT.get(live)).map(s -> s + " of WAL").orElse("unknown");
         } catch (Exception e) {
             return "unknown";
         }
@@ -111,12 +107,12 @@ final class RollbackWindow {
 
     /** Closes the window: the slot stops holding the new database's WAL. Idempotent. */
     static void close(StateStore store, UniverseState live, Reporter reporter) {
-        String slot = live.fact(FACT_SLOT);
+        String slot = Fact.ROLLBACK_SLOT.get(live);
         if (slot == null) {
             return;
         }
         if (SlotCleanup.drop(store, live, slot, reporter)) {
-            store.universe(live.name()).ifPresent(u -> store.save(u.withFact(FACT_SLOT, null).withFact(FACT_FROM, null)));
+            store.universe(live.name()).ifPresent(u -> store.save(Fact.ROLLBACK_FROM.clear(Fact.ROLLBACK_SLOT.clear(u))));
         }
     }
 

@@ -48,9 +48,8 @@ final class SnapshotStep implements Step {
         SnapshotResult result = copier.copy(tables);
         long rows = result.rowsPerTargetTable().values().stream().mapToLong(Long::longValue).sum();
         double secs = Math.max(0.001, result.elapsed().toMillis() / 1000.0);
-        ctx.update(s -> s.withFact("slot", slot).withFact("publication", slot)
-                .withFact("snapshotLsn", result.consistentPoint().toString())
-                .withFact("rowsCopied", Long.toString(rows)));
+        ctx.update(s -> Fact.ROWS_COPIED.set(Fact.SNAPSHOT_LSN.set(Fact.PUBLICATION.set(Fact.SLOT.set(s, slot), slot),
+                result.consistentPoint()), rows));
         return String.format("%d rows in %d tables in %.1fs (%,.0f rows/s), consistent at %s",
                 rows, tables.size(), secs, rows / secs, result.consistentPoint());
     }

@@ -76,8 +76,8 @@ final class SwitchoverStep implements Step {
         WritePause.Result r = Interruption.critical(() -> pause.run((from, to) -> {
             // Everything the forward shipping wrote on the new database lies before this position, every user write after it.
             wayBackFrom[0] = wayBack ? ReverseMigration.switchPosition(to) : null;
-        }, done -> recordFlip(ctx, s -> Fact.WRITE_PAUSE_MS.set(s, done.pauseMs()).withFact(Fact.FENCE_LSN.key(), done.fencePosition())
-                .withFact(RollbackWindow.FACT_FROM, wayBackFrom[0] == null ? null : wayBackFrom[0].toString()))));
+        }, done -> recordFlip(ctx, s -> Fact.ROLLBACK_FROM.set(Fact.FENCE_LSN.set(Fact.WRITE_PAUSE_MS.set(s, done.pauseMs()),
+                done.fencePosition()), wayBackFrom[0]))));
         return String.format("; writes paused %d ms (%s; fence at %s)", r.pauseMs(), r.breakdown(), r.fencePosition());
     }
 

@@ -35,9 +35,9 @@ final class UniverseDestroyer {
     void destroy(UniverseState u, Provider provider, boolean explicit) {
         refuseIfServing(u, provider, explicit);
         List<String> left = OldUniverseRestore.restore(store, u, reporter);
-        if (u.phase() == Phase.RETIRING && u.fact("replacedBy") != null) {
+        if (u.phase() == Phase.RETIRING && Fact.REPLACED_BY.isSet(u)) {
             // The rollback window closes with the universe it would go back to.
-            store.universe(u.fact("replacedBy")).ifPresent(live -> RollbackWindow.close(store, live, reporter));
+            store.universe(Fact.REPLACED_BY.get(u)).ifPresent(live -> RollbackWindow.close(store, live, reporter));
         }
         releaseRented(u, provider);
         releaseIngressIfOrphaned(u, provider);

@@ -113,7 +113,7 @@ final class ValidateStep implements Step {
             fence.release();
             long ms = (System.nanoTime() - t0) / 1_000_000;
             ctx.reporter.info("  writes to " + ctx.old.name() + " were held " + ms + " ms for the data checks");
-            ctx.update(s -> s.withFact("validationHoldMs", Long.toString(ms)));
+            ctx.update(s -> Fact.VALIDATION_HOLD_MS.set(s, ms));
         }
     }
 
