@@ -1,5 +1,6 @@
 package io.imago.engine;
 
+import io.imago.blueprints.Blueprint;
 import io.imago.migration.LogShipper;
 import io.imago.migration.LogShippingException;
 import io.imago.migration.Lsn;
@@ -27,6 +28,17 @@ final class CatchUpStep implements Step {
     @Override
     public boolean applies(ApplyContext ctx) {
         return ctx.old != null && ctx.bp.database() != null;
+    }
+
+    @Override
+    public boolean planned(Blueprint bp) {
+        return bp.replaces() != null && bp.database() != null;
+    }
+
+    @Override
+    public String preview(Blueprint bp) {
+        return "ship " + bp.replaces() + "'s changes through the same transforms until the lag is under "
+                + bp.migrationOrDefault().maxLag().toMillis() + " ms";
     }
 
     @Override

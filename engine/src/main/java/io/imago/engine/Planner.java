@@ -28,32 +28,13 @@ final class Planner {
             notes.add("universe " + bp.universe() + " exists (" + existing.phase().name().toLowerCase() + "): apply resumes or leaves it as it is");
         }
         List<Plan.PlannedStep> steps = new ArrayList<>();
-        steps.add(step(StepName.PROVISION, describeProvision(bp)));
-        if (bp.database() != null && bp.database().schema() != null) {
-            steps.add(step(StepName.PREPARE, "apply " + bp.database().schema().getFileName() + " to the new database"));
-        }
-        if (bp.replaces() == null && bp.database() != null && bp.database().seed() != null) {
-            steps.add(step(StepName.SEED, "load " + bp.database().seed().getFileName()));
+        for (Step step : ApplyRun.PIPELINE) {
+            if (step.planned(bp)) {
+                steps.add(new Plan.PlannedStep(step.name().name(), step.preview(bp)));
+            }
         }
         if (bp.replaces() != null && bp.database() != null) {
-            var m = bp.migrationOrDefault();
-            String tables = m.allTables() ? "every table" : String.join(", ", m.tables());
-            steps.add(step(StepName.SNAPSHOT, "copy " + tables + " of " + bp.replaces() + " in one snapshot, "
-                    + m.parallelism() + " in parallel, through " + m.transforms().size() + " transform(s); "
-                    + bp.replaces() + " keeps serving reads and writes"));
-            steps.add(step(StepName.CATCH_UP, "ship " + bp.replaces() + "'s changes through the same transforms until the lag is under "
-                    + m.maxLag().toMillis() + " ms"));
-            m.transforms().forEach(t -> notes.add("transform " + t.table() + ": " + TransformText.describe(t)));
-        }
-        if (!bp.validate().isEmpty()) {
-            steps.add(step(StepName.VALIDATE, bp.validate().size() + " check(s) against the new universe"));
-        }
-        steps.add(step(StepName.SWITCHOVER, "point ingress " + bp.ingress().name() + " at " + bp.universe()
-                + (bp.replaces() != null ? " (writes pause at most " + bp.switchover().maxWritePause().toMillis() + " ms)" : "")));
-        if (bp.replaces() != null) {
-            steps.add(step(StepName.RETIRE, bp.teardown().keepForever() ? "keep " + bp.replaces() + " until destroyed"
-                    : bp.teardown().keepOld().isZero() ? "tear " + bp.replaces() + " down at once"
-                    : "keep " + bp.replaces() + " for " + bp.teardown().keepOld().toMinutes() + " min of rollback, then tear it down"));
+            bp.migrationOrDefault().transforms().forEach(t -> notes.add("transform " + t.table() + ": " + TransformText.describe(t)));
         }
         List<Plan.PlannedResource> resources = resources(bp, old);
         return new Plan(bp.universe(), bp.replaces(), bp.provider().type(), steps, resources,
@@ -95,12 +76,6 @@ final class Planner {
         return new Plan.Rollback(window, true, lossy, summary);
     }
 
-    private static String describeProvision(Blueprint bp) {
-        int instances = bp.compute().stream().mapToInt(ComputeSpec::count).sum();
-        return "rent " + instances + " instance(s)" + (bp.database() != null ? ", a PostgreSQL " + bp.database().version() + " database" : "")
-                + " and ingress " + bp.ingress().name() + " on the " + bp.provider().type() + " provider";
-    }
-
     private List<Plan.PlannedResource> resources(Blueprint bp, UniverseState old) {
         List<Plan.PlannedResource> out = new ArrayList<>();
         if (bp.database() != null) {
@@ -128,9 +103,5 @@ final class Planner {
                     r.attrs().getOrDefault("size", "small"), "of " + old.name())));
         }
         return out;
-    }
-
-    private static Plan.PlannedStep step(StepName s, String what) {
-        return new Plan.PlannedStep(s.name(), what);
     }
 }

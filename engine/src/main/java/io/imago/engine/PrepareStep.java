@@ -1,5 +1,6 @@
 package io.imago.engine;
 
+import io.imago.blueprints.Blueprint;
 /** Applies the blueprint's schema to the new database, as its owner. */
 final class PrepareStep implements Step {
     @Override
@@ -10,6 +11,16 @@ final class PrepareStep implements Step {
     @Override
     public boolean applies(ApplyContext ctx) {
         return ctx.bp.database() != null && ctx.bp.database().schema() != null;
+    }
+
+    @Override
+    public boolean planned(Blueprint bp) {
+        return bp.database() != null && bp.database().schema() != null;
+    }
+
+    @Override
+    public String preview(Blueprint bp) {
+        return "apply " + bp.database().schema().getFileName() + " to the new database";
     }
 
     @Override

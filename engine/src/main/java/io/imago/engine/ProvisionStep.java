@@ -1,5 +1,6 @@
 package io.imago.engine;
 
+import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.ComputeSpec;
 import io.imago.blueprints.DatabaseSpec;
 import io.imago.blueprints.HealthSpec;
@@ -24,6 +25,18 @@ final class ProvisionStep implements Step {
     @Override
     public boolean applies(ApplyContext ctx) {
         return true;
+    }
+
+    @Override
+    public boolean planned(Blueprint bp) {
+        return true;
+    }
+
+    @Override
+    public String preview(Blueprint bp) {
+        int instances = bp.compute().stream().mapToInt(ComputeSpec::count).sum();
+        return "rent " + instances + " instance(s)" + (bp.database() != null ? ", a PostgreSQL " + bp.database().version() + " database" : "")
+                + " and ingress " + bp.ingress().name() + " on the " + bp.provider().type() + " provider";
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.imago.engine;
 
+import io.imago.blueprints.Blueprint;
 import io.imago.state.UniverseState;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,18 @@ final class RetireStep implements Step {
     @Override
     public boolean applies(ApplyContext ctx) {
         return ctx.old != null;
+    }
+
+    @Override
+    public boolean planned(Blueprint bp) {
+        return bp.replaces() != null;
+    }
+
+    @Override
+    public String preview(Blueprint bp) {
+        return bp.teardown().keepForever() ? "keep " + bp.replaces() + " until destroyed"
+                : bp.teardown().keepOld().isZero() ? "tear " + bp.replaces() + " down at once"
+                : "keep " + bp.replaces() + " for " + bp.teardown().keepOld().toMinutes() + " min of rollback, then tear it down";
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.imago.engine;
 
+import io.imago.blueprints.Blueprint;
 /** Loads seed data into a universe that replaces nothing (an upgrade gets its data from the old one). */
 final class SeedStep implements Step {
     @Override
@@ -10,6 +11,16 @@ final class SeedStep implements Step {
     @Override
     public boolean applies(ApplyContext ctx) {
         return ctx.old == null && ctx.bp.database() != null && ctx.bp.database().seed() != null;
+    }
+
+    @Override
+    public boolean planned(Blueprint bp) {
+        return bp.replaces() == null && bp.database() != null && bp.database().seed() != null;
+    }
+
+    @Override
+    public String preview(Blueprint bp) {
+        return "load " + bp.database().seed().getFileName();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.imago.engine;
 
+import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.MigrationSpec;
 import io.imago.blueprints.TransformSpec;
 import io.imago.migration.CopyProgress;
@@ -34,6 +35,19 @@ final class SnapshotStep implements Step {
     @Override
     public boolean applies(ApplyContext ctx) {
         return ctx.old != null && ctx.bp.database() != null;
+    }
+
+    @Override
+    public boolean planned(Blueprint bp) {
+        return bp.replaces() != null && bp.database() != null;
+    }
+
+    @Override
+    public String preview(Blueprint bp) {
+        MigrationSpec m = bp.migrationOrDefault();
+        String tables = m.allTables() ? "every table" : String.join(", ", m.tables());
+        return "copy " + tables + " of " + bp.replaces() + " in one snapshot, " + m.parallelism() + " in parallel, through "
+                + m.transforms().size() + " transform(s); " + bp.replaces() + " keeps serving reads and writes";
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.imago.engine;
 
+import io.imago.blueprints.Blueprint;
 import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
 import io.imago.migration.ReverseMigration;
@@ -32,6 +33,17 @@ final class SwitchoverStep implements Step {
     @Override
     public boolean applies(ApplyContext ctx) {
         return true;
+    }
+
+    @Override
+    public boolean planned(Blueprint bp) {
+        return true;
+    }
+
+    @Override
+    public String preview(Blueprint bp) {
+        return "point ingress " + bp.ingress().name() + " at " + bp.universe()
+                + (bp.replaces() != null ? " (writes pause at most " + bp.switchover().maxWritePause().toMillis() + " ms)" : "");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.imago.engine;
 
+import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.CheckSpec;
 import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
@@ -34,6 +35,16 @@ final class ValidateStep implements Step {
     @Override
     public boolean applies(ApplyContext ctx) {
         return !ctx.bp.validate().isEmpty();
+    }
+
+    @Override
+    public boolean planned(Blueprint bp) {
+        return !bp.validate().isEmpty();
+    }
+
+    @Override
+    public String preview(Blueprint bp) {
+        return bp.validate().size() + " check(s) against the new universe";
     }
 
     @Override

@@ -106,7 +106,7 @@ class FailurePolicyTest {
 
     @Test
     void anIngressThatCannotBeAskedReleasesNothing() {
-        EngineException e = assertThrows(EngineException.class, () -> apply(upgrade(), List.of(new ProvisionStep(), new Step() {
+        EngineException e = assertThrows(EngineException.class, () -> apply(upgrade(), List.of(new ProvisionStep(), new FakeStep() {
             public StepName name() {
                 return StepName.VALIDATE;
             }
@@ -200,7 +200,7 @@ class FailurePolicyTest {
     }
 
     private static Step failing(StepName name) {
-        return new Step() {
+        return new FakeStep() {
             public StepName name() {
                 return name;
             }
@@ -217,7 +217,7 @@ class FailurePolicyTest {
 
     /** A step that is asked to stop (as Ctrl-C does) and reaches a checkpoint, as a long step's progress report does. */
     private static Step interrupting(StepName name) {
-        return new Step() {
+        return new FakeStep() {
             public StepName name() {
                 return name;
             }
@@ -232,6 +232,17 @@ class FailurePolicyTest {
                 return "not reached";
             }
         };
+    }
+
+    /** A step of a test's own pipeline: never planned. */
+    private abstract static class FakeStep implements Step {
+        public boolean planned(Blueprint bp) {
+            return false;
+        }
+
+        public String preview(Blueprint bp) {
+            return "";
+        }
     }
 
     private Phase phase(String universe) {

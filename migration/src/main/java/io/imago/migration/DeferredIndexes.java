@@ -199,7 +199,7 @@ final class DeferredIndexes {
         try {
             st.execute(d.definition());
         } catch (SQLException e) {
-            if (!"23503".equals(e.getSQLState())) {
+            if (!PgErrors.foreignKeyViolation(e)) {
                 throw e;
             }
             st.execute("ROLLBACK TO SAVEPOINT fk");

@@ -188,7 +188,7 @@ final class ParallelCopy {
     /** Throws the failure that stopped the copy, as it was thrown (unchecked ones too), with the others suppressed. */
     private static SQLException rethrow(List<Throwable> errors) throws SQLException {
         // A worker cancelled because another failed reports 57014 (query_canceled): report the real failure.
-        Throwable first = errors.stream().filter(e -> !(e instanceof SQLException s && "57014".equals(s.getSQLState())))
+        Throwable first = errors.stream().filter(e -> !(e instanceof SQLException && PgErrors.cancelled(e)))
                 .findFirst().orElse(errors.get(0));
         errors.stream().filter(e -> e != first).forEach(first::addSuppressed);
         if (first instanceof SQLException s) {

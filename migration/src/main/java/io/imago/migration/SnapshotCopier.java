@@ -180,7 +180,7 @@ public final class SnapshotCopier {
             Publications.ensure(src, publication, tables);
             st.execute("RESET lock_timeout");
         } catch (SQLException e) {
-            if ("55P03".equals(e.getSQLState())) {
+            if (PgErrors.lockTimeout(e)) {
                 throw new SQLException("another session holds a lock on the source tables (a write fence? a long ALTER or VACUUM?), so the "
                         + "publication cannot be set up: call prepareSource before fencing writes, or retry later (" + e.getMessage() + ")",
                         e.getSQLState(), e);
