@@ -3,6 +3,7 @@ package io.imago.cli;
 import io.imago.engine.Interruption;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The {@code imago} command. */
 public final class Main {
@@ -13,6 +14,7 @@ public final class Main {
 
     public static void main(String[] args) {
         CountDownLatch finished = new CountDownLatch(1);
+        AtomicInteger exitCode = new AtomicInteger(ExitCodes.FAILED);
         // Ctrl-C and SIGTERM: ask the running command to stop at its next checkpoint and wait for it, so that it takes its
         // failure path (before the flip: the old universe left live, unfenced, slot-free; after it: the new one kept).
         // The main thread is not interrupted: an interrupt could break a state write, the flip's record included.
@@ -23,14 +25,20 @@ public final class Main {
             Interruption.request();
             System.err.println("\nimago: stopping (Ctrl-C or SIGTERM); leaving the live universe as it is");
             try {
-                finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+                if (finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS)) {
+                    // A JVM ended by a signal exits 128 + the signal; the command's own code says more (1: the live
+                    // universe is left live), so end with that.
+                    System.out.flush();
+                    System.err.flush();
+                    Runtime.getRuntime().halt(exitCode.get());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "imago-stop"));
-        int code = Imago.run(System.out, System.err, args);
+        exitCode.set(Imago.run(System.out, System.err, args));
         System.out.flush();
         finished.countDown();
-        System.exit(code);
+        System.exit(exitCode.get());
     }
 }

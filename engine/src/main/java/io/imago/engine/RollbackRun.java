@@ -1,5 +1,6 @@
 package io.imago.engine;
 
+import io.imago.migration.LiveCatalog;
 import io.imago.migration.LogShipper;
 import io.imago.migration.LogShippingException;
 import io.imago.migration.Lsn;
@@ -71,6 +72,10 @@ final class RollbackRun {
         ReverseMigration.Plan plan = RollbackWindow.resolveRecorded(live, liveAdmin, oldAdmin);
         Lsn from = RollbackWindow.from(live);
         String slot = Fact.ROLLBACK_SLOT.get(live);
+        if (alreadyBack && slot != null && !LiveCatalog.slotExists(liveAdmin, slot)) {
+            // An earlier run shipped everything back and dropped the slot, then was stopped before recording it.
+            plan = new ReverseMigration.Plan(plan.transforms(), List.of(), plan.lossy());
+        }
         if ((from == null || slot == null) && !plan.tables().isEmpty()) {
             plan = everythingLost(plan, "the switch did not record where the writes on " + live.name() + " begin");
         }

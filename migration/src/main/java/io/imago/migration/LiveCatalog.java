@@ -44,6 +44,16 @@ public final class LiveCatalog {
         }
     }
 
+    /** Whether a replication slot of that name exists on the server. */
+    public static boolean slotExists(PgEndpoint db, String slot) throws SQLException {
+        try (Connection c = db.connectBrief(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     private static List<String> names(PgEndpoint db, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = db.connectBrief(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {

@@ -101,6 +101,8 @@ final class Db implements AutoCloseable {
             // closed below
         }
         closeQuietly(c);
+        // A connection that broke usually means the server restarted: its idle siblings are broken too.
+        close();
     }
 
     private static boolean valid(Connection c) {
