@@ -33,10 +33,14 @@ class KillCampaignIT {
     @TempDir Path tmp;
     Quickstart qs;
     final List<String> log = new ArrayList<>();
+    final Map<String, Integer> killedIn = new java.util.TreeMap<>();
+    private static final long STARTUP_MS = 900;
+    private final long[] lastRunMs = {5_000, 2_000};
 
     @AfterEach
     void cleanUp() {
         log.forEach(System.out::println);
+        killedIn.forEach((where, n) -> System.out.println("kills: " + where + ": " + n));
         if (qs != null) {
             qs.destroyAllAndCheckNothingLeft();
             assertTrue(Quickstart.portFree(qs.port), "the ingress port is still taken");
@@ -51,7 +55,7 @@ class KillCampaignIT {
                 .replace("    - table: sessions\n      skip: true                     # sessions start empty in v2: users sign in again\n", ""));
         assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString()).code());
         Random rnd = new Random(SEED);
-        long[] estimateMs = {10_000, 2_500}; // how long an apply and a rollback take unkilled (JVM start included); measured as they run
+        long[] estimateMs = {9_000, 2_500}; // how long an apply and a rollback take (JVM start included); measured as they run
         int kills = 0;
         int cycles = 0;
         try (Writers.ThroughIngress users = new Writers.ThroughIngress(qs, "campaign")) {
@@ -91,7 +95,10 @@ class KillCampaignIT {
         int killsWanted = 2 + rnd.nextInt(4);
         while (true) {
             boolean kill = kills < killsWanted;
-            long delay = 100 + (long) (rnd.nextDouble() * estimateMs[op]);
+            // Past the JVM's start (about a second, when nothing of imago's has run yet), anywhere in a whole run.
+            // Drawn over a whole fresh run or over the last (shorter, resumed) one, so that late steps are hit in both.
+            long span = rnd.nextBoolean() ? estimateMs[op] : lastRunMs[op];
+            long delay = STARTUP_MS + (long) (rnd.nextDouble() * Math.max(500, span - STARTUP_MS));
             Path out = Files.createTempFile(tmp, "run", ".out");
             long t0 = System.nanoTime();
             Process p = Cli.builder(tmp, Map.of(), args).redirectErrorStream(true).redirectOutput(out.toFile())
@@ -100,7 +107,9 @@ class KillCampaignIT {
                 p.destroyForcibly(); // SIGKILL: no hook, no clean-up
                 p.waitFor();
                 kills++;
-                log.add(String.format("%s: killed after %,d ms (%s)", args[0], delay, lastLine(out)));
+                String where = stepAt(out);
+                killedIn.merge(args[0] + " in " + where, 1, Integer::sum);
+                log.add(String.format("%s: killed after %,d ms in %s (%s)", args[0], delay, where, lastLine(out)));
                 continue;
             }
             if (!p.waitFor(6, TimeUnit.MINUTES)) {
@@ -111,11 +120,23 @@ class KillCampaignIT {
             String output = Files.readString(out);
             assertEquals(0, p.exitValue(), "imago " + String.join(" ", args) + " after " + kills + " kills:\n" + output);
             log.add(String.format("%s: finished in %,d ms after %d kills", args[0], took, kills));
+            lastRunMs[op] = Math.max(took, 1_500);
             if (kills == 0) {
-                estimateMs[op] = took; // a whole run, unkilled: the span the next kills are drawn from
+                estimateMs[op] = took; // a whole run, unkilled
             }
             return kills;
         }
+    }
+
+    /** The step the run was in: the last one it announced. */
+    private static String stepAt(Path out) throws java.io.IOException {
+        String step = "its start";
+        for (String l : Files.readAllLines(out)) {
+            if (l.startsWith("==> ")) {
+                step = l.substring(4).split("\\s+")[0];
+            }
+        }
+        return step;
     }
 
     private static String lastLine(Path out) throws java.io.IOException {
