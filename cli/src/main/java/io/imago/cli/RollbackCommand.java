@@ -53,7 +53,11 @@ final class RollbackCommand implements Callable<Integer> {
             out.put("changesShippedBack", r.changesShippedBack());
             out.put("writePauseMs", r.pauseMs());
             out.put("lostWrites", r.lost());
+            out.put("upToDate", r.upToDate());
             o.json(out);
+        } else if (r.upToDate()) {
+            o.out.println(r.from() + " was already rolled back: " + r.to() + " is live" + (r.url() != null ? " at " + r.url() : "")
+                    + "; nothing to do");
         } else {
             r.lost().forEach((t, why) -> o.err.println(o.yellow("warning: ") + "writes to " + t + " on " + r.from() + " were not shipped back: " + why));
             String pause = r.pauseMs() == null ? "" : ", writes were paused " + r.pauseMs() + " ms";

@@ -10,6 +10,8 @@ import java.util.Map;
  * @param changesShippedBack changes made on {@code from} and applied to {@code to}
  * @param pauseMs how long writes were paused; null when an earlier, interrupted run had already flipped the ingress
  * @param lost tables whose writes on {@code from} did not go back (accepted with --accept-loss), with the reason
+ * @param upToDate the rollback had already been done (a re-run after one that finished): nothing was changed
  */
-public record RollbackResult(String from, String to, long changesShippedBack, Long pauseMs, Map<String, String> lost, String url) {
+public record RollbackResult(String from, String to, long changesShippedBack, Long pauseMs, Map<String, String> lost, String url,
+                             boolean upToDate) {
 }

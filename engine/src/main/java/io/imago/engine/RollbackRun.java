@@ -55,6 +55,10 @@ final class RollbackRun {
 
     /** @param name the universe to roll back, or the replaced universe to roll back to */
     RollbackResult rollback(String name, boolean acceptLoss) throws Exception {
+        RollbackResult done = alreadyDone(name);
+        if (done != null) {
+            return done;
+        }
         Pair pair = pair(name);
         UniverseState live = pair.live();
         UniverseState old = pair.old();
@@ -132,10 +136,36 @@ final class RollbackRun {
         store.save(Fact.ROLLBACK_CLEANUP_PENDING.clear(liveNow)
                 .withJournal("ROLLBACK", io.imago.state.JournalEntry.Status.DONE, "ingress back on " + old.name()));
         return new RollbackResult(live.name(), old.name(), shipped, pauseMs, plan.lossy(),
-                liveProvider.ingress().url(ingress));
+                liveProvider.ingress().url(ingress), false);
     }
 
     private record Pair(UniverseState live, UniverseState old) {
+    }
+
+    /**
+     * A rollback that finished (a re-run after a kill that came once all was recorded, or a second call): named by
+     * either universe, it is reported as done and nothing changes, as an apply of a live universe is.
+     */
+    private RollbackResult alreadyDone(String name) {
+        UniverseState u = store.universe(name).orElse(null);
+        if (u == null) {
+            return null;
+        }
+        UniverseState from = u.phase() == Phase.ROLLED_BACK ? u
+                : u.phase() == Phase.LIVE && Fact.ROLLED_BACK_FROM.isSet(u) ? store.universe(Fact.ROLLED_BACK_FROM.get(u)).orElse(null) : null;
+        if (from == null || from.phase() != Phase.ROLLED_BACK || Fact.ROLLBACK_CLEANUP_PENDING.isSet(from)) {
+            return null;
+        }
+        UniverseState to = store.universe(Fact.ROLLED_BACK_TO.get(from)).orElse(null);
+        if (to == null || to.phase() != Phase.LIVE) {
+            return null;
+        }
+        String url = null;
+        IngressState ing = to.ingress() == null ? null : store.ingress(to.ingress()).orElse(null);
+        if (ing != null) {
+            url = providers.apply(to.provider()).ingress().url(Resources.resource(ing.resource()));
+        }
+        return new RollbackResult(from.name(), to.name(), 0, null, Map.of(), url, true);
     }
 
     private static DatabaseCredentials credentials(Provider p, UniverseState u, boolean admin) {

@@ -3,12 +3,10 @@ package io.imago.it;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,23 +34,14 @@ class CatchUpRestartIT {
     void aServerRestartDuringCatchUpCostsAReconnectNotACopy(String restarted) throws Exception {
         qs = new Quickstart(tmp);
         assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString()).code());
-        Path marker = tmp.resolve("catchup.marker");
-        Path out = tmp.resolve("apply.out");
         Writers.Bypassing bypass = Writers.Bypassing.on(qs, "shop-v1", "orders");
-        Process p = Cli.builder(tmp, Map.of("IMAGO_FAULT", "pause:CATCH_UP:shipping", "IMAGO_FAULT_FILE", marker.toString()),
-                "apply", "--yes", qs.v2().toString()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-        while (!Files.exists(marker) && p.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertTrue(Files.exists(marker), "apply never reached CATCH_UP:\n" + Files.readString(out));
+        PausedRun run = PausedRun.at(tmp, "CATCH_UP:shipping", "apply", "--yes", qs.v2().toString());
         Thread.sleep(500); // shipping under way, the writer still writing
         restart(restarted);
-        Files.delete(marker);
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "apply did not finish:\n" + Files.readString(out));
-        String output = Files.readString(out);
-        assertEquals(0, p.exitValue(), output);
-        assertTrue(output.contains("reconnect"), "the reconnect is reported:\n" + output);
+        run.release();
+        Cli.Result r = run.finish(5);
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("reconnect"), "the reconnect is reported:\n" + r.out());
         bypass.close();
 
         JsonNode journal = qs.universe("shop-v2").get("journal");

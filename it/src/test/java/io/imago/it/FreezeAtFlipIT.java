@@ -3,13 +3,11 @@ package io.imago.it;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,23 +35,14 @@ class FreezeAtFlipIT {
     void theOldDatabaseFrozenAtTheFlipCostsUsersNothingAndARerunFinishes() throws Exception {
         qs = new Quickstart(tmp);
         assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString()).code());
-        Path marker = tmp.resolve("flip.marker");
         Writers.Bypassing bypass = Writers.Bypassing.on(qs, "shop-v1", "orders");
         Cli.Result first;
         try (Writers.ThroughIngress users = new Writers.ThroughIngress(qs, "freeze")) {
-            Path out = tmp.resolve("apply.out");
-            Process p = Cli.builder(tmp, Map.of("IMAGO_FAULT", "pause:SWITCHOVER:flipped", "IMAGO_FAULT_FILE", marker.toString()),
-                    "apply", "--yes", qs.v2().toString()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-            while (!Files.exists(marker) && p.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertTrue(Files.exists(marker), "apply never reached the flip:\n" + Files.readString(out));
+            PausedRun run = PausedRun.at(tmp, "SWITCHOVER:flipped", "apply", "--yes", qs.v2().toString());
             frozen.addAll(postgresOf("shop-v1"));
             signal("STOP", frozen);
-            Files.delete(marker);
-            assertTrue(p.waitFor(4, TimeUnit.MINUTES), "apply hung on a frozen old database:\n" + Files.readString(out));
-            first = new Cli.Result(p.exitValue(), Files.readString(out), "");
+            run.release();
+            first = run.finish(4);
             Thread.sleep(500);
             users.close();
             assertEquals(List.of(), users.failures, "requests through the ingress that failed while the old database was frozen");

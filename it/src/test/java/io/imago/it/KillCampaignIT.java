@@ -103,13 +103,21 @@ class KillCampaignIT {
             long t0 = System.nanoTime();
             Process p = Cli.builder(tmp, Map.of(), args).redirectErrorStream(true).redirectOutput(out.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            if (kill && !p.waitFor(delay, TimeUnit.MILLISECONDS)) {
+            // The last kill of an operation aims at its switch: a random instant in the ingress's flip and what
+            // surrounds it (fence, lasting fence, the flip, its record, the clean-up), which lasts well under a second.
+            boolean atTheSwitch = kill && kills == killsWanted - 1;
+            if (atTheSwitch) {
+                long announced = untilAnnounced(p, out, op == 0 ? "==> SWITCHOVER" : "==> ROLLBACK", t0);
+                delay = announced + (long) (rnd.nextDouble() * (op == 0 ? 900 : 2_000));
+            }
+            if (kill && !p.waitFor(Math.max(0, delay - (System.nanoTime() - t0) / 1_000_000), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly(); // SIGKILL: no hook, no clean-up
                 p.waitFor();
                 kills++;
                 String where = stepAt(out);
                 killedIn.merge(args[0] + " in " + where, 1, Integer::sum);
-                log.add(String.format("%s: killed after %,d ms in %s (%s)", args[0], delay, where, lastLine(out)));
+                log.add(String.format("%s: killed after %,d ms in %s%s (%s)", args[0], delay, where, atTheSwitch ? " (aimed)" : "",
+                        lastLine(out)));
                 continue;
             }
             if (!p.waitFor(6, TimeUnit.MINUTES)) {
@@ -126,6 +134,14 @@ class KillCampaignIT {
             }
             return kills;
         }
+    }
+
+    /** Waits until the run prints the line (or ends); returns the milliseconds since it started at {@code t0}. */
+    private static long untilAnnounced(Process p, Path out, String line, long t0) throws Exception {
+        while (p.isAlive() && Files.readAllLines(out).stream().noneMatch(l -> l.startsWith(line))) {
+            Thread.sleep(5);
+        }
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     /** The step the run was in: the last one it announced. */
