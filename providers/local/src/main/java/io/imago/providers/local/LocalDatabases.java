@@ -1,5 +1,6 @@
 package io.imago.providers.local;
 
+import io.imago.providers.spi.ChildEnvironment;
 import io.imago.providers.spi.DatabaseCredentials;
 import io.imago.providers.spi.DatabaseRequest;
 import io.imago.providers.spi.DatabaseService;
@@ -122,7 +123,8 @@ final class LocalDatabases implements DatabaseService {
 
     private static boolean accessibleTo(String user, Path dir) {
         try {
-            Process p = new ProcessBuilder("runuser", "-u", user, "--", "test", "-x", dir.toString()).redirectErrorStream(true).start();
+            Process p = ChildEnvironment.clean(new ProcessBuilder("runuser", "-u", user, "--", "test", "-x", dir.toString()))
+                    .redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             return p.waitFor() == 0;
         } catch (IOException e) {
