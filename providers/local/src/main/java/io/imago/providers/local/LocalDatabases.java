@@ -69,6 +69,10 @@ final class LocalDatabases implements DatabaseService {
         attrs.put("version", bins.major());
         attrs.put("runAs", bins.runAs() == null ? "" : bins.runAs());
         attrs.put("host", "127.0.0.1");
+        // Chosen free here and bound by the server a moment later: PostgreSQL cannot bind port 0 and
+        // report what it got, so another local user could take the port first. Harmless for the
+        // secrets: clients authenticate with scram-sha-256 over loopback (pg_hba.conf), which never
+        // sends the password, so an impostor learns nothing it could replay; connections would fail.
         attrs.put("port", existing.map(a -> a.get("port")).orElseGet(() -> Integer.toString(Processes.freePort())));
         attrs.put("database", DBNAME);
         attrs.put(PgDataDir.INITIALIZED, "false");

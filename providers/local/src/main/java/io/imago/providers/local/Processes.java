@@ -101,6 +101,11 @@ final class Processes {
         }
     }
 
+    /**
+     * A port free now, for a child that must be told its port (PostgreSQL, an application's PORT).
+     * Another local user may bind it before the child does: where imago controls the child (the
+     * ingress) the child binds port 0 and reports what it got instead.
+     */
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);

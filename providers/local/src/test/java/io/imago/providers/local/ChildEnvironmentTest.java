@@ -84,6 +84,43 @@ class ChildEnvironmentTest {
         assertFalse(provider.compute().alive(r));
     }
 
+    /** The ingress process: nothing of imago's environment, and the ports in its tag are the ones it bound and reported. */
+    @Test
+    void theIngressHasACleanEnvironmentAndItsTagHasThePortsItBound() throws Exception {
+        Provider provider = new LocalProviderFactory().create(new ProviderContext(root(), Map.of(), m -> {}));
+        Resource ingress = provider.ingress().create(new io.imago.providers.spi.IngressRequest("shop", "loadBalancer", null));
+        try {
+            Map<String, String> tag = new Tags(root()).read("_ingress", LocalIngresses.KIND, "shop").orElseThrow();
+            ProcTable.Proc proc = ProcTable.of(Long.parseLong(tag.get("pid"))).orElseThrow();
+            assertEquals("0", proc.option("--admin-port").orElseThrow(), "imago chose no admin port: " + proc.cmdline());
+            assertEquals("0", proc.option("--port").orElseThrow(), "no port configured: the ingress chose: " + proc.cmdline());
+            var bound = io.imago.providers.local.ingress.IngressServer.BoundPorts.read(Path.of(tag.get("dir")).resolve("ports.json")).orElseThrow();
+            assertEquals(proc.pid(), bound.pid());
+            assertEquals(Integer.toString(bound.port()), tag.get("port"));
+            assertEquals(Integer.toString(bound.adminPort()), tag.get("adminPort"));
+            assertEquals("http://127.0.0.1:" + bound.port(), provider.ingress().url(ingress));
+            assertTrue(provider.ingress().target(ingress).isEmpty(), "the admin API answers on the reported port");
+            Map<String, String> environ = proc.environ();
+            assertNull(environ.get(PROBE));
+            for (String k : environ.keySet()) {
+                assertTrue(ChildEnvironment.kept(k), "unexpected variable in the ingress's environment: " + k);
+            }
+
+            // Restarted (after a reboot, say): the same public port (its URL), a newly bound admin port.
+            Processes.stop(proc.handle().orElseThrow(), Duration.ofSeconds(5));
+            provider.ingress().ensureRunning(ingress);
+            Map<String, String> again = new Tags(root()).read("_ingress", LocalIngresses.KIND, "shop").orElseThrow();
+            assertEquals(tag.get("port"), again.get("port"));
+            ProcTable.Proc proc2 = ProcTable.of(Long.parseLong(again.get("pid"))).orElseThrow();
+            assertEquals(tag.get("port"), proc2.option("--port").orElseThrow());
+            assertEquals("0", proc2.option("--admin-port").orElseThrow());
+            assertTrue(provider.ingress().target(ingress).isEmpty());
+        } finally {
+            provider.ingress().destroy(ingress);
+        }
+        assertFalse(provider.ingress().alive(ingress));
+    }
+
     @Test
     void theAllowlist() {
         Map<String, String> parent = new HashMap<>(Map.of("PATH", "/bin", "HOME", "/h", "LC_ALL", "C", "LC_TIME", "C", "TZ", "UTC",
