@@ -94,7 +94,11 @@ final class ComputeReader {
         if (argv.isEmpty()) {
             d.error(field.get().pos(), "'run' must not be empty");
         }
-        ((YamlNode.Sequence) field.get().value()).items().forEach(this::checkReferences);
+        for (YamlNode item : ((YamlNode.Sequence) field.get().value()).items()) {
+            if (item instanceof YamlNode.Scalar v && v.type() == YamlNode.ScalarType.STRING) {
+                references.checkArgument(v.text(), v.pos());
+            }
+        }
         return argv;
     }
 

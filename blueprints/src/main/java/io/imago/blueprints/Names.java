@@ -6,13 +6,14 @@ import java.util.regex.Pattern;
  * Names that end up in resource names, tags, DNS labels and state paths. The rule is the
  * intersection of what the providers accept, so a name valid here is valid everywhere.
  */
-final class Names {
-    static final String HINT = "use lowercase letters, digits and '-', starting with a letter, at most 40 characters";
+public final class Names {
+    public static final String HINT = "use lowercase letters, digits and '-', starting with a letter, at most 40 characters";
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,39}");
 
     private Names() {}
 
-    static boolean valid(String name) {
+    /** The rule for every name, the universe's included: also how the CLI checks a UNIVERSE argument. */
+    public static boolean valid(String name) {
         return NAME.matcher(name).matches();
     }
 

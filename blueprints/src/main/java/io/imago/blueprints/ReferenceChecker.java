@@ -22,9 +22,28 @@ final class ReferenceChecker {
     }
 
     void check(String value, SourcePos pos) {
+        check(value, pos, false);
+    }
+
+    /**
+     * Checks one element of a compute group's {@code run}: besides the names, refuses references
+     * to secrets, because a process's arguments are readable by every local user ({@code ps},
+     * {@code /proc/PID/cmdline}); its environment is readable only by its owner.
+     */
+    void checkArgument(String value, SourcePos pos) {
+        check(value, pos, true);
+    }
+
+    private void check(String value, SourcePos pos, boolean argument) {
         References.Scan scan = References.scan(value);
         for (References.Ref ref : scan.refs()) {
             checkName(ref.name(), pos);
+            if (argument && References.isSecret(ref.name())) {
+                String shown = "'${" + ref.name() + "}'";
+                String what = ref.name().equals("database.url") ? shown + " carries the database password: in 'run' it" : shown + " in 'run'";
+                d.error(pos, what + " would be readable by every local user in the process list",
+                        "pass it through 'env:' instead, e.g. 'env: { " + suggestedVariable(ref.name()) + ": ${" + ref.name() + "} }'");
+            }
         }
         if (scan.unclosedAt() >= 0) {
             d.error(pos, "unclosed '${' in '" + value + "'", "write '$${' for a literal '${'");
@@ -52,6 +71,18 @@ final class ReferenceChecker {
         } else {
             d.error(pos, "unknown reference " + shown, suggest(name));
         }
+    }
+
+    private static String suggestedVariable(String name) {
+        return switch (name) {
+            case "database.url" -> "DB_URL";
+            case "database.password" -> "DB_PASSWORD";
+            default -> {
+                String v = name.substring(References.SECRET_PREFIX.length()).toUpperCase(java.util.Locale.ROOT)
+                        .replaceAll("[^A-Z0-9_]", "_");
+                yield v.isEmpty() || Character.isDigit(v.charAt(0)) ? "SECRET_" + v : v;
+            }
+        };
     }
 
     /** For {@code evn:HOME} the prefix is the typo, so the suggestion keeps the user's variable name. */

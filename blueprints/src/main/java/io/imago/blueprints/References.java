@@ -18,7 +18,19 @@ public final class References {
     public static final String ENV_PREFIX = "env:";
     public static final String SECRET_PREFIX = "secret:";
 
+    /** The fixed references whose value is or carries a password. */
+    public static final List<String> SECRET = List.of("database.password", "database.url");
+
     private References() {}
+
+    /**
+     * Whether the reference {@code name} (without <code>${}</code>) resolves to a secret: the
+     * database password, the database URL (it carries the password) or any {@code secret:NAME}.
+     * Such values may go into an instance's environment, never into its arguments.
+     */
+    public static boolean isSecret(String name) {
+        return SECRET.contains(name) || name.startsWith(SECRET_PREFIX);
+    }
 
     /** One reference in a template, by name without <code>${}</code> ({@code database.url}, {@code env:HOME}). */
     record Ref(String name, int offset) {}

@@ -224,12 +224,49 @@ class BlueprintErrorsTest {
                 """);
         assertEquals(List.of(
                         "bp.yaml:6:16: '${database.url}' needs a 'database' section",
+                        "bp.yaml:6:16: '${database.url}' carries the database password: in 'run' it would be readable by every local user in the process list"
+                                + " (pass it through 'env:' instead, e.g. 'env: { DB_URL: ${database.url} }')",
                         "bp.yaml:8:10: unknown reference '${databse.url}' (did you mean '${database.url}'?)",
                         "bp.yaml:9:10: unknown reference '${evn:HOME}' (did you mean '${env:HOME}'?)",
                         "bp.yaml:11:10: environment variable 'IMAGO_SURELY_UNSET' is not set",
                         "bp.yaml:13:10: unclosed '${' in '${ingress.url' (write '$${' for a literal '${')",
                         "bp.yaml:14:10: unknown reference '${nothing.like.it}'"),
                 problems(yaml));
+    }
+
+    /** A process's arguments are readable by every local user ({@code ps}); its environment only by its owner. */
+    @Test
+    void secretsAreRefusedInRunButAllowedInEnv() {
+        String database = "database: { engine: postgres, version: \"16\" }\n";
+        String hint = " would be readable by every local user in the process list (pass it through 'env:' instead, e.g. ";
+        assertEquals(List.of("bp.yaml:5:29: '${database.password}' in 'run'" + hint + "'env: { DB_PASSWORD: ${database.password} }')"),
+                problems(MINIMAL.replace("run: [app]", "run: [app, \"--pw=${database.password}\"]") + database));
+        assertEquals(List.of("bp.yaml:5:29: '${database.url}' carries the database password: in 'run' it" + hint
+                        + "'env: { DB_URL: ${database.url} }')"),
+                problems(MINIMAL.replace("run: [app]", "run: [app, \"${database.url}\"]") + database));
+        assertEquals(List.of("bp.yaml:8:9: '${secret:api-key}' in 'run'" + hint + "'env: { API_KEY: ${secret:api-key} }')"),
+                problems(MINIMAL.replace("  - { name: web, run: [app] }\n", """
+                          - name: web
+                            run:
+                              - app
+                              - --key=${secret:api-key}
+                        """)));
+        // Block style: every offending element is reported where it is, the harmless ones are not.
+        assertEquals(List.of(
+                        "bp.yaml:5:24: '${secret:X}' in 'run'" + hint + "'env: { X: ${secret:X} }')",
+                        "bp.yaml:5:84: '${database.password}' in 'run'" + hint + "'env: { DB_PASSWORD: ${database.password} }')"),
+                problems(MINIMAL.replace("{ name: web, run: [app] }",
+                        "{ name: web, run: [\"${secret:X}\", \"${database.port}\", \"$${database.password}\", \"${database.password}\"] }") + database));
+        // The same references through env: are how secrets reach an instance.
+        assertEquals(List.of(), problems(MINIMAL.replace("  - { name: web, run: [app] }\n", """
+                  - name: web
+                    run: [app, "--db-host=${database.host}", "--db-port=${database.port}", "${database.user}", "${ingress.url}"]
+                    env:
+                      DB_URL: ${database.url}
+                      DB_PASSWORD: ${database.password}
+                      API_KEY: ${secret:api-key}
+                      MIXED: "u=${database.user};p=${database.password}"
+                """) + database));
     }
 
     @Test

@@ -20,6 +20,7 @@ final class DestroyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
+        UniverseArgument.check(o, universe);
         StateStore store = new LocalStateStore(imago.global.state);
         if (!Confirmation.confirm(o, "Destroy universe " + universe + " and all its data?")) {
             o.err.println("destroy cancelled; nothing was changed");

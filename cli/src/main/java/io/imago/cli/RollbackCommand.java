@@ -35,6 +35,7 @@ final class RollbackCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
+        UniverseArgument.check(o, universe);
         StateStore store = new LocalStateStore(imago.global.state);
         if (!Confirmation.confirm(o, "Switch the ingress of " + universe + " back to the universe it replaced?")) {
             o.err.println("rollback cancelled; nothing was changed");

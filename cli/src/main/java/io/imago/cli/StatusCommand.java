@@ -27,6 +27,9 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
+        if (universe != null) {
+            UniverseArgument.check(o, universe);
+        }
         LocalStateStore store = new LocalStateStore(imago.global.state);
         try (Engine retiring = new Engine(store, new ConsoleReporter(o))) {
             retiring.retireExpiredUnlessLocked();

@@ -170,6 +170,41 @@ class CliContractTest {
         assertTrue(text.out().contains("needs --accept-loss"), text.out());
     }
 
+    /** A UNIVERSE argument obeys the blueprint's rule, checked before the state is opened (read, locked or created). */
+    @Test
+    void universeArgumentsThatAreNotNamesExit2AndReadNothing() throws Exception {
+        // A universe state file where "../x" would have led: the state folder's own x.json.
+        Path state = dir.resolve(".imago");
+        for (String[] args : new String[][] {{"destroy", "--yes", "../x"}, {"rollback", "--yes", "../x"}, {"status", "../x"},
+                {"status", "--output", "json", "../x"}, {"destroy", "--yes", "/etc/passwd"}, {"rollback", "--yes", "Shop_V2"},
+                {"status", "../../../etc/x"}, {"destroy", "--yes", "a\u001b[2Jb"}}) {
+            Run r = imago(args);
+            assertEquals(2, r.code(), String.join(" ", args) + ": " + r);
+            String shown = args[args.length - 1].replace("\u001b", "\\u001b");
+            assertTrue(r.err().contains("invalid universe name '" + shown + "'"), r.err());
+            assertTrue(r.err().contains("use lowercase letters, digits and '-'"), r.err());
+            assertFalse(r.err().contains("Exception"), r.err());
+            assertFalse(Files.exists(state), "nothing was created, locked or read: " + String.join(" ", args));
+        }
+        Run json = imago("status", "--output", "json", "../x");
+        assertTrue(new ObjectMapper().readTree(json.out()).get("error").get("message").asText().startsWith("invalid universe name"), json.out());
+
+        // With a state in place (and a decoy where ../x leads), still nothing is read or changed.
+        Files.createDirectories(state.resolve("universes"));
+        Files.writeString(state.resolve("x.json"), "{\"name\":\"x\",\"provider\":\"local\",\"phase\":\"LIVE\"}");
+        for (String cmd : new String[] {"destroy", "rollback", "status"}) {
+            Run r = cmd.equals("status") ? imago(cmd, "../x") : imago(cmd, "--yes", "../x");
+            assertEquals(2, r.code(), r.toString());
+            assertFalse(r.out().contains("LIVE"), r.out());
+        }
+        assertTrue(Files.exists(state.resolve("x.json")));
+        assertFalse(Files.exists(state.resolve("lock")), "no command got as far as the lock");
+
+        // A valid name that does not exist is not this error.
+        Run valid = imago("status", "shop-v9");
+        assertFalse(valid.err().contains("invalid universe name"), valid.toString());
+    }
+
     @Test
     void helpTeachesWithExamplesAndCompletionIsAvailable() {
         Run help = imago("--help");

@@ -1,6 +1,7 @@
 package io.imago.engine;
 
 import io.imago.blueprints.CheckSpec;
+import io.imago.providers.spi.ChildEnvironment;
 import io.imago.state.IngressState;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The {@code command} check: a user's script, run in the blueprint's folder with IMAGO_NEW_URL (a
  * new instance, directly) and IMAGO_OLD_URL (the ingress, still on the old universe); exit 0 passes.
+ * Of imago's own environment it gets only {@link ChildEnvironment}'s allowlist.
  */
 final class CommandCheck {
     private static final long TIMEOUT_MINUTES = 10;
@@ -18,7 +20,8 @@ final class CommandCheck {
     private CommandCheck() {}
 
     static List<String> run(ApplyContext ctx, CheckSpec.Command check) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(check.argv()).directory(ctx.bp.dir().toFile()).redirectErrorStream(true);
+        // A clean environment (ChildEnvironment's allowlist): imago's holds IMAGO_SECRET_* values the script has no business with.
+        ProcessBuilder pb = ChildEnvironment.clean(new ProcessBuilder(check.argv())).directory(ctx.bp.dir().toFile()).redirectErrorStream(true);
         pb.environment().put("IMAGO_NEW_URL", ctx.endpoints().isEmpty() ? "" : ctx.endpoints().get(0).url());
         IngressState ing = ctx.ingressState().orElse(null);
         pb.environment().put("IMAGO_OLD_URL", ing == null ? "" : ctx.provider.ingress().url(Resources.resource(ing.resource())));

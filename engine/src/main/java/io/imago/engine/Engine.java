@@ -3,6 +3,7 @@ package io.imago.engine;
 import io.imago.blueprints.Blueprint;
 import io.imago.providers.spi.DatabaseCredentials;
 import io.imago.providers.spi.Provider;
+import io.imago.providers.spi.ProviderException;
 import io.imago.providers.spi.Resource;
 import io.imago.state.IngressState;
 import io.imago.state.Phase;
@@ -158,7 +159,14 @@ public final class Engine implements AutoCloseable {
             switch (r.kind()) {
                 case "database" -> {
                     boolean running = p.database().alive(res);
-                    DatabaseCredentials c = p.database().credentials(res, false);
+                    DatabaseCredentials c;
+                    try {
+                        c = p.database().credentials(res, false);
+                    } catch (ProviderException e) {
+                        // e.g. the local secret store lost the password: status still shows where the server is.
+                        c = new DatabaseCredentials(r.attrs().getOrDefault("host", "?"), parsePort(r.attrs().get("port")),
+                                r.attrs().getOrDefault("database", "?"), "?", null);
+                    }
                     db = new UniverseView.Database("postgresql://" + c.user() + "@" + c.host() + ":" + c.port() + "/" + c.database(), running);
                     resources.add(new UniverseView.ResourceView("database", r.id(), c.host() + ":" + c.port(), r.attrs().get("pid"),
                             running ? "running" : "stopped"));
@@ -196,5 +204,13 @@ public final class Engine implements AutoCloseable {
     public void close() {
         providers.values().forEach(Provider::close);
         providers.clear();
+    }
+
+    private static int parsePort(String port) {
+        try {
+            return port == null ? 0 : Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 }

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +47,24 @@ public final class LocalStateStore implements StateStore {
         return dir;
     }
 
+    /** A plain name only: a name like {@code ../x} must never make the store read or write outside its folders. */
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
+
+    private Path file(String folder, String name) {
+        return dir.resolve(folder).resolve(plainName(name) + ".json");
+    }
+
+    /**
+     * Refuses what is not a plain name. Commands check names for users first (with the blueprint's
+     * rule); this is the defence behind them, so a path never comes out of a name.
+     */
+    static String plainName(String name) {
+        if (name == null || !PLAIN.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a plain name for the state: '" + name + "'");
+        }
+        return name;
+    }
+
     @Override
     public List<UniverseState> universes() {
         return readAll(dir.resolve("universes"), UniverseState.class);
@@ -53,17 +72,17 @@ public final class LocalStateStore implements StateStore {
 
     @Override
     public Optional<UniverseState> universe(String name) {
-        return read(dir.resolve("universes").resolve(name + ".json"), UniverseState.class);
+        return read(file("universes", name), UniverseState.class);
     }
 
     @Override
     public void save(UniverseState universe) {
-        write(dir.resolve("universes").resolve(universe.name() + ".json"), universe);
+        write(file("universes", universe.name()), universe);
     }
 
     @Override
     public void deleteUniverse(String name) {
-        delete(dir.resolve("universes").resolve(name + ".json"));
+        delete(file("universes", name));
     }
 
     @Override
@@ -73,23 +92,23 @@ public final class LocalStateStore implements StateStore {
 
     @Override
     public Optional<IngressState> ingress(String name) {
-        return read(dir.resolve("ingresses").resolve(name + ".json"), IngressState.class);
+        return read(file("ingresses", name), IngressState.class);
     }
 
     @Override
     public void save(IngressState ingress) {
-        write(dir.resolve("ingresses").resolve(ingress.name() + ".json"), ingress);
+        write(file("ingresses", ingress.name()), ingress);
     }
 
     @Override
     public void deleteIngress(String name) {
-        delete(dir.resolve("ingresses").resolve(name + ".json"));
+        delete(file("ingresses", name));
     }
 
     @Override
     public Path providerDir(String provider) {
         // Not created here: a dry run (plan, status) must leave no trace; providers create it on first write.
-        return dir.resolve("providers").resolve(provider);
+        return dir.resolve("providers").resolve(plainName(provider));
     }
 
     @Override

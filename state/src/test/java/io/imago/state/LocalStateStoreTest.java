@@ -32,6 +32,27 @@ class LocalStateStoreTest {
         assertTrue(store.universe("shop-v1").isEmpty());
     }
 
+    /** Behind the commands' own check: no name ever turns into a path outside the store's folders. */
+    @Test
+    void namesThatAreNotPlainAreRefusedBeforeAnyFileIsTouched() throws Exception {
+        LocalStateStore store = new LocalStateStore(dir.resolve("st"));
+        store.save(UniverseState.create("a", "local", "/a.yml", null, "in"));
+        Files.copy(dir.resolve("st/universes/a.json"), dir.resolve("st/x.json"));
+        Files.copy(dir.resolve("st/universes/a.json"), dir.resolve("x.json"));
+        for (String bad : new String[] {"../x", "../../x", "/etc/passwd", "a/b", ".", "..", "", ".hidden", "x\0y", "x\ny", "a.json"}) {
+            assertThrows(IllegalArgumentException.class, () -> store.universe(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> store.ingress(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> store.deleteUniverse(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> store.deleteIngress(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> store.save(UniverseState.create(bad, "local", "/a.yml", null, "in")), bad);
+            assertThrows(IllegalArgumentException.class, () -> store.providerDir(bad), bad);
+        }
+        assertThrows(IllegalArgumentException.class, () -> store.universe(null));
+        assertTrue(Files.exists(dir.resolve("st/x.json")) && Files.exists(dir.resolve("x.json")), "nothing was deleted");
+        assertTrue(store.universe("a").isPresent());
+        assertEquals(dir.resolve("st/providers/local").toAbsolutePath(), store.providerDir("local"));
+    }
+
     @Test
     void filesAreReadableByTheOwnerOnlyAndNoTempFileRemains() throws Exception {
         LocalStateStore store = new LocalStateStore(dir.resolve("st"));

@@ -1,5 +1,6 @@
 package io.imago.providers.local;
 
+import io.imago.providers.spi.ChildEnvironment;
 import io.imago.providers.spi.DatabaseCredentials;
 import io.imago.providers.spi.DatabaseRequest;
 import io.imago.providers.spi.DatabaseService;
@@ -43,10 +44,13 @@ final class LocalDatabases implements DatabaseService {
         Optional<Map<String, String>> existing = tags.read(req.universe(), KIND, id);
         Secrets secrets = Secrets.of(tags, req.universe());
         if (existing.isPresent() && PgDataDir.complete(existing.get())) {
-            if (!secrets.has(ADMIN)) {
-                // A new password would not open this folder, and making a new folder would lose its data.
-                throw new LocalProviderException("the database of " + req.universe() + " exists in " + existing.get().get("dataDir")
-                        + " but its admin password is gone from the secret store " + secrets.file() + ": restore it or destroy the universe");
+            for (String role : List.of(ADMIN, APP)) {
+                if (!secrets.has(role)) {
+                    // A new password would not open this folder, and making a new folder would lose its data.
+                    throw new LocalProviderException("the database of " + req.universe() + " exists in " + existing.get().get("dataDir")
+                            + " but the password of its role '" + role + "' is missing from the secret store " + secrets.file()
+                            + ": restore that file (from a backup) or destroy the universe");
+                }
             }
             // A tag from before the flag existed says so from now on.
             Resource r = new Resource(KIND, id, markInitialized(id, existing.get()));
@@ -65,14 +69,20 @@ final class LocalDatabases implements DatabaseService {
         attrs.put("version", bins.major());
         attrs.put("runAs", bins.runAs() == null ? "" : bins.runAs());
         attrs.put("host", "127.0.0.1");
+        // Chosen free here and bound by the server a moment later: PostgreSQL cannot bind port 0 and
+        // report what it got, so another local user could take the port first. Harmless for the
+        // secrets: clients authenticate with scram-sha-256 over loopback (pg_hba.conf), which never
+        // sends the password, so an impostor learns nothing it could replay; connections would fail.
         attrs.put("port", existing.map(a -> a.get("port")).orElseGet(() -> Integer.toString(Processes.freePort())));
         attrs.put("database", DBNAME);
         attrs.put(PgDataDir.INITIALIZED, "false");
         // Tag first: a kill between initdb and start must leave something destroy can find, and
         // the flag says the folder is not to be trusted until it turns true.
         tags.write(req.universe(), KIND, id, attrs);
-        // The password is stored before initdb sees it, so a folder never holds one the store lacks.
-        String adminPassword = secrets.get(ADMIN);
+        // The passwords are stored (durably) before initdb sees one, so a folder never holds one the
+        // store lacks; both now, so that nothing later ever has to make one up for an existing database.
+        String adminPassword = secrets.generate(ADMIN);
+        secrets.generate(APP);
         // An incomplete folder may still have the killed run's initdb (or a server) working in it.
         existing.map(a -> Path.of(a.get("dataDir"))).filter(d -> !d.equals(data)).ifPresent(PgDataDir::stopLeftovers);
         existing.map(a -> Path.of(a.get("home"))).filter(h -> !h.equals(home)).ifPresent(LocalIngresses::deleteTree);
@@ -122,7 +132,8 @@ final class LocalDatabases implements DatabaseService {
 
     private static boolean accessibleTo(String user, Path dir) {
         try {
-            Process p = new ProcessBuilder("runuser", "-u", user, "--", "test", "-x", dir.toString()).redirectErrorStream(true).start();
+            Process p = ChildEnvironment.clean(new ProcessBuilder("runuser", "-u", user, "--", "test", "-x", dir.toString()))
+                    .redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             return p.waitFor() == 0;
         } catch (IOException e) {

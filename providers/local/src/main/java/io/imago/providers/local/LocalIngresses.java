@@ -44,12 +44,13 @@ final class LocalIngresses implements IngressService {
             ensureRunning(r);
             return current(r);
         }
-        int port = req.port() != null ? req.port() : Processes.freePort();
+        // 0: the ingress binds a free port itself and reports it (see start); from then on the tag keeps it.
+        int port = req.port() != null ? req.port() : 0;
         Path dir = tags.folder(OWNER, KIND).resolve(req.name());
         Tags.mkdirs(dir);
         Map<String, String> attrs = Map.of(
                 "port", Integer.toString(port),
-                "adminPort", Integer.toString(Processes.freePort()),
+                "adminPort", "0",
                 "dir", dir.toString(),
                 "name", req.name());
         // Tagged before anything starts, so a re-run after a kill at any instant takes the path that
@@ -64,37 +65,50 @@ final class LocalIngresses implements IngressService {
         if (adopted.isPresent()) {
             return adopted.get();
         }
+        // The configured port, or the one the ingress bound before (its URL must not change); 0 the first time.
         int port = Integer.parseInt(r.attr("port"));
-        if (!Processes.portFree(port)) {
+        if (port != 0 && !Processes.portFree(port)) {
             throw new LocalProviderException("port " + port + " is in use by another program: choose another ingress port");
-        }
-        int adminPort = Integer.parseInt(r.attr("adminPort"));
-        if (!Processes.portFree(adminPort)) {
-            adminPort = Processes.freePort();
         }
         Path dir = Path.of(r.attr("dir"));
         Path token = dir.resolve("admin-token");
         writeTokenOnce(token);
+        Path portsFile = portsFile(r);
+        try {
+            Files.deleteIfExists(portsFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         Map<String, String> attrs = new java.util.TreeMap<>(r.attrs());
         attrs.remove("pid");
         attrs.remove("start");
-        attrs.put("adminPort", Integer.toString(adminPort));
         tags.write(OWNER, KIND, r.id(), attrs);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The backends file names this ingress on the command line: that is how it is recognised.
+        // The admin port is always 0: bound by the ingress itself and reported in the ports file, so
+        // no other local user can take it between a check and the bind and receive the bearer token.
         List<String> cmd = List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 IngressServer.class.getName(),
                 "--port", Integer.toString(port),
-                "--admin-port", Integer.toString(adminPort),
+                "--admin-port", "0",
                 "--backends-file", backendsFile(r),
-                "--token-file", token.toString());
+                "--token-file", token.toString(),
+                "--ports-file", portsFile.toString());
         ProcessHandle h = Processes.spawnDetached(cmd, dir, Map.of(), dir.resolve("ingress.log"));
+        IngressServer.BoundPorts bound = awaitPorts(portsFile, h, Duration.ofSeconds(30)).orElseThrow(() -> {
+            boolean alive = h.isAlive();
+            Processes.stop(h, Duration.ofSeconds(5));
+            return new LocalProviderException("the ingress" + (port == 0 ? "" : " on port " + port)
+                    + (alive ? " did not report its ports in 30s" : " exited at start") + "; see " + dir.resolve("ingress.log"));
+        });
+        attrs.put("port", Integer.toString(bound.port()));
+        attrs.put("adminPort", Integer.toString(bound.adminPort()));
         attrs.put("pid", Long.toString(h.pid()));
         attrs.put("start", Processes.startOf(h));
         tags.write(OWNER, KIND, r.id(), attrs);
         Resource started = new Resource(KIND, r.id(), attrs);
         if (!awaitHealthy(started, h, Duration.ofSeconds(30))) {
-            throw new LocalProviderException("the ingress on port " + port + (h.isAlive() ? " did not start in 30s" : " exited at start")
+            throw new LocalProviderException("the ingress on port " + bound.port() + (h.isAlive() ? " did not start in 30s" : " exited at start")
                     + "; see " + dir.resolve("ingress.log"));
         }
         return started;
@@ -121,8 +135,17 @@ final class LocalIngresses implements IngressService {
         Map<String, String> attrs = new java.util.TreeMap<>(r.attrs());
         attrs.put("pid", Long.toString(keep.pid()));
         attrs.put("start", Processes.startOf(h.get()));
-        keep.option("--port").ifPresent(v -> attrs.put("port", v));
-        keep.option("--admin-port").ifPresent(v -> attrs.put("adminPort", v));
+        // The ports it bound, from the ports file it wrote (its pid in it); an ingress started by an
+        // older imago has no such file but named both ports on its command line.
+        Optional<IngressServer.BoundPorts> bound = IngressServer.BoundPorts.read(portsFile(r)).filter(b -> b.pid() == keep.pid());
+        String port = bound.map(b -> Integer.toString(b.port())).orElse(keep.option("--port").orElse("0"));
+        String adminPort = bound.map(b -> Integer.toString(b.adminPort())).orElse(keep.option("--admin-port").orElse("0"));
+        if (port.equals("0") || adminPort.equals("0")) {
+            Processes.stop(h.get(), Duration.ofSeconds(5)); // its ports are unknown: a fresh one is started
+            return Optional.empty();
+        }
+        attrs.put("port", port);
+        attrs.put("adminPort", adminPort);
         tags.write(OWNER, KIND, r.id(), attrs);
         Resource adopted = new Resource(KIND, r.id(), attrs);
         if (awaitHealthy(adopted, h.get(), Duration.ofSeconds(30))) {
@@ -130,6 +153,22 @@ final class LocalIngresses implements IngressService {
         }
         Processes.stop(h.get(), Duration.ofSeconds(5));
         return Optional.empty();
+    }
+
+    /** The ports file the ingress process writes once it has bound both listeners. */
+    private static Optional<IngressServer.BoundPorts> awaitPorts(Path file, ProcessHandle h, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (true) {
+            Optional<IngressServer.BoundPorts> bound = IngressServer.BoundPorts.read(file);
+            if (bound.isPresent() || !h.isAlive() || System.nanoTime() > deadline) {
+                return bound;
+            }
+            Processes.sleep(50);
+        }
+    }
+
+    private static Path portsFile(Resource r) {
+        return Path.of(r.attr("dir")).resolve("ports.json");
     }
 
     private boolean awaitHealthy(Resource r, ProcessHandle h, Duration max) {

@@ -1,5 +1,6 @@
 package io.imago.providers.local;
 
+import io.imago.providers.spi.ChildEnvironment;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +26,8 @@ final class PgCommands {
 
     static Result exec(List<String> cmd, Path dir, Duration timeout) {
         try {
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+            // initdb, pg_ctl and (through pg_ctl) the postmaster and its backends: none needs imago's environment.
+            Process p = ChildEnvironment.clean(new ProcessBuilder(cmd)).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             // pg_ctl's server inherits no pipe of ours (-l sends its output to a file), so reading to EOF ends.
             byte[] out = p.getInputStream().readAllBytes();

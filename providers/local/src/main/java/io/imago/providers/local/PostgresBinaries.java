@@ -1,5 +1,6 @@
 package io.imago.providers.local;
 
+import io.imago.providers.spi.ChildEnvironment;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -171,7 +172,8 @@ record PostgresBinaries(Path binDir, String major, String runAs) {
 
     private static String versionOf(Path bin) {
         try {
-            Process p = new ProcessBuilder(bin.resolve("postgres").toString(), "--version").redirectErrorStream(true).start();
+            Process p = ChildEnvironment.clean(new ProcessBuilder(bin.resolve("postgres").toString(), "--version"))
+                    .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             p.waitFor();
             // "postgres (PostgreSQL) 16.10"

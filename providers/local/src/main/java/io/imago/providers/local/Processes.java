@@ -1,5 +1,6 @@
 package io.imago.providers.local;
 
+import io.imago.providers.spi.ChildEnvironment;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +21,8 @@ final class Processes {
 
     /**
      * Spawns the command in a session of its own ({@code setsid}) so that a Ctrl-C or a kill of
-     * imago's process group does not take the universe down with it.
+     * imago's process group does not take the universe down with it. The process starts from a
+     * clean environment ({@link ChildEnvironment}): the allowlist of imago's, plus {@code env}.
      */
     static ProcessHandle spawnDetached(List<String> command, Path workDir, Map<String, String> env, Path log) {
         List<String> argv = new ArrayList<>();
@@ -31,7 +33,7 @@ final class Processes {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectErrorStream(true);
-        pb.environment().putAll(env);
+        ChildEnvironment.apply(pb, env);
         try {
             return pb.start().toHandle();
         } catch (IOException e) {
@@ -99,6 +101,11 @@ final class Processes {
         }
     }
 
+    /**
+     * A port free now, for a child that must be told its port (PostgreSQL, an application's PORT).
+     * Another local user may bind it before the child does: where imago controls the child (the
+     * ingress) the child binds port 0 and reports what it got instead.
+     */
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);

@@ -98,8 +98,11 @@ final class Tags {
         try {
             mkdirs(f.getParent());
             Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.write(tmp, JSON.writeValueAsBytes(value));
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            // Created owner-only before the first byte is written: a chmod after the write would
+            // leave a moment in which another user could open the file (and keep it open).
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.write(tmp, JSON.writeValueAsBytes(value), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             // Synced before and after the rename: the order of these writes is what resuming relies
             // on (a password stored before initdb uses it, a flag set after), even across a power cut.
             force(tmp, StandardOpenOption.WRITE);

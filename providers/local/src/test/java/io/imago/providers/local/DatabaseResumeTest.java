@@ -138,6 +138,54 @@ class DatabaseResumeTest {
         }
     }
 
+    /**
+     * The secret store is owner-only, written whole, and never makes up a password for a database
+     * that exists: a missing entry or file is an error naming the file, and the folder is kept.
+     */
+    @Test
+    void theSecretStoreIsPrivateAndAMissingPasswordIsAnErrorNamingTheFile() throws Exception {
+        Provider p = provider();
+        Resource db = p.database().create(request("d6"));
+        try {
+            dataDir = Path.of(tag("d6").get("dataDir"));
+            Path file = Secrets.file(tags(), "d6");
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+            assertFalse(Files.exists(file.resolveSibling(file.getFileName() + ".tmp")), "no temp file is left");
+            String stored = Files.readString(file);
+            assertTrue(stored.contains("\"" + LocalDatabases.ADMIN + "\"") && stored.contains("\"" + LocalDatabases.APP + "\""),
+                    "both passwords are stored at creation, before initdb: " + file);
+
+            // One entry lost: neither create nor credentials invent a new one.
+            Files.writeString(file, stored.replaceAll(",?\"" + LocalDatabases.APP + "\":\"[0-9a-f]+\"", "").replace("{,", "{"));
+            assertFalse(Files.readString(file).contains("\"" + LocalDatabases.APP + "\""));
+            var e = assertThrows(LocalProviderException.class, () -> p.database().create(request("d6")));
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("'" + LocalDatabases.APP + "'"), e.getMessage());
+            e = assertThrows(LocalProviderException.class, () -> p.database().credentials(db, false));
+            assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+            assertFalse(Files.readString(file).contains("\"" + LocalDatabases.APP + "\""), "nothing was generated");
+
+            // The whole file lost: the same, and the data folder is left alone.
+            Files.delete(file);
+            e = assertThrows(LocalProviderException.class, () -> p.database().create(request("d6")));
+            assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+            assertThrows(LocalProviderException.class, () -> p.database().credentials(db, true));
+            assertFalse(Files.exists(file), "nothing was generated");
+            assertTrue(Files.exists(dataDir.resolve("PG_VERSION")));
+
+            // Restored from a backup: everything works again.
+            Files.writeString(file, stored);
+            Resource again = p.database().create(request("d6"));
+            assertEquals(1, select1(p.database().credentials(again, false)));
+            assertEquals(1, select1(p.database().credentials(again, true)));
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+                    "a store left readable by others is made private again");
+        } finally {
+            p.database().destroy(db);
+        }
+        assertFalse(Files.exists(Secrets.file(tags(), "d6")));
+    }
+
     @Test
     void aLeftoverInitdbOfAKilledRunIsStoppedAndTheFolderMadeAgain() throws Exception {
         Provider p = provider();

@@ -17,30 +17,42 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>
  * java -cp CLASSPATH io.imago.providers.local.ingress.IngressServer \
- *     --port P [--host H] --admin-port A [--backends-file F] [--token-file T]
+ *     --port P [--host H] --admin-port A [--backends-file F] [--token-file T] [--ports-file R]
  * </pre>
  *
  * The public listener is on {@code H:P} (H defaults to 127.0.0.1), the admin API
- * ({@link AdminHandler}) on {@code 127.0.0.1:A} only. Port 0 picks a free port. Once listening it
- * prints {@code ready port=P admin=A} on stdout. With no backend, public requests get 503.
+ * ({@link AdminHandler}) on {@code 127.0.0.1:A} only. Port 0 has the OS pick a free port as the
+ * listener binds it. Once listening it prints {@code ready port=P admin=A} on stdout and, with
+ * {@code --ports-file}, writes {@code {"port":P,"admin":A,"pid":PID}} to R (atomically, owner-only).
+ * The local provider starts it with {@code --admin-port 0} and reads R: a port chosen by imago,
+ * released, and then bound by the ingress could be taken in between by another local user, who
+ * would then receive the admin requests and their bearer token. With no backend, public requests get 503.
  */
 public final class IngressServer {
     /** Start-up options; {@code backendsFile} and {@code tokenFile} may be null. */
-    public record Options(String host, int port, int adminPort, Path backendsFile, Path tokenFile) {
+    public record Options(String host, int port, int adminPort, Path backendsFile, Path tokenFile, Path portsFile) {
         public static final String USAGE = "usage: IngressServer --port P [--host H] --admin-port A"
-                + " [--backends-file F] [--token-file T]";
+                + " [--backends-file F] [--token-file T] [--ports-file R]";
+
+        public Options(String host, int port, int adminPort, Path backendsFile, Path tokenFile) {
+            this(host, port, adminPort, backendsFile, tokenFile, null);
+        }
 
         /** Loopback listeners on the given ports (0 = any free one), no persistence, no token. */
         public static Options loopback(int port, int adminPort) {
-            return new Options("127.0.0.1", port, adminPort, null, null);
+            return new Options("127.0.0.1", port, adminPort, null, null, null);
         }
 
         public Options withBackendsFile(Path f) {
-            return new Options(host, port, adminPort, f, tokenFile);
+            return new Options(host, port, adminPort, f, tokenFile, portsFile);
         }
 
         public Options withTokenFile(Path f) {
-            return new Options(host, port, adminPort, backendsFile, f);
+            return new Options(host, port, adminPort, backendsFile, f, portsFile);
+        }
+
+        public Options withPortsFile(Path f) {
+            return new Options(host, port, adminPort, backendsFile, tokenFile, f);
         }
 
         /** @throws IllegalArgumentException with a message for users */
@@ -50,6 +62,7 @@ public final class IngressServer {
             Integer admin = null;
             Path backends = null;
             Path token = null;
+            Path ports = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("-h") || a.equals("--help")) {
@@ -65,13 +78,14 @@ public final class IngressServer {
                     case "--host" -> host = v;
                     case "--backends-file" -> backends = Path.of(v);
                     case "--token-file" -> token = Path.of(v);
+                    case "--ports-file" -> ports = Path.of(v);
                     default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
                 }
             }
             if (port == null || admin == null) {
                 throw new IllegalArgumentException("--port and --admin-port are required\n" + USAGE);
             }
-            return new Options(host, port, admin, backends, token);
+            return new Options(host, port, admin, backends, token, ports);
         }
 
         private static int port(String option, String v) {
@@ -132,6 +146,43 @@ public final class IngressServer {
         List<Undertow.ListenerInfo> listeners = undertow.getListenerInfo();
         this.port = ((InetSocketAddress) listeners.get(0).getAddress()).getPort();
         this.adminPort = ((InetSocketAddress) listeners.get(1).getAddress()).getPort();
+        if (o.portsFile() != null) {
+            try {
+                writePorts(o.portsFile(), port, adminPort);
+            } catch (IOException e) {
+                stop();
+                throw new IOException("cannot write the ports file " + o.portsFile() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The ports file: written whole (temp file, rename), readable by its owner only, once both listeners are bound. */
+    private static void writePorts(Path file, int port, int adminPort) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, "{\"port\":" + port + ",\"admin\":" + adminPort + ",\"pid\":" + ProcessHandle.current().pid() + "}\n");
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** What a ports file says: the ports the ingress with that pid bound. */
+    public record BoundPorts(int port, int adminPort, long pid) {
+        private static final java.util.regex.Pattern FORM =
+                java.util.regex.Pattern.compile("\\{\"port\":(\\d+),\"admin\":(\\d+),\"pid\":(\\d+)}\\s*");
+
+        /** Empty when the file is missing or not (yet) a ports file. */
+        public static java.util.Optional<BoundPorts> read(Path file) {
+            try {
+                var m = FORM.matcher(Files.readString(file));
+                if (!m.matches()) {
+                    return java.util.Optional.empty();
+                }
+                return java.util.Optional.of(new BoundPorts(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Long.parseLong(m.group(3))));
+            } catch (IOException | RuntimeException e) {
+                return java.util.Optional.empty();
+            }
+        }
     }
 
     /** Starts an ingress in this JVM (the process entry point and tests use this). */

@@ -1,6 +1,8 @@
 package io.imago.providers.local.ingress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,6 +101,69 @@ class IngressProcessTest {
         assertTrue(process.waitFor(15, TimeUnit.SECONDS), () -> "still running; log: " + log());
         assertEquals(0, process.exitValue());
         assertTrue(Files.readString(tmp.resolve("backends.json")).contains(b.url()));
+    }
+
+    /**
+     * Started as the local provider starts it (both ports 0, a ports file): the ports it reports are
+     * the ones it listens on, and it really holds them, so nobody else can have them.
+     */
+    @Test
+    void reportsThePortsItBoundInItsPortsFile() throws Exception {
+        Path token = tmp.resolve("admin-token");
+        Files.writeString(token, "t0ken");
+        Path ports = tmp.resolve("ports.json");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        process = new ProcessBuilder(List.of(javaBin, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                IngressServer.class.getName(), "--port", "0", "--admin-port", "0",
+                "--backends-file", tmp.resolve("backends.json").toString(), "--token-file", token.toString(),
+                "--ports-file", ports.toString()))
+                .redirectError(tmp.resolve("ingress.log").toFile())
+                .redirectOutput(tmp.resolve("ingress.out").toFile())
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        java.util.Optional<IngressServer.BoundPorts> bound = IngressServer.BoundPorts.read(ports);
+        while (bound.isEmpty() && process.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            bound = IngressServer.BoundPorts.read(ports);
+        }
+        assertTrue(bound.isPresent(), () -> "no ports file; log: " + log());
+        IngressServer.BoundPorts b = bound.get();
+        assertEquals(process.pid(), b.pid());
+        assertTrue(b.port() > 0 && b.adminPort() > 0 && b.port() != b.adminPort(), b.toString());
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(ports)));
+        assertFalse(Files.exists(tmp.resolve("ports.json.tmp")));
+        // Bound by it: the admin API answers there with the token, the public port answers 503 (no backend),
+        // and neither port can be bound by anyone else.
+        assertTrue(new IngressClient(b.adminPort(), "t0ken").healthy());
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+        assertEquals(503, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.port() + "/")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        for (int p : new int[] {b.port(), b.adminPort()}) {
+            assertThrows(java.io.IOException.class, () -> new java.net.ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress()).close(),
+                    "port " + p + " is held by the ingress");
+        }
+        // The same ports as its stdout line says.
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.readString(tmp.resolve("ingress.out")).contains("ready") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals("ready port=" + b.port() + " admin=" + b.adminPort(), Files.readString(tmp.resolve("ingress.out")).strip());
+    }
+
+    /** In this JVM too: the record it writes matches the listeners' own view. */
+    @Test
+    void anInProcessServerWritesItsPortsFile() throws Exception {
+        Path ports = tmp.resolve("p.json");
+        IngressServer s = IngressServer.start(IngressServer.Options.loopback(0, 0).withPortsFile(ports));
+        try {
+            IngressServer.BoundPorts b = IngressServer.BoundPorts.read(ports).orElseThrow();
+            assertEquals(new IngressServer.BoundPorts(s.port(), s.adminPort(), ProcessHandle.current().pid()), b);
+        } finally {
+            s.stop();
+        }
+        assertTrue(IngressServer.BoundPorts.read(tmp.resolve("missing.json")).isEmpty());
+        Files.writeString(tmp.resolve("half.json"), "{\"port\":12");
+        assertTrue(IngressServer.BoundPorts.read(tmp.resolve("half.json")).isEmpty());
     }
 
     private String log() {
