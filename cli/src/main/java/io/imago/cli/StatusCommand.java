@@ -58,6 +58,11 @@ final class StatusCommand implements Callable<Integer> {
                 o.out.printf("  %-9s %-22s %-22s %-10s %s%n", r.kind(), r.id(), r.endpoint() == null ? "" : r.endpoint(),
                         r.pid() == null ? "" : "pid " + r.pid(), r.health() == null ? "" : r.health());
             }
+            for (UniverseView.SlotView sl : v.slots()) {
+                o.out.printf("  %-9s %-22s %s of WAL held%s%n", "slot", sl.name(), humanBytes(sl.walHeldBytes()),
+                        (sl.active() ? ", in use" : "") + (sl.walStatus() == null ? "" : ", " + sl.walStatus()));
+            }
+            v.warnings().forEach(w -> o.err.println(o.yellow("warning: ") + w));
             rollbackWindow(v, views).ifPresent(line -> o.out.println("  " + line));
             v.facts().forEach((k, val) -> {
                 if (k.equals("rollbackLoses")) {
@@ -95,6 +100,11 @@ final class StatusCommand implements Callable<Integer> {
         } catch (IOException e) {
             return json;
         }
+    }
+
+    private static String humanBytes(long n) {
+        return n < 1024 ? n + " B" : n < 1L << 20 ? String.format("%.1f KiB", n / 1024.0)
+                : n < 1L << 30 ? String.format("%.1f MiB", n / 1048576.0) : String.format("%.1f GiB", n / 1073741824.0);
     }
 
     private static String phase(Output o, String phase) {

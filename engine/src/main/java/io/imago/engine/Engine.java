@@ -192,7 +192,9 @@ public final class Engine implements AutoCloseable {
             facts = new java.util.TreeMap<>(facts);
             facts.put("rollbackSlotHolds", RollbackWindow.walHeld(store, u, reporter));
         }
-        return new UniverseView(u.name(), u.phase().name(), u.provider(), u.replaces(), ingress, db, resources, facts, journal);
+        SlotWatch.Report slots = db != null && db.running() ? SlotWatch.of(store, u, p) : SlotWatch.Report.NONE;
+        return new UniverseView(u.name(), u.phase().name(), u.provider(), u.replaces(), ingress, db, resources, facts, journal,
+                slots.slots(), slots.warnings());
     }
 
     /** Providers are opened once per command, on first use, and closed with the engine. */

@@ -17,6 +17,9 @@ package io.imago.engine;
  * Kills at random instants, not at these points, come from outside (the kill campaign in {@code it/}).
  */
 final class FaultInjection {
+    /** A pause happens once per process: a point reached again (the next table of a copy) goes on. */
+    private static final java.util.Set<String> PAUSED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private FaultInjection() {}
 
     static void at(StepName step, String when) {
@@ -38,7 +41,7 @@ final class FaultInjection {
         if (fault.equals("throw:" + point)) {
             throw new IllegalStateException("injected fault at " + point + " (IMAGO_FAULT)");
         }
-        if (fault.equals("pause:" + point)) {
+        if (fault.equals("pause:" + point) && PAUSED.add(point)) {
             pauseUntilReleased(point);
         }
     }

@@ -126,6 +126,7 @@ final class SnapshotStep implements Step {
         return new CopyProgress() {
             @Override
             public void tableStarted(String table, long estimatedRows) {
+                FaultInjection.at(StepName.SNAPSHOT, "copying"); // the slot exists and a table is being copied
                 total.addAndGet(Math.max(0, estimatedRows));
             }
 

@@ -8,7 +8,7 @@ import java.util.Map;
  * but never the password.
  */
 public record UniverseView(String name, String phase, String provider, String replaces, Ingress ingress, Database database,
-        List<ResourceView> resources, Map<String, String> facts, List<StepView> journal) {
+        List<ResourceView> resources, Map<String, String> facts, List<StepView> journal, List<SlotView> slots, List<String> warnings) {
 
     public record Ingress(String name, String url, boolean live) {}
 
@@ -18,4 +18,7 @@ public record UniverseView(String name, String phase, String provider, String re
     public record ResourceView(String kind, String id, String endpoint, String pid, String health) {}
 
     public record StepView(String step, String status, String at, String detail) {}
+
+    /** One of imago's replication slots on this universe's database, and the WAL it keeps there. */
+    public record SlotView(String name, boolean active, long walHeldBytes, String walStatus) {}
 }

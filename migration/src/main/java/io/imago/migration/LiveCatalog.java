@@ -54,6 +54,31 @@ public final class LiveCatalog {
         }
     }
 
+    /**
+     * One of imago's replication slots on a server.
+     *
+     * @param walHeldBytes WAL the server keeps for it (from its restart position to the current one)
+     * @param walStatus PostgreSQL's word for it (reserved, extended, unreserved: about to be lost, lost); null before 13
+     */
+    public record SlotUse(String name, boolean active, long walHeldBytes, String walStatus) {
+    }
+
+    /** Imago's slots on the server (named {@code imago_…}), with the WAL each holds back. */
+    public static List<SlotUse> imagoSlots(PgEndpoint db) throws SQLException {
+        List<SlotUse> out = new ArrayList<>();
+        try (Connection c = db.connectBrief()) {
+            boolean walStatus = c.getMetaData().getDatabaseMajorVersion() >= 13;
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT slot_name, active, coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint, "
+                            + (walStatus ? "wal_status" : "NULL") + " FROM pg_replication_slots WHERE slot_name LIKE 'imago\\_%' ORDER BY 1")) {
+                while (rs.next()) {
+                    out.add(new SlotUse(rs.getString(1), rs.getBoolean(2), rs.getLong(3), rs.getString(4)));
+                }
+            }
+        }
+        return out;
+    }
+
     private static List<String> names(PgEndpoint db, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = db.connectBrief(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {

@@ -32,10 +32,14 @@ final class LocalDatabases implements DatabaseService {
     static final String DBNAME = "app";
     private final Tags tags;
     private final Consumer<String> log;
+    private final Map<String, String> settings;
+    static final String MAX_SLOT_WAL_KEEP_SIZE = "maxSlotWalKeepSize";
+    static final String DEFAULT_MAX_SLOT_WAL_KEEP_SIZE = "10GB";
 
-    LocalDatabases(Tags tags, Consumer<String> log) {
+    LocalDatabases(Tags tags, Consumer<String> log, Map<String, String> settings) {
         this.tags = tags;
         this.log = log;
+        this.settings = settings;
     }
 
     @Override
@@ -75,6 +79,7 @@ final class LocalDatabases implements DatabaseService {
         // sends the password, so an impostor learns nothing it could replay; connections would fail.
         attrs.put("port", existing.map(a -> a.get("port")).orElseGet(() -> Integer.toString(Processes.freePort())));
         attrs.put("database", DBNAME);
+        attrs.put(MAX_SLOT_WAL_KEEP_SIZE, maxSlotWalKeepSize(existing.map(a -> a.get(MAX_SLOT_WAL_KEEP_SIZE)).orElse(null)));
         attrs.put(PgDataDir.INITIALIZED, "false");
         // Tag first: a kill between initdb and start must leave something destroy can find, and
         // the flag says the folder is not to be trusted until it turns true.
@@ -144,6 +149,29 @@ final class LocalDatabases implements DatabaseService {
         }
     }
 
+    /**
+     * The blueprint's {@code provider: { type: local, maxSlotWalKeepSize: 10GB }} (PostgreSQL's units, or -1 for no
+     * limit), else what the database was created with, else the default. Checked here: it ends up in a config file.
+     */
+    private String maxSlotWalKeepSize(String recorded) {
+        String v = settings.get("maxSlotWalKeepSize");
+        if (v == null) {
+            return recorded != null ? recorded : DEFAULT_MAX_SLOT_WAL_KEEP_SIZE;
+        }
+        if (!v.matches("-1|[1-9][0-9]{0,9}(kB|MB|GB|TB)?")) {
+            throw new LocalProviderException("provider.maxSlotWalKeepSize '" + v + "' is not a size PostgreSQL takes (e.g. 512MB, 10GB, or -1 for no limit)");
+        }
+        return v;
+    }
+
+    private static int major(Resource r) {
+        try {
+            return Integer.parseInt(r.attrs().getOrDefault("version", "0").split("\\.")[0]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private void writeServerConf(Resource r) {
         Path data = Path.of(r.attr("dataDir"));
         String fsync = System.getenv().getOrDefault("IMAGO_LOCAL_PG_FSYNC", "on");
@@ -156,7 +184,11 @@ final class LocalDatabases implements DatabaseService {
                 + "max_wal_senders = 16\n"
                 + "max_connections = 100\n"
                 + "shared_buffers = 64MB\n"
-                + "fsync = " + fsync + "\n";
+                + "fsync = " + fsync + "\n"
+                // A slot nobody reads (a killed apply's, a forgotten rollback window's) keeps WAL until the disk
+                // fills; past this much the server invalidates the slot instead: the upgrade fails, production lives.
+                // (The setting exists from PostgreSQL 13 on.)
+                + (major(r) >= 13 ? "max_slot_wal_keep_size = " + r.attrs().getOrDefault(MAX_SLOT_WAL_KEEP_SIZE, DEFAULT_MAX_SLOT_WAL_KEEP_SIZE) + "\n" : "");
         try {
             Files.writeString(data.resolve("imago.conf"), conf);
             PgCommands.chown(data.resolve("imago.conf"), runAs(r));

@@ -21,7 +21,7 @@ public final class LocalProvider implements Provider {
     public LocalProvider(ProviderContext context) {
         Tags tags = new Tags(context.workDir());
         this.compute = new LocalCompute(tags);
-        this.databases = new LocalDatabases(tags, context.log());
+        this.databases = new LocalDatabases(tags, context.log(), context.settings());
         this.ingresses = new LocalIngresses(tags);
     }
 
