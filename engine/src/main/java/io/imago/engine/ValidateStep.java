@@ -122,13 +122,15 @@ final class ValidateStep implements Step {
             ConsistentCut cut = shipper == null
                     ? ConsistentCut.take(source, target, List.of(), null, maxHold)
                     : ConsistentCut.take(source, target, SnapshotStep.publicTables(source), shipper::drainTo, maxHold);
-            reportHold(ctx, cut.holdMillis(), " at " + cut.position());
+            if (shipper != null) {
+                reportHold(ctx, cut.holdMillis(), " at " + cut.position());
+            }
             return cut;
         } catch (ConsistentCut.NotInTime e) {
             reportHold(ctx, e.heldMillis(), "");
-            throw EngineException.failed("the data checks need " + ctx.old.name() + " and " + ctx.bp.universe() + " at one log position, "
-                    + "and writes may be held for that at most switchover.maxWritePause (" + maxHold.toMillis() + " ms): " + e.getMessage()
-                    + ". " + ctx.old.name() + " stays live; try again, or raise switchover.maxWritePause");
+            throw EngineException.failed("comparing " + ctx.old.name() + " and " + ctx.bp.universe() + " at one log position (rowCounts, "
+                    + "checksums) would hold writes to " + ctx.old.name() + " longer than switchover.maxWritePause (" + maxHold.toMillis()
+                    + " ms): " + e.getMessage() + ". " + ctx.old.name() + " stays live; try again, or raise switchover.maxWritePause");
         } catch (LogShippingException e) {
             throw new EngineException(EngineException.Kind.FAILED, "log shipping failed: " + PgErrors.rootMessage(e), e);
         }

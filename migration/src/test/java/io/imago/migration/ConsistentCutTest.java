@@ -123,6 +123,7 @@ class ConsistentCutTest {
         } finally {
             writer.stop.set(true);
             t.join(10_000);
+            SnapshotCopier.dropSlotAndPublication(p.source(), "cut_large", "cut_large_pub");
         }
     }
 

@@ -51,11 +51,19 @@ class DataChecksTest {
                 m.sourceIsPartitioned(), m.estimatedRows());
     }
 
+    /**
+     * What the bulk copy would load (the tests here need no slot: the test servers have few): the converted rows,
+     * written by hand.
+     */
+    private static void load(PgServers.Pair p) {
+        Db.exec(p.target(), "INSERT INTO purchases SELECT g, 'paid', g * 1.5, 'PAID' FROM generate_series(1, 1000) g WHERE g % 5 <> 0");
+    }
+
     @Test
     void expressionsAreEvaluatedByTheTargetOnly() throws Exception {
         PgServers.Pair p = orders("checks_target_only");
         List<TableMigration> plan = Db.plan(p, List.of("orders"), List.of(PURCHASES));
-        Shipping.copy(p, "checks_target_only", plan);
+        load(p);
         TableMigration m = plan.get(0);
         assertEquals(800, Db.count(p.target(), "SELECT count(*) FROM purchases"));
         List<String> source = fingerprint(p.source(), "orders");
@@ -86,7 +94,7 @@ class DataChecksTest {
     void textThatIsNotOneExpressionIsRefusedBeforeReachingEitherDatabase() throws Exception {
         PgServers.Pair p = orders("checks_hostile");
         List<TableMigration> plan = Db.plan(p, List.of("orders"), List.of(PURCHASES));
-        Shipping.copy(p, "checks_hostile", plan);
+        load(p);
         TableMigration good = plan.get(0);
         List<String> source = fingerprint(p.source(), "orders");
         List<String> target = fingerprint(p.target(), "purchases");
@@ -121,7 +129,7 @@ class DataChecksTest {
     void anExpressionThatWritesFailsOnTheTargetAndChangesNothing() throws Exception {
         PgServers.Pair p = orders("checks_writes");
         List<TableMigration> plan = Db.plan(p, List.of("orders"), List.of(PURCHASES));
-        Shipping.copy(p, "checks_writes", plan);
+        load(p);
         TableMigration good = plan.get(0);
         List<String> source = fingerprint(p.source(), "orders");
         List<String> target = fingerprint(p.target(), "purchases");
