@@ -8,8 +8,6 @@ import io.imago.migration.LiveCatalog;
 import io.imago.migration.MigrationPlanException;
 import io.imago.migration.MigrationPlanner;
 import io.imago.migration.PgEndpoint;
-import io.imago.migration.PgErrors;
-import io.imago.migration.SessionFence;
 import io.imago.migration.SnapshotCopier;
 import io.imago.migration.SnapshotResult;
 import io.imago.migration.TableMigration;
@@ -88,19 +86,6 @@ final class SnapshotStep implements Step {
             return MigrationPlanner.resolve(s, t, m.allTables() ? null : m.tables(), transforms);
         } catch (MigrationPlanException e) {
             throw EngineException.failed("the migration does not fit the schemas:\n  - " + String.join("\n  - ", e.problems()));
-        }
-    }
-
-    static SessionFence acquireFence(ApplyContext ctx, PgEndpoint source, List<String> tables) {
-        Duration drain = ctx.bp.switchover().drainTimeout();
-        try {
-            return SessionFence.acquire(source, tables, drain);
-        } catch (SQLException e) {
-            if (PgErrors.lockTimeout(e)) {
-                throw EngineException.failed("writes in flight on " + ctx.old.name() + " did not finish within drainTimeout ("
-                        + drain.toSeconds() + "s); nothing was changed, try again or raise switchover.drainTimeout");
-            }
-            throw new EngineException(EngineException.Kind.FAILED, "cannot fence writes on " + ctx.old.name() + ": " + e.getMessage(), e);
         }
     }
 

@@ -2,20 +2,19 @@ package io.imago.engine;
 
 import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.CheckSpec;
-import io.imago.migration.Lsn;
+import io.imago.migration.ConsistentCut;
+import io.imago.migration.DataChecks;
+import io.imago.migration.LogShipper;
+import io.imago.migration.LogShippingException;
 import io.imago.migration.PgEndpoint;
-import io.imago.migration.SessionFence;
-import io.imago.migration.TableChecksums;
+import io.imago.migration.PgErrors;
 import io.imago.migration.TableMigration;
 import io.imago.providers.spi.Endpoint;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,13 +53,7 @@ final class ValidateStep implements Step {
         List<CheckSpec> data = ctx.bp.validate().stream().filter(ValidateStep::isDataCheck).toList();
         List<CheckSpec> live = ctx.bp.validate().stream().filter(c -> !isDataCheck(c)).toList();
         if (!data.isEmpty()) {
-            withQuietSource(ctx, () -> {
-                for (CheckSpec check : data) {
-                    long t0 = System.nanoTime();
-                    List<String> problems = check instanceof CheckSpec.Checksums c ? checksums(ctx, c) : rowCounts(ctx);
-                    record(ctx, check, problems, failures, passed, t0);
-                }
-            });
+            dataChecks(ctx, data, failures, passed);
         }
         for (CheckSpec check : live) {
             long t0 = System.nanoTime();
@@ -97,35 +90,55 @@ final class ValidateStep implements Step {
         }
     }
 
-    interface DataChecks {
-        void run() throws Exception;
-    }
-
     /**
-     * Source and target must be compared at one log position: writes to the old universe are held
-     * (at its database) while shipping drains to the fence and the data checks run, then let go.
-     * The hold is reported; it lasts as long as the checks.
+     * Row counts and checksums compare source and target at one log position, a {@link ConsistentCut}: writes to
+     * the old universe are held only while the cut is taken (fence, drain to it, both snapshots exported), at most
+     * {@code switchover.maxWritePause}, and reported; the checks then read both snapshots while the old universe
+     * takes writes again. The blueprint's expressions are evaluated by the new universe's database only.
      */
-    private static void withQuietSource(ApplyContext ctx, DataChecks checks) throws Exception {
-        if (ctx.shipper == null) {
-            checks.run();
+    private static void dataChecks(ApplyContext ctx, List<CheckSpec> data, List<String> failures, int[] passed) throws Exception {
+        if (ctx.old == null || ctx.bp.database() == null) {
+            for (CheckSpec check : data) { // nothing was migrated: nothing to compare
+                record(ctx, check, List.of(), failures, passed, System.nanoTime());
+            }
             return;
         }
         PgEndpoint source = SnapshotStep.endpoint(ctx.oldDb(true));
-        long t0 = System.nanoTime();
-        SessionFence fence = SnapshotStep.acquireFence(ctx, source, SnapshotStep.publicTables(source));
-        try {
-            Duration drain = ctx.bp.switchover().drainTimeout();
-            if (!ctx.shipper.drainTo(Lsn.parse(fence.position()), drain)) {
-                throw EngineException.failed("log shipping did not reach the validation point within drainTimeout (" + drain.toSeconds() + "s)");
+        PgEndpoint target = SnapshotStep.endpoint(ctx.db(true));
+        List<TableMigration> tables = SnapshotStep.resolve(ctx, source, target);
+        try (ConsistentCut cut = cut(ctx, source, target)) {
+            for (CheckSpec check : data) {
+                long t0 = System.nanoTime();
+                List<String> problems = check instanceof CheckSpec.Checksums c ? checksums(ctx, cut, tables, c) : rowCounts(ctx, cut, tables);
+                record(ctx, check, problems, failures, passed, t0);
             }
-            checks.run();
-        } finally {
-            fence.release();
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            ctx.reporter.info("  writes to " + ctx.old.name() + " were held " + ms + " ms for the data checks");
-            ctx.update(s -> Fact.VALIDATION_HOLD_MS.set(s, ms));
         }
+    }
+
+    private static ConsistentCut cut(ApplyContext ctx, PgEndpoint source, PgEndpoint target) throws SQLException {
+        LogShipper shipper = ctx.shipper;
+        Duration maxHold = ctx.bp.switchover().maxWritePause();
+        try {
+            ConsistentCut cut = shipper == null
+                    ? ConsistentCut.take(source, target, List.of(), null, maxHold)
+                    : ConsistentCut.take(source, target, SnapshotStep.publicTables(source), shipper::drainTo, maxHold);
+            if (shipper != null) {
+                reportHold(ctx, cut.holdMillis(), " at " + cut.position());
+            }
+            return cut;
+        } catch (ConsistentCut.NotInTime e) {
+            reportHold(ctx, e.heldMillis(), "");
+            throw EngineException.failed("comparing " + ctx.old.name() + " and " + ctx.bp.universe() + " at one log position (rowCounts, "
+                    + "checksums) would hold writes to " + ctx.old.name() + " longer than switchover.maxWritePause (" + maxHold.toMillis()
+                    + " ms): " + e.getMessage() + ". " + ctx.old.name() + " stays live; try again, or raise switchover.maxWritePause");
+        } catch (LogShippingException e) {
+            throw new EngineException(EngineException.Kind.FAILED, "log shipping failed: " + PgErrors.rootMessage(e), e);
+        }
+    }
+
+    private static void reportHold(ApplyContext ctx, long ms, String where) {
+        ctx.reporter.info("  writes to " + ctx.old.name() + " were held " + ms + " ms for the data checks' consistent cut" + where);
+        ctx.update(s -> Fact.VALIDATION_HOLD_MS.set(s, ms));
     }
 
     private static String label(CheckSpec check) {
@@ -142,60 +155,39 @@ final class ValidateStep implements Step {
     }
 
     /** Source rows that the transforms keep vs rows on the target, per migrated table. */
-    private static List<String> rowCounts(ApplyContext ctx) throws SQLException {
-        if (ctx.old == null || ctx.bp.database() == null) {
-            return List.of();
-        }
-        PgEndpoint source = SnapshotStep.endpoint(ctx.oldDb(true));
-        PgEndpoint target = SnapshotStep.endpoint(ctx.db(true));
+    private static List<String> rowCounts(ApplyContext ctx, ConsistentCut cut, List<TableMigration> tables) throws SQLException {
         List<String> problems = new ArrayList<>();
-        List<TableMigration> tables = SnapshotStep.resolve(ctx, source, target);
-        try (Connection s = source.connect(); Connection t = target.connect()) {
-            for (TableMigration tm : tables) {
-                String where = tm.where() == null ? "" : " WHERE (" + tm.where() + ")";
-                long src = count(s, "SELECT count(*) FROM public.\"" + tm.sourceTable() + "\"" + where);
-                long dst = count(t, "SELECT count(*) FROM public.\"" + tm.targetTable() + "\"");
-                if (src != dst) {
-                    problems.add(tm.sourceTable() + " has " + src + " rows to migrate but " + tm.targetTable() + " has " + dst);
-                } else {
-                    ctx.reporter.info("  " + tm.sourceTable() + " → " + tm.targetTable() + ": " + dst + " rows");
-                }
+        for (TableMigration tm : tables) {
+            DataChecks.RowCount r = DataChecks.rowCount(cut, tm);
+            if (!r.matches()) {
+                problems.add(tm.sourceTable() + " has " + r.sourceRows() + " rows to migrate but " + tm.targetTable() + " has " + r.targetRows());
+            } else {
+                ctx.reporter.info("  " + tm.sourceTable() + " → " + tm.targetTable() + ": " + r.targetRows() + " rows");
             }
         }
         return problems;
     }
 
     /** Order-independent checksums of the converted source rows vs the target's, per named target table. */
-    private static List<String> checksums(ApplyContext ctx, CheckSpec.Checksums check) throws SQLException {
-        PgEndpoint source = SnapshotStep.endpoint(ctx.oldDb(true));
-        PgEndpoint target = SnapshotStep.endpoint(ctx.db(true));
-        List<TableMigration> tables = SnapshotStep.resolve(ctx, source, target);
+    private static List<String> checksums(ApplyContext ctx, ConsistentCut cut, List<TableMigration> tables, CheckSpec.Checksums check)
+            throws SQLException {
         List<String> problems = new ArrayList<>();
-        try (Connection s = source.connect(); Connection t = target.connect()) {
-            for (String name : check.tables()) {
-                TableMigration tm = tables.stream().filter(m -> m.targetTable().equals(name) || m.sourceTable().equals(name)).findFirst()
-                        .orElse(null);
-                if (tm == null) {
-                    problems.add(name + " is not a migrated table");
-                    continue;
-                }
-                TableChecksums.Result r = TableChecksums.compare(s, t, tm, 5);
-                if (r.matches()) {
-                    ctx.reporter.info("  " + tm.targetTable() + ": " + r.targetRows() + " rows, checksum " + r.targetSum());
-                } else {
-                    problems.add(tm.targetTable() + " differs from the converted " + tm.sourceTable() + " (" + r.sourceRows() + " vs "
-                            + r.targetRows() + " rows); first differing keys: " + String.join(", ", r.differingKeys()));
-                }
+        for (String name : check.tables()) {
+            TableMigration tm = tables.stream().filter(m -> m.targetTable().equals(name) || m.sourceTable().equals(name)).findFirst()
+                    .orElse(null);
+            if (tm == null) {
+                problems.add(name + " is not a migrated table");
+                continue;
+            }
+            DataChecks.Checksum r = DataChecks.checksum(cut, tm, 5);
+            if (r.matches()) {
+                ctx.reporter.info("  " + tm.targetTable() + ": " + r.targetRows() + " rows, checksum " + r.targetSum());
+            } else {
+                problems.add(tm.targetTable() + " differs from the converted " + tm.sourceTable() + " (" + r.sourceRows() + " vs "
+                        + r.targetRows() + " rows); first differing keys: " + String.join(", ", r.differingKeys()));
             }
         }
         return problems;
-    }
-
-    private static long count(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     /** The path on every new instance directly, not through the ingress. */

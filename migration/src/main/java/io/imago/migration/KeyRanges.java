@@ -54,18 +54,24 @@ final class KeyRanges {
         if (col == null || !INTEGER_TYPES.contains(col.type())) {
             return List.of(CopyChunk.whole(m));
         }
-        String from = (m.sourceIsPartitioned() ? "" : "ONLY ") + Sql.table(m.sourceTable());
-        BigInteger min;
-        BigInteger max;
-        try (Statement st = source.createStatement();
-             ResultSet rs = st.executeQuery("SELECT min(" + Sql.ident(key) + ")::text, max(" + Sql.ident(key) + ")::text FROM " + from)) {
-            rs.next();
-            if (rs.getString(1) == null) {
-                return List.of(CopyChunk.whole(m)); // empty now; rows the snapshot may still hold go in one chunk
+        String from = new TransformSql(m).sourceRelation();
+        String low;
+        String high;
+        try (Statement st = source.createStatement()) {
+            st.execute("BEGIN READ ONLY"); // like every read of the source: even a bug cannot write there
+            try (ResultSet rs = st.executeQuery("SELECT min(" + Sql.ident(key) + ")::text, max(" + Sql.ident(key) + ")::text FROM " + from)) {
+                rs.next();
+                low = rs.getString(1);
+                high = rs.getString(2);
+            } finally {
+                st.execute("COMMIT");
             }
-            min = new BigInteger(rs.getString(1));
-            max = new BigInteger(rs.getString(2));
         }
+        if (low == null) {
+            return List.of(CopyChunk.whole(m)); // empty now; rows the snapshot may still hold go in one chunk
+        }
+        BigInteger min = new BigInteger(low);
+        BigInteger max = new BigInteger(high);
         List<BigInteger> bounds = bounds(min, max, n);
         if (bounds.isEmpty()) {
             return List.of(CopyChunk.whole(m));

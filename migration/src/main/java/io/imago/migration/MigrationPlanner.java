@@ -156,6 +156,17 @@ public final class MigrationPlanner {
         if (m.direct()) {
             return;
         }
+        // Before anything reaches the target: the driver would run every ';'-separated part of the EXPLAIN below.
+        List<String> unsafe = new ArrayList<>();
+        if (m.where() != null) {
+            Expressions.problem(m.where()).ifPresent(p -> unsafe.add("the where of '" + m.sourceTable() + "' " + p));
+        }
+        m.columns().stream().filter(ColumnMapping::isExpression).forEach(c -> Expressions.problem(c.expression())
+                .ifPresent(p -> unsafe.add("the expression of column '" + c.targetColumn() + "' added to '" + m.targetTable() + "' " + p)));
+        if (!unsafe.isEmpty()) {
+            problems.addAll(unsafe);
+            return;
+        }
         TransformSql sql = new TransformSql(m);
         Savepoint sp = target.getAutoCommit() ? null : target.setSavepoint();
         try (Statement st = target.createStatement()) {

@@ -49,7 +49,7 @@ public final class SessionFence implements AutoCloseable {
                 s.execute("SET LOCAL statement_timeout = 0");
                 s.execute("SET LOCAL application_name = 'imago write fence'");
                 if (!tables.isEmpty()) {
-                    String list = tables.stream().map(SessionFence::quote).collect(Collectors.joining(", "));
+                    String list = tables.stream().map(Sql::table).collect(Collectors.joining(", "));
                     s.execute("LOCK TABLE " + list + " IN EXCLUSIVE MODE");
                 }
                 try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
@@ -88,9 +88,5 @@ public final class SessionFence implements AutoCloseable {
     @Override
     public void close() {
         release();
-    }
-
-    private static String quote(String table) {
-        return "public.\"" + table.replace("\"", "\"\"") + "\"";
     }
 }

@@ -3,7 +3,10 @@ package io.imago.migration;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Quoting for the SQL this module builds; every identifier is quoted so names keep their exact case. */
+/**
+ * Quoting for the SQL this module builds; every identifier is quoted so names keep their exact case. The one place
+ * identifiers are quoted: no other code pastes a name between double quotes itself.
+ */
 final class Sql {
     private Sql() {
     }
@@ -15,6 +18,11 @@ final class Sql {
     /** A table in schema public: the only schema the data plane migrates. */
     static String table(String name) {
         return "public." + ident(name);
+    }
+
+    /** A temporary table of this session (schema pg_temp: a table in public cannot shadow it). */
+    static String temp(String name) {
+        return "pg_temp." + ident(name);
     }
 
     static String literal(String value) {

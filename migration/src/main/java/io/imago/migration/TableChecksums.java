@@ -9,55 +9,43 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Compares a migrated table with its source, computed by the databases: the source converts its
- * rows with the migration's own SQL and hashes each converted row's text; the target hashes its
- * rows the same way. The per-table sum of hashes is order-independent, so the common case costs
- * one aggregate query per side; only on a mismatch are both sides streamed in key order to name
- * the first differing keys. Both sides must be quiet (fenced source, target not yet live).
+ * The checksum of {@link DataChecks#checksum}, computed by the target database on both sides: the source's raw rows
+ * (staged on the target) are converted with the migration's own SQL, and each converted row's text is hashed, cast
+ * to the target column's type so that it renders as the target's value does; the target's rows are hashed the same
+ * way. The per-table sum of hashes is order-independent, so the common case costs one aggregate query per side;
+ * only on a mismatch are both sides streamed in key order to name the first differing keys.
  */
-public final class TableChecksums {
-    /** @param differingKeys the first keys (as row text) present on one side only or with other values */
-    public record Result(String sourceTable, String targetTable, long sourceRows, long targetRows, String sourceSum, String targetSum,
-            List<String> differingKeys) {
-        public boolean matches() {
-            return sourceRows == targetRows && sourceSum.equals(targetSum);
-        }
+final class TableChecksums {
+    private TableChecksums() {
     }
 
-    private TableChecksums() {}
-
-    public static Result compare(Connection source, Connection target, TableMigration m, int maxKeys) throws SQLException {
+    /**
+     * @param work the target connection holding the staged source rows, in a read-only transaction
+     * @param staged the staged rows under alias {@code s}
+     * @param target the target connection reading the cut
+     */
+    static DataChecks.Checksum compare(Connection work, String staged, Connection target, TableMigration m, int maxKeys) throws SQLException {
         TransformSql sql = new TransformSql(m);
-        String cols = m.columns().stream().map(c -> "c." + Sql.ident(c.targetColumn())).collect(Collectors.joining(", "));
         List<String> key = m.targetKey().isEmpty() ? sql.targetColumns() : m.targetKey();
+        String srcRows = "(SELECT " + m.columns().stream().map(c -> "CAST(c." + Sql.ident(c.targetColumn()) + " AS " + c.targetType() + ") AS "
+                + Sql.ident(c.targetColumn())).collect(Collectors.joining(", ")) + " FROM (" + sql.selectConverted(staged) + ") c) c";
+        String dstRows = "(SELECT " + Sql.idents(sql.targetColumns()) + " FROM " + Sql.table(m.targetTable()) + ") c";
+        String cols = sql.targetColumns().stream().map(c -> "c." + Sql.ident(c)).collect(Collectors.joining(", "));
         // Both sides sort keys in byte order ("C"), the order the merge below compares them in.
         String keyRow = "(ROW(" + key.stream().map(k -> "c." + Sql.ident(k)).collect(Collectors.joining(", ")) + ")::text) COLLATE \"C\"";
-        String srcRows = "(" + sql.selectConverted(Sql.table(m.sourceTable()) + " AS s") + ") c";
-        String dstRows = "(SELECT " + Sql.idents(sql.targetColumns()) + " FROM " + Sql.table(m.targetTable()) + ") c";
         String hash = "md5(ROW(" + cols + ")::text)";
         String agg = "SELECT count(*), coalesce(sum(('x' || substr(" + hash + ", 1, 15))::bit(60)::bigint::numeric), 0)::text FROM ";
-        utc(source);
-        utc(target);
         long[] counts = new long[2];
         String[] sums = new String[2];
-        aggregate(source, agg + srcRows, counts, sums, 0);
+        aggregate(work, agg + srcRows, counts, sums, 0);
         aggregate(target, agg + dstRows, counts, sums, 1);
         List<String> keys = List.of();
         if (counts[0] != counts[1] || !sums[0].equals(sums[1])) {
             String order = " ORDER BY 1";
-            keys = firstDifferences(source, "SELECT " + keyRow + ", " + hash + " FROM " + srcRows + order,
+            keys = firstDifferences(work, "SELECT " + keyRow + ", " + hash + " FROM " + srcRows + order,
                     target, "SELECT " + keyRow + ", " + hash + " FROM " + dstRows + order, maxKeys);
         }
-        return new Result(m.sourceTable(), m.targetTable(), counts[0], counts[1], sums[0], sums[1], keys);
-    }
-
-    /** Both sides render values (timestamps above all) in one time zone, so equal rows hash equally. */
-    private static void utc(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("SET TimeZone = 'UTC'");
-            s.execute("SET DateStyle = 'ISO, YMD'");
-            s.execute("SET extra_float_digits = 3");
-        }
+        return new DataChecks.Checksum(m.sourceTable(), m.targetTable(), counts[0], counts[1], sums[0], sums[1], keys);
     }
 
     private static void aggregate(Connection c, String sql, long[] counts, String[] sums, int i) throws SQLException {
@@ -68,13 +56,12 @@ public final class TableChecksums {
         }
     }
 
-    /** A merge of the two key-ordered streams; memory stays bounded by the fetch size. */
+    /**
+     * A merge of the two key-ordered streams; memory stays bounded by the fetch size (both connections are in a
+     * transaction, which the driver needs to fetch in batches).
+     */
     private static List<String> firstDifferences(Connection src, String srcSql, Connection dst, String dstSql, int max) throws SQLException {
         List<String> out = new ArrayList<>();
-        boolean srcAuto = src.getAutoCommit();
-        boolean dstAuto = dst.getAutoCommit();
-        src.setAutoCommit(false);
-        dst.setAutoCommit(false);
         try (Statement a = src.createStatement(); Statement b = dst.createStatement()) {
             a.setFetchSize(1000);
             b.setFetchSize(1000);
@@ -98,11 +85,6 @@ public final class TableChecksums {
                     }
                 }
             }
-        } finally {
-            src.rollback();
-            dst.rollback();
-            src.setAutoCommit(srcAuto);
-            dst.setAutoCommit(dstAuto);
         }
         return out;
     }

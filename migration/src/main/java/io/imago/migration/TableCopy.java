@@ -63,7 +63,13 @@ final class TableCopy {
         }
     }
 
-    private static long stream(Connection source, String copyOut, Connection target, String copyIn, boolean binary, String table,
+    /**
+     * Streams one {@code COPY ... TO STDOUT} on {@code source} into one {@code COPY ... FROM STDIN} on {@code target}
+     * through a fixed buffer.
+     *
+     * @return rows loaded
+     */
+    static long stream(Connection source, String copyOut, Connection target, String copyIn, boolean binary, String table,
                                CopyProgress progress) throws SQLException {
         CopyOut out = source.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOut);
         PGCopyOutputStream in = null;

@@ -52,10 +52,17 @@ public final class TransformSql {
      * for all), in COPY's binary format when {@code binary} (see {@link #binaryCopyPossible()}).
      */
     String copyOutSql(String keyRange, boolean binary) {
-        // ONLY: with inheritance, children are tables of their own and must not be read twice.
-        String from = (m.sourceIsPartitioned() ? "" : "ONLY ") + Sql.table(m.sourceTable());
-        return "COPY (SELECT " + Sql.idents(names(shippedColumns())) + " FROM " + from + (keyRange == null ? "" : " AS s WHERE " + keyRange)
+        return "COPY (SELECT " + Sql.idents(names(shippedColumns())) + " FROM " + sourceRelation() + (keyRange == null ? "" : " AS s WHERE " + keyRange)
                 + ") TO STDOUT" + (binary ? " (FORMAT binary)" : "");
+    }
+
+    /**
+     * The source table as the source reads it. ONLY: with inheritance, children are tables of their own and must
+     * not be read twice; a partitioned table is read through its root. Catalog-derived names only: no SQL
+     * that reads the source ever contains a blueprint's expression.
+     */
+    String sourceRelation() {
+        return (m.sourceIsPartitioned() ? "" : "ONLY ") + Sql.table(m.sourceTable());
     }
 
     /**
@@ -100,6 +107,24 @@ public final class TransformSql {
     public String createStagingSql(String staging) {
         String cols = shippedColumns().stream().map(c -> Sql.ident(c.name()) + " " + c.stagingType()).collect(Collectors.joining(", "));
         return "CREATE UNLOGGED TABLE " + Sql.table(staging) + " (" + cols + ")";
+    }
+
+    /**
+     * A temporary table shaped like {@link #shippedColumns()}, for the data checks: private to the session,
+     * no WAL, gone with the session. Created outside the read-only transaction that fills and reads it
+     * (a read-only transaction may write temporary tables, not create them).
+     */
+    String createTempStagingSql(String name) {
+        String cols = shippedColumns().stream().map(c -> Sql.ident(c.name()) + " " + c.stagingType()).collect(Collectors.joining(", "));
+        return "CREATE TEMPORARY TABLE " + Sql.ident(name) + " (" + cols + ")";
+    }
+
+    String tempCopyInSql(String name) {
+        return "COPY " + Sql.temp(name) + " (" + Sql.idents(names(shippedColumns())) + ") FROM STDIN";
+    }
+
+    String tempRelation(String name) {
+        return Sql.temp(name) + " AS s";
     }
 
     public String stagingCopyInSql(String staging) {
