@@ -30,17 +30,32 @@ final class AnswerComparison {
     static List<String> compare(ApplyContext ctx, CheckSpec.Compare check) throws Exception {
         IngressState ing = ctx.ingressState().orElseThrow(() -> EngineException.failed("no ingress to reach the old universe"));
         String oldUrl = ctx.provider.ingress().url(Resources.resource(ing.resource()));
-        HttpResponse<String> old = get(oldUrl + check.path());
         List<String> problems = new ArrayList<>();
         for (Endpoint e : ctx.endpoints()) {
-            HttpResponse<String> neu = get(e.url() + check.path());
-            String diff = difference(old, neu, check.ignore());
+            String diff = null;
+            // The two answers are read a moment apart while users keep writing to the old universe and the new one
+            // follows it a few ms behind: a difference seen once may only be a row that changed in between. It counts
+            // when it is still there after the new universe has had time to catch up, read again on both sides.
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                if (attempt > 0) {
+                    Thread.sleep(RETRY_AFTER.toMillis());
+                }
+                HttpResponse<String> old = get(oldUrl + check.path());
+                HttpResponse<String> neu = get(e.url() + check.path());
+                diff = difference(old, neu, check.ignore());
+                if (diff == null) {
+                    break;
+                }
+            }
             if (diff != null) {
                 problems.add(check.path() + " on " + e + ": " + diff);
             }
         }
         return problems;
     }
+
+    private static final int ATTEMPTS = 3;
+    private static final Duration RETRY_AFTER = Duration.ofMillis(300);
 
     /** Null when the answers agree; else what differs first. */
     static String difference(HttpResponse<String> old, HttpResponse<String> neu, List<String> ignore) {
