@@ -91,6 +91,11 @@ final class ApplyContext {
         return oldProvider.database().credentials(oldDatabase(), admin);
     }
 
+    /** Who reads the old universe's database: a role that can only read and stream changes, where the provider has one. */
+    DatabaseCredentials oldReader() {
+        return oldProvider.database().readerCredentials(oldDatabase());
+    }
+
     List<Resource> instances() {
         return state.resources("instance").stream().map(Resources::resource).toList();
     }

@@ -52,7 +52,9 @@ final class CatchUpStep implements Step {
             ctx.shipper.stop();
         }
         // A restart of either server, or a dropped connection, costs a reconnect (with backoff), not the copy.
-        ctx.shipper = new LogShipper(source, target, slot, Fact.PUBLICATION.get(ctx.state()), tables).onReconnect(ctx.reporter::warn);
+        // The old database is read (its slot streamed, unchanged TOAST values looked up) by a role that cannot write.
+        PgEndpoint reader = SnapshotStep.endpoint(ctx.oldReader());
+        ctx.shipper = new LogShipper(reader, target, slot, Fact.PUBLICATION.get(ctx.state()), tables).onReconnect(ctx.reporter::warn);
         ctx.shipper.start(start);
         FaultInjection.at(StepName.CATCH_UP, "shipping");
         Duration maxLag = ctx.bp.migrationOrDefault().maxLag();

@@ -104,7 +104,9 @@ final class RollbackRun {
         LogShipper shipper = null;
         try {
             if (!plan.tables().isEmpty()) {
-                shipper = new LogShipper(liveAdmin, oldAdmin, slot, slot, plan.tables()).onReconnect(reporter::warn);
+                PgEndpoint liveReader = SnapshotStep.endpoint(liveProvider.database().readerCredentials(Resources.resource(
+                        live.resource("database").orElseThrow())));
+                shipper = new LogShipper(liveReader, oldAdmin, slot, slot, plan.tables()).onReconnect(reporter::warn);
                 shipper.start(from);
                 catchUp(shipper);
             }

@@ -55,7 +55,8 @@ final class SnapshotStep implements Step {
         PgEndpoint target = endpoint(ctx.db(true));
         List<TableMigration> tables = resolve(ctx, source, target);
         String slot = slotName(ctx.bp.universe());
-        SnapshotCopier copier = new SnapshotCopier(source, target, slot, slot, m.parallelism(), progress(ctx));
+        SnapshotCopier copier = new SnapshotCopier(source, target, slot, slot, m.parallelism(), progress(ctx))
+                .withReader(endpoint(ctx.oldReader()));
         copier.prepareSource(tables);
         SnapshotResult result = copier.copy(tables);
         long rows = result.rowsPerTargetTable().values().stream().mapToLong(Long::longValue).sum();

@@ -118,10 +118,12 @@ final class ValidateStep implements Step {
     private static ConsistentCut cut(ApplyContext ctx, PgEndpoint source, PgEndpoint target) throws SQLException {
         LogShipper shipper = ctx.shipper;
         Duration maxHold = ctx.bp.switchover().maxWritePause();
+        // The owner only fences; the checks read production as a role that cannot write.
+        PgEndpoint reader = SnapshotStep.endpoint(ctx.oldReader());
         try {
             ConsistentCut cut = shipper == null
-                    ? ConsistentCut.take(source, target, List.of(), null, maxHold)
-                    : ConsistentCut.take(source, target, SnapshotStep.publicTables(source), shipper::drainTo, maxHold);
+                    ? ConsistentCut.take(source, reader, target, List.of(), null, maxHold)
+                    : ConsistentCut.take(source, reader, target, SnapshotStep.publicTables(source), shipper::drainTo, maxHold);
             if (shipper != null) {
                 reportHold(ctx, cut.holdMillis(), " at " + cut.position());
             }

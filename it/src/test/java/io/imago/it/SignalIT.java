@@ -27,6 +27,18 @@ class SignalIT {
         qs = new Quickstart(tmp);
         assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString()).code());
         PausedRun run = PausedRun.at(tmp, "CATCH_UP:shipping", "apply", "--yes", qs.v2().toString());
+        // Production is streamed by a role that can only read: no superuser, no write privilege.
+        try (Connection c = qs.db("shop-v1"); Statement st = c.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT usename FROM pg_stat_replication");
+            assertTrue(rs.next(), "log shipping streams from shop-v1");
+            assertEquals("imago_reader", rs.getString(1));
+            rs = st.executeQuery("SELECT rolsuper, rolreplication, has_table_privilege('imago_reader', 'orders', 'INSERT, UPDATE, DELETE, TRUNCATE') "
+                    + "FROM pg_roles WHERE rolname = 'imago_reader'");
+            assertTrue(rs.next());
+            assertFalse(rs.getBoolean(1), "the reader is no superuser");
+            assertTrue(rs.getBoolean(2), "the reader may stream changes");
+            assertFalse(rs.getBoolean(3), "the reader may not write");
+        }
         run.process.destroy(); // SIGTERM
         Thread.sleep(300);
         run.release();

@@ -34,6 +34,15 @@ class SlotLeakIT {
         assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString()).code());
         PausedRun run = PausedRun.at(tmp, "SNAPSHOT:copying", "apply", "--yes", qs.v2().toString());
         assertEquals(List.of("imago_shop_v2"), slots("shop-v1"), "the copy's slot exists while it copies");
+        List<String> readers = new ArrayList<>();
+        try (Connection c = qs.db("shop-v1"); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT usename FROM pg_stat_activity WHERE application_name = 'imago-migration' AND pid <> pg_backend_pid()")) {
+            while (rs.next()) {
+                readers.add(rs.getString(1));
+            }
+        }
+        assertFalse(readers.isEmpty(), "the copy reads shop-v1");
+        assertEquals(List.of("imago_reader"), readers.stream().distinct().toList(), "production is copied by a role that can only read");
         run.process.destroy(); // SIGTERM
         Thread.sleep(300);
         run.release();

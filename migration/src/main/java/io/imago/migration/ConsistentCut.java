@@ -85,6 +85,17 @@ public final class ConsistentCut implements AutoCloseable {
      */
     public static ConsistentCut take(PgEndpoint source, PgEndpoint target, List<String> fenced, Drain drain, Duration maxHold)
             throws SQLException, NotInTime {
+        return take(source, source, target, fenced, drain, maxHold);
+    }
+
+    /**
+     * The same with the source's owner only for the fence (LOCK … IN EXCLUSIVE MODE needs a write privilege), and
+     * every read of the source (the exported snapshot and the checks' connections) as {@code sourceReader}, a role
+     * that can only read.
+     */
+    public static ConsistentCut take(PgEndpoint sourceOwner, PgEndpoint sourceReader, PgEndpoint target, List<String> fenced, Drain drain,
+            Duration maxHold) throws SQLException, NotInTime {
+        PgEndpoint source = sourceReader;
         Objects.requireNonNull(maxHold, "maxHold");
         Connection srcExport = null;
         Connection tgtExport = null;
@@ -94,7 +105,7 @@ public final class ConsistentCut implements AutoCloseable {
             // Every connection is opened before the hold: a handshake must not count in it.
             srcExport = exporter(source);
             tgtExport = exporter(target);
-            Connection fenceConnection = drain == null ? null : source.connectFor(maxHold.plusSeconds(2));
+            Connection fenceConnection = drain == null ? null : sourceOwner.connectFor(maxHold.plusSeconds(2));
             t0 = System.nanoTime();
             Lsn position = null;
             if (fenceConnection != null) {

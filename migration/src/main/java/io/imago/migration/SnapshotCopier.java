@@ -34,6 +34,8 @@ public final class SnapshotCopier {
     private static final Duration SOURCE_LOCK_TIMEOUT = Duration.ofSeconds(10);
 
     private final PgEndpoint source;
+    /** Who reads the source; the owner unless {@link #withReader} says otherwise. */
+    private PgEndpoint reader;
     private final PgEndpoint target;
     private final String slot;
     private final String publication;
@@ -56,6 +58,7 @@ public final class SnapshotCopier {
         this.binary = binary;
         this.minChunkRows = minChunkRows;
         this.source = Objects.requireNonNull(source, "source");
+        this.reader = source;
         this.target = Objects.requireNonNull(target, "target");
         this.slot = ReplicationSlots.checkName(slot);
         this.publication = Objects.requireNonNull(publication, "publication");
@@ -66,14 +69,29 @@ public final class SnapshotCopier {
         this.progress = progress == null ? CopyProgress.NONE : progress;
     }
 
+    /**
+     * Reads the source (the slot and its exported snapshot, the key ranges, the copy itself) as {@code reader}, a role
+     * with SELECT and REPLICATION only, so that nothing the copy runs there can write; the source endpoint given at
+     * construction (its owner) only prepares the publication and replica identity. Without it, the owner reads too.
+     */
+    public SnapshotCopier withReader(PgEndpoint reader) {
+        return copy(binary, minChunkRows, Objects.requireNonNull(reader, "reader"));
+    }
+
     /** The same copier, with COPY's binary format allowed (the default) or not: for measuring, and as an escape hatch. */
     public SnapshotCopier withBinaryCopy(boolean allowed) {
-        return new SnapshotCopier(source, target, slot, publication, parallelism, progress, allowed, minChunkRows);
+        return copy(allowed, minChunkRows, reader);
     }
 
     /** The same copier, splitting tables of at least twice this many (estimated) rows into key ranges; for tests. */
     SnapshotCopier withMinChunkRows(long rows) {
-        return new SnapshotCopier(source, target, slot, publication, parallelism, progress, binary, rows);
+        return copy(binary, rows, reader);
+    }
+
+    private SnapshotCopier copy(boolean binaryAllowed, long rows, PgEndpoint readAs) {
+        SnapshotCopier c = new SnapshotCopier(source, target, slot, publication, parallelism, progress, binaryAllowed, rows);
+        c.reader = readAs;
+        return c;
     }
 
     /** Copies the tables {@link MigrationPlanner#resolve} resolved. Safe to re-run: each run starts over. */
@@ -95,7 +113,9 @@ public final class SnapshotCopier {
             ReplicationSlots.dropIfExists(src, slot);
             truncate(tgt, tables);
             DeferredIndexes.defer(tgt, targets);
-            // Before the slot exists: the exported snapshot then only waits for the workers to connect.
+        }
+        // Before the slot exists: the exported snapshot then only waits for the workers to connect.
+        try (Connection src = reader.connect()) {
             KeyRanges ranges = new KeyRanges(parallelism, minChunkRows);
             for (TableMigration m : tables) {
                 chunks.addAll(ranges.split(src, m));
@@ -103,11 +123,11 @@ public final class SnapshotCopier {
         }
         ExportedSnapshot snapshot;
         Map<String, Long> loaded;
-        try (Connection replication = source.connectReplication()) {
+        try (Connection replication = reader.connectReplication()) {
             snapshot = ReplicationSlots.createExporting(replication, slot);
             // The replication connection stays idle until every worker has imported the snapshot: its
             // next command (or closing it) would end the exporting transaction and the snapshot with it.
-            loaded = new ParallelCopy(source, target, parallelism, binary, progress).run(snapshot.snapshotName(), chunks, () -> {
+            loaded = new ParallelCopy(reader, target, parallelism, binary, progress).run(snapshot.snapshotName(), chunks, () -> {
                 try {
                     replication.close();
                 } catch (SQLException ignored) {

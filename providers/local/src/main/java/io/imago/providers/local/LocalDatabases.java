@@ -29,6 +29,8 @@ final class LocalDatabases implements DatabaseService {
     static final String KIND = "database";
     static final String ADMIN = "imago";
     static final String APP = "app";
+    /** Reads production as a source: SELECT and REPLICATION, no superuser, no write. */
+    static final String READER = "imago_reader";
     static final String DBNAME = "app";
     private final Tags tags;
     private final Consumer<String> log;
@@ -88,6 +90,7 @@ final class LocalDatabases implements DatabaseService {
         // store lacks; both now, so that nothing later ever has to make one up for an existing database.
         String adminPassword = secrets.generate(ADMIN);
         secrets.generate(APP);
+        secrets.generate(READER);
         // An incomplete folder may still have the killed run's initdb (or a server) working in it.
         existing.map(a -> Path.of(a.get("dataDir"))).filter(d -> !d.equals(data)).ifPresent(PgDataDir::stopLeftovers);
         existing.map(a -> Path.of(a.get("home"))).filter(h -> !h.equals(home)).ifPresent(LocalIngresses::deleteTree);
@@ -250,6 +253,17 @@ final class LocalDatabases implements DatabaseService {
         Secrets secrets = Secrets.of(tags, r.attr("universe"));
         String user = admin ? ADMIN : APP;
         return new DatabaseCredentials(r.attr("host"), Integer.parseInt(r.attr("port")), DBNAME, user, secrets.get(user));
+    }
+
+    /** The read-only role {@link PgBootstrap} creates; a database created before it existed has only its owner to read with. */
+    @Override
+    public DatabaseCredentials readerCredentials(Resource database) {
+        Resource r = current(database);
+        var pw = Secrets.of(tags, r.attr("universe")).find(READER);
+        if (pw.isEmpty()) {
+            return credentials(database, true);
+        }
+        return new DatabaseCredentials(r.attr("host"), Integer.parseInt(r.attr("port")), DBNAME, READER, pw.get());
     }
 
     @Override

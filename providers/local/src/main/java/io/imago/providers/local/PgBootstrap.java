@@ -30,6 +30,14 @@ final class PgBootstrap {
                     + "CREATE ROLE " + LocalDatabases.APP + " LOGIN PASSWORD '" + appPw + "'; END IF; END $$");
             // Says the stored password again: whatever an earlier run got to, the role ends up with it.
             s.execute("ALTER ROLE " + LocalDatabases.APP + " LOGIN PASSWORD '" + appPw + "'");
+            var readerPw = secrets.find(LocalDatabases.READER);
+            if (readerPw.isPresent()) {
+                String reader = LocalDatabases.READER;
+                tolerateExisting(s, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + reader + "') THEN "
+                        + "CREATE ROLE " + reader + " LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '" + readerPw.get()
+                        + "'; END IF; END $$");
+                s.execute("ALTER ROLE " + reader + " LOGIN REPLICATION NOSUPERUSER PASSWORD '" + readerPw.get() + "'");
+            }
             var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + LocalDatabases.DBNAME + "'");
             if (!rs.next()) {
                 tolerateExisting(s, "CREATE DATABASE " + LocalDatabases.DBNAME + " OWNER " + LocalDatabases.ADMIN);
@@ -44,6 +52,16 @@ final class PgBootstrap {
             s.execute("GRANT USAGE ON SCHEMA public TO " + app);
             s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + admin + " IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES ON TABLES TO " + app);
             s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + admin + " IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO " + app);
+            if (secrets.find(LocalDatabases.READER).isPresent()) {
+                // Reads every table and sequence there is or will be (the copy, shipping's look-ups, the checks); writes none.
+                String reader = LocalDatabases.READER;
+                s.execute("GRANT CONNECT ON DATABASE " + LocalDatabases.DBNAME + " TO " + reader);
+                s.execute("GRANT USAGE ON SCHEMA public TO " + reader);
+                s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + reader);
+                s.execute("GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO " + reader);
+                s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + admin + " IN SCHEMA public GRANT SELECT ON TABLES TO " + reader);
+                s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + admin + " IN SCHEMA public GRANT SELECT ON SEQUENCES TO " + reader);
+            }
         } catch (SQLException e) {
             throw new LocalProviderException("cannot prepare the database of " + universe + ": " + e.getMessage());
         }

@@ -83,6 +83,11 @@ final class Secrets {
         return pw;
     }
 
+    /** The stored password of a role, if the store has one (a role that older versions did not create has none). */
+    synchronized java.util.Optional<String> find(String role) {
+        return java.util.Optional.ofNullable(values.get(role));
+    }
+
     /**
      * The password of a role, generated and stored durably the first time. Only for a database
      * being created, before its server has seen any password.

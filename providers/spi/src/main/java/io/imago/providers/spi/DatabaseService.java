@@ -14,6 +14,15 @@ public interface DatabaseService {
      */
     DatabaseCredentials credentials(Resource database, boolean admin);
 
+    /**
+     * Credentials for reading the database as a source (the bulk copy, log shipping, the data checks): a role
+     * that can only read (SELECT) and stream changes (REPLICATION), never write, so that nothing Imago runs there
+     * can change production. Providers without such a role give the owner's (the default).
+     */
+    default DatabaseCredentials readerCredentials(Resource database) {
+        return credentials(database, true);
+    }
+
     /** Makes sure the server runs (after a reboot or a crash); a no-op when it does. */
     void ensureRunning(Resource database);
 
