@@ -6,8 +6,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The read-only questions the engine asks a live database outside the copy and the shipping: which tables a
@@ -23,7 +27,46 @@ public final class LiveCatalog {
      * and a writer must not hold an xid on an unfenced table while it waits on a fenced one.
      */
     public static List<String> publicTables(PgEndpoint db) throws SQLException {
-        return names(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
+        List<String> tables = names(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
+        Map<String, Set<String>> references = new HashMap<>();
+        try (Connection c = db.connectBrief(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT ch.relname, pa.relname FROM pg_constraint f
+                JOIN pg_class ch ON ch.oid = f.conrelid JOIN pg_namespace chn ON chn.oid = ch.relnamespace
+                JOIN pg_class pa ON pa.oid = f.confrelid JOIN pg_namespace pan ON pan.oid = pa.relnamespace
+                WHERE f.contype = 'f' AND chn.nspname = 'public' AND pan.nspname = 'public' AND f.conrelid <> f.confrelid""")) {
+            while (rs.next()) {
+                references.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+            }
+        }
+        return referencingFirst(tables, references);
+    }
+
+    /**
+     * The order a fence locks tables in: a table before the tables it references. A writer that inserts into a
+     * child table holds it while it checks the parent; a fence that took the parent first and waits for the
+     * child would deadlock with it, one that takes the child first just waits for the writer to commit. (Cycles,
+     * and writers that go parent first, can still deadlock: the fence then tries again, see {@link SessionFence}.)
+     */
+    static List<String> referencingFirst(List<String> tables, Map<String, Set<String>> references) {
+        Map<String, Integer> referencedBy = new HashMap<>();
+        tables.forEach(t -> referencedBy.put(t, 0));
+        references.forEach((child, parents) -> parents.forEach(p -> referencedBy.computeIfPresent(p, (k, n) -> n + 1)));
+        List<String> out = new ArrayList<>();
+        java.util.Deque<String> ready = new java.util.ArrayDeque<>();
+        tables.stream().filter(t -> referencedBy.get(t) == 0).forEach(ready::add);
+        Set<String> placed = new HashSet<>();
+        while (!ready.isEmpty()) {
+            String t = ready.poll();
+            out.add(t);
+            placed.add(t);
+            for (String p : references.getOrDefault(t, Set.of())) {
+                if (referencedBy.computeIfPresent(p, (k, n) -> n - 1) != null && referencedBy.get(p) == 0) {
+                    ready.add(p);
+                }
+            }
+        }
+        tables.stream().filter(t -> !placed.contains(t)).forEach(out::add); // a cycle: by name
+        return out;
     }
 
     /** Tables of schema public (not partitions) without a primary key: their updates and deletes cannot be shipped by key. */

@@ -22,6 +22,11 @@ public final class PgErrors {
         return state(e).map("55P03"::equals).orElse(false);
     }
 
+    /** The server broke a deadlock by failing this transaction (40P01). */
+    public static boolean deadlock(Throwable e) {
+        return state(e).map("40P01"::equals).orElse(false);
+    }
+
     /** The object (typically a replication slot) is in use by another session (55006). */
     public static boolean objectInUse(Throwable e) {
         return state(e).map(OBJECT_IN_USE::equals).orElse(false);

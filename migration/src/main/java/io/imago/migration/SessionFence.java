@@ -41,20 +41,32 @@ public final class SessionFence implements AutoCloseable {
      * in the write pause. The fence owns the connection from then on, and closes it on release or failure.
      */
     public static SessionFence acquire(Connection c, List<String> tables, Duration drainTimeout) throws SQLException {
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
         try {
             c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute("SET LOCAL lock_timeout = " + Math.max(1, drainTimeout.toMillis()));
-                // The connection may cap statements shorter than the drain timeout: the lock timeout is the one that counts here.
-                s.execute("SET LOCAL statement_timeout = 0");
-                s.execute("SET LOCAL application_name = 'imago write fence'");
-                if (!tables.isEmpty()) {
-                    String list = tables.stream().map(Sql::table).collect(Collectors.joining(", "));
-                    s.execute("LOCK TABLE " + list + " IN EXCLUSIVE MODE");
-                }
-                try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
-                    rs.next();
-                    return new SessionFence(c, rs.getString(1), Instant.now());
+            while (true) {
+                try (Statement s = c.createStatement()) {
+                    long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                    s.execute("SET LOCAL lock_timeout = " + left);
+                    // The connection may cap statements shorter than the drain timeout: the lock timeout is the one that counts here.
+                    s.execute("SET LOCAL statement_timeout = 0");
+                    s.execute("SET LOCAL application_name = 'imago write fence'");
+                    if (!tables.isEmpty()) {
+                        String list = tables.stream().map(Sql::table).collect(Collectors.joining(", "));
+                        s.execute("LOCK TABLE " + list + " IN EXCLUSIVE MODE");
+                    }
+                    try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                        rs.next();
+                        return new SessionFence(c, rs.getString(1), Instant.now());
+                    }
+                } catch (SQLException e) {
+                    // The tables are locked one after the other, and a writer may hold one while it waits for another
+                    // (an insert into a child table checks its parent): the server then breaks the deadlock by failing
+                    // one side. If that is the fence, its locks are gone and it simply tries again, while time is left.
+                    if (!PgErrors.deadlock(e) || System.nanoTime() >= deadline) {
+                        throw e;
+                    }
+                    c.rollback();
                 }
             }
         } catch (SQLException e) {
