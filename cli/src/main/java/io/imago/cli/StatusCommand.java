@@ -2,6 +2,7 @@ package io.imago.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imago.engine.ByteSizes;
 import io.imago.engine.Engine;
 import io.imago.engine.Reporter;
 import io.imago.engine.UniverseView;
@@ -59,7 +60,7 @@ final class StatusCommand implements Callable<Integer> {
                         r.pid() == null ? "" : "pid " + r.pid(), r.health() == null ? "" : r.health());
             }
             for (UniverseView.SlotView sl : v.slots()) {
-                o.out.printf("  %-9s %-22s %s of WAL held%s%n", "slot", sl.name(), humanBytes(sl.walHeldBytes()),
+                o.out.printf("  %-9s %-22s %s of WAL held%s%n", "slot", sl.name(), ByteSizes.human(sl.walHeldBytes()),
                         (sl.active() ? ", in use" : "") + (sl.walStatus() == null ? "" : ", " + sl.walStatus()));
             }
             v.warnings().forEach(w -> o.err.println(o.yellow("warning: ") + w));
@@ -100,11 +101,6 @@ final class StatusCommand implements Callable<Integer> {
         } catch (IOException e) {
             return json;
         }
-    }
-
-    private static String humanBytes(long n) {
-        return n < 1024 ? n + " B" : n < 1L << 20 ? String.format("%.1f KiB", n / 1024.0)
-                : n < 1L << 30 ? String.format("%.1f MiB", n / 1048576.0) : String.format("%.1f GiB", n / 1073741824.0);
     }
 
     private static String phase(Output o, String phase) {

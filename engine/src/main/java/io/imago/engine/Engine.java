@@ -187,12 +187,13 @@ public final class Engine implements AutoCloseable {
         }
         List<UniverseView.StepView> journal = u.journal().stream()
                 .map(j -> new UniverseView.StepView(j.step(), j.status().name(), j.at().toString(), j.detail())).toList();
+        SlotWatch.Report slots = db != null && db.running() ? SlotWatch.of(store, u, p) : SlotWatch.Report.NONE;
         Map<String, String> facts = u.facts();
         if (Fact.ROLLBACK_SLOT.isSet(u) && db != null && db.running()) {
             facts = new java.util.TreeMap<>(facts);
-            facts.put("rollbackSlotHolds", RollbackWindow.walHeld(store, u, reporter));
+            facts.put("rollbackSlotHolds", slots.slots().stream().filter(sl -> sl.name().equals(Fact.ROLLBACK_SLOT.get(u))).findFirst()
+                    .map(sl -> ByteSizes.human(sl.walHeldBytes()) + " of WAL").orElse("unknown"));
         }
-        SlotWatch.Report slots = db != null && db.running() ? SlotWatch.of(store, u, p) : SlotWatch.Report.NONE;
         return new UniverseView(u.name(), u.phase().name(), u.provider(), u.replaces(), ingress, db, resources, facts, journal,
                 slots.slots(), slots.warnings());
     }

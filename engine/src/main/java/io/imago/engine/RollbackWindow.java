@@ -3,7 +3,6 @@ package io.imago.engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.imago.migration.LiveCatalog;
 import io.imago.migration.LogShipper;
 import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
@@ -90,19 +89,6 @@ final class RollbackWindow {
     /** Where the users' own writes on the new universe begin; null when the switch did not record it. */
     static Lsn from(UniverseState live) {
         return Fact.ROLLBACK_FROM.get(live);
-    }
-
-    /** How much of the live database's WAL the way back keeps, for status ("unknown" when it cannot be read). */
-    static String walHeld(StateStore store, UniverseState live, Reporter reporter) {
-        try {
-            var admin = Resources.adminOf(live, store, reporter);
-            if (admin.isEmpty()) {
-                return "unknown";
-            }
-            return LiveCatalog.walHeldBySlot(admin.get(), Fact.ROLLBACK_SLOT.get(live)).map(s -> s + " of WAL").orElse("unknown");
-        } catch (Exception e) {
-            return "unknown";
-        }
     }
 
     /** Closes the window: the slot stops holding the new database's WAL. Idempotent. */

@@ -48,10 +48,10 @@ final class SlotWatch {
             views.add(new UniverseView.SlotView(s.name(), s.active(), s.walHeldBytes(), s.walStatus()));
             String where = "replication slot " + s.name() + " on " + u.name() + "'s database";
             if (!known.contains(s.name())) {
-                warnings.add(where + " belongs to no universe in this state and holds " + bytes(s.walHeldBytes())
+                warnings.add(where + " belongs to no universe in this state and holds " + ByteSizes.human(s.walHeldBytes())
                         + " of WAL: drop it (SELECT pg_drop_replication_slot('" + s.name() + "')) unless another imago state uses it");
             } else if (s.walHeldBytes() > WARN_BYTES) {
-                warnings.add(where + " holds " + bytes(s.walHeldBytes()) + " of WAL back; it grows until the upgrade or "
+                warnings.add(where + " holds " + ByteSizes.human(s.walHeldBytes()) + " of WAL back; it grows until the upgrade or "
                         + "rollback window that uses it ends");
             }
             if ("unreserved".equals(s.walStatus()) || "lost".equals(s.walStatus())) {
@@ -73,19 +73,5 @@ final class SlotWatch {
             }
         }
         return known;
-    }
-
-    static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double v = n;
-        int i = -1;
-        while (v >= 1024 && i < units.length - 1) {
-            v /= 1024;
-            i++;
-        }
-        return String.format("%.1f %s", v, units[i]);
     }
 }

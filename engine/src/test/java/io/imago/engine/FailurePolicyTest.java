@@ -106,20 +106,10 @@ class FailurePolicyTest {
 
     @Test
     void anIngressThatCannotBeAskedReleasesNothing() {
-        EngineException e = assertThrows(EngineException.class, () -> apply(upgrade(), List.of(new ProvisionStep(), new FakeStep() {
-            public StepName name() {
-                return StepName.VALIDATE;
-            }
-
-            public boolean applies(ApplyContext ctx) {
-                return true;
-            }
-
-            public String run(ApplyContext ctx) {
-                provider.ingressDown = true;
-                throw new IllegalStateException("connection refused");
-            }
-        })));
+        EngineException e = assertThrows(EngineException.class, () -> apply(upgrade(), List.of(new ProvisionStep(), step(StepName.VALIDATE, ctx -> {
+            provider.ingressDown = true;
+            throw new IllegalStateException("connection refused");
+        }))));
         provider.ingressDown = false;
         assertTrue(e.getMessage().contains("nothing was released"), e.getMessage());
         assertEquals(List.of("shop-v1", "shop-v2"), provider.universesRenting());
@@ -200,23 +190,20 @@ class FailurePolicyTest {
     }
 
     private static Step failing(StepName name) {
-        return new FakeStep() {
-            public StepName name() {
-                return name;
-            }
-
-            public boolean applies(ApplyContext ctx) {
-                return true;
-            }
-
-            public String run(ApplyContext ctx) {
-                throw new IllegalStateException("injected failure in " + name);
-            }
-        };
+        return step(name, ctx -> {
+            throw new IllegalStateException("injected failure in " + name);
+        });
     }
 
     /** A step that is asked to stop (as Ctrl-C does) and reaches a checkpoint, as a long step's progress report does. */
     private static Step interrupting(StepName name) {
+        return step(name, ctx -> {
+            Interruption.request();
+            ctx.reporter.progress(name.name(), "working", 1, 2, java.time.Duration.ZERO);
+        });
+    }
+
+    private static Step step(StepName name, java.util.function.Consumer<ApplyContext> body) {
         return new FakeStep() {
             public StepName name() {
                 return name;
@@ -227,9 +214,8 @@ class FailurePolicyTest {
             }
 
             public String run(ApplyContext ctx) {
-                Interruption.request();
-                ctx.reporter.progress(name.name(), "working", 1, 2, java.time.Duration.ZERO);
-                return "not reached";
+                body.accept(ctx);
+                return "done";
             }
         };
     }

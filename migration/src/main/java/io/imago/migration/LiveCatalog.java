@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -74,17 +73,6 @@ public final class LiveCatalog {
         return names(db, "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                 + "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
                 + "AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) ORDER BY 1");
-    }
-
-    /** How much WAL the slot keeps on the server, human-readable; empty when there is no such slot. */
-    public static Optional<String> walHeldBySlot(PgEndpoint db, String slot) throws SQLException {
-        try (Connection c = db.connectBrief(); PreparedStatement ps = c.prepareStatement(
-                "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-            }
-        }
     }
 
     /** Whether a replication slot of that name exists on the server. */
