@@ -87,7 +87,11 @@ final class SwitchoverStep implements Step {
         ctx.update(s -> Fact.FENCING_OLD.set(s, Instant.now()));
         WritePause.Result r = Interruption.critical(() -> pause.run((from, to) -> {
             // Everything the forward shipping wrote on the new database lies before this position, every user write after it.
+            // Recorded before the flip: a kill between the flip and its record must not lose the way back.
             wayBackFrom[0] = wayBack ? ReverseMigration.switchPosition(to) : null;
+            if (wayBackFrom[0] != null) {
+                ctx.update(s -> Fact.ROLLBACK_FROM.set(s, wayBackFrom[0]));
+            }
         }, done -> recordFlip(ctx, s -> Fact.ROLLBACK_FROM.set(Fact.FENCE_LSN.set(Fact.WRITE_PAUSE_MS.set(s, done.pauseMs()),
                 done.fencePosition()), wayBackFrom[0]))));
         return String.format("; writes paused %d ms (%s; fence at %s)", r.pauseMs(), r.breakdown(), r.fencePosition());

@@ -103,6 +103,7 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             long ready = System.nanoTime();
             ingress.pointAndRelease(ingressResource, backends);
             flipped = true;
+            FaultInjection.at(faultPoint, "flipping"); // flipped, not yet recorded
             long end = System.nanoTime();
             Result result = new Result((end - t0) / 1_000_000, fence.position(),
                     String.format("requests in flight %d ms, fence %d ms, drain %d ms, sequences %d ms, lasting fence %d ms, flip %d ms",

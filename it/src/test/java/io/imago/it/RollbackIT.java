@@ -156,6 +156,25 @@ class RollbackIT {
         }
     }
 
+    /** An apply killed between the flip and its record (found by the kill campaign): the way back must survive it. */
+    @Test
+    void anApplyKilledBetweenTheFlipAndItsRecordKeepsTheWayBack() throws Exception {
+        qs = new Quickstart(tmp);
+        invertibleV2();
+        assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString()).code());
+        Cli.Result killed = Cli.run(qs.dir, Map.of("IMAGO_FAULT", "kill:SWITCHOVER:flipping"), "apply", "--yes", qs.v2().toString());
+        assertEquals(137, killed.code(), killed.toString());
+        assertEquals("shop-v2", qs.get("/api/customers/1").headers().firstValue("X-Universe").orElse(""), "the flip happened");
+        assertEquals(0, qs.imago("apply", "--yes", qs.v2().toString()).code());
+        assertEquals(201, qs.post("/api/customers", "{\"name\":\"On v2\",\"email\":\"flip@rollback.test\"}").statusCode());
+
+        Cli.Result back = qs.imago("rollback", "shop-v2", "--yes");
+        assertEquals(0, back.code(), "no write is lost, so no --accept-loss is needed: " + back);
+        try (Connection v1 = qs.db("shop-v1"); Connection v2 = qs.db("shop-v2")) {
+            assertEquals(Rows.byKey(v2, "SELECT id, full_name || '|' || email FROM customers"), Rows.byKey(v1, "SELECT id, name || '|' || email FROM customers"));
+        }
+    }
+
     @Test
     void aNonInvertibleMigrationIsRefusedWithoutAcceptLoss() throws Exception {
         qs = new Quickstart(tmp);
