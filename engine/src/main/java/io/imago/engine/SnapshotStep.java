@@ -96,7 +96,7 @@ final class SnapshotStep implements Step {
     }
 
     static PgEndpoint endpoint(DatabaseCredentials c) {
-        return new PgEndpoint(c.host(), c.port(), c.database(), c.user(), c.password());
+        return new PgEndpoint(c.host(), c.port(), c.database(), c.user(), c.password(), c.sslRootCert());
     }
 
     static String slotName(String universe) {

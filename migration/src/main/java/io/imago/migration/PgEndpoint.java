@@ -9,8 +9,17 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 
-/** Where a PostgreSQL database is and who to log in as. The password never appears in {@link #toString()}. */
-public record PgEndpoint(String host, int port, String database, String user, String password) {
+/**
+ * Where a PostgreSQL database is and who to log in as. The password never appears in {@link #toString()}.
+ *
+ * @param sslRootCert the certificate the server must present (PEM file), or null: with it, every connection is TLS
+ *     checked against it and the login is bound to the channel, so an impostor on the port learns nothing
+ */
+public record PgEndpoint(String host, int port, String database, String user, String password, String sslRootCert) {
+
+    public PgEndpoint(String host, int port, String database, String user, String password) {
+        this(host, port, database, user, password, null);
+    }
 
     public PgEndpoint {
         Objects.requireNonNull(host, "host");
@@ -119,6 +128,11 @@ public record PgEndpoint(String host, int port, String database, String user, St
         p.setProperty("loginTimeout", Long.toString(LOGIN_TIMEOUT.toSeconds()));
         p.setProperty("cancelSignalTimeout", "5");
         p.setProperty("tcpKeepAlive", "true");
+        if (sslRootCert != null) {
+            p.setProperty("sslmode", "verify-full");
+            p.setProperty("sslrootcert", sslRootCert);
+            p.setProperty("channelBinding", "require");
+        }
         // Names our sessions in pg_stat_activity, so operators (and the write fence) can tell them apart.
         p.setProperty("ApplicationName", "imago-migration");
         return p;
@@ -127,6 +141,6 @@ public record PgEndpoint(String host, int port, String database, String user, St
     @Override
     public String toString() {
         return "PgEndpoint[host=" + host + ", port=" + port + ", database=" + database + ", user=" + user
-                + ", password=" + (password == null || password.isEmpty() ? "(none)" : "***") + "]";
+                + ", password=" + (password == null || password.isEmpty() ? "(none)" : "***") + (sslRootCert == null ? "" : ", tls") + "]";
     }
 }

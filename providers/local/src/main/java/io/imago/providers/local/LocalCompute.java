@@ -125,12 +125,21 @@ final class LocalCompute implements ComputeService {
         return a;
     }
 
+    /** Answers its health path with a 2xx, on a port its own process tree listens on (see {@link ListeningSockets}). */
     @Override
     public boolean healthy(Resource instance, String healthPath) {
-        if (!alive(instance)) {
+        String universe = instance.attr("universe");
+        Map<String, String> a = tags.read(universe, KIND, instance.id()).orElse(instance.attrs());
+        Optional<ProcessHandle> process = tagged(a, universe, instance.id())
+                .or(() -> running(universe, instance.id()).stream().findFirst().flatMap(ProcTable.Proc::handle));
+        if (process.isEmpty()) {
             return false;
         }
-        int status = Http.status(endpoint(instance).url() + healthPath);
+        Endpoint at = endpoint(new Resource(KIND, instance.id(), a));
+        if (!ListeningSockets.heldBy(at.port(), process.get())) {
+            return false;
+        }
+        int status = Http.status(at.url() + healthPath);
         return status >= 200 && status < 300;
     }
 

@@ -77,8 +77,7 @@ final class LocalDatabases implements DatabaseService {
         attrs.put("host", "127.0.0.1");
         // Chosen free here and bound by the server a moment later: PostgreSQL cannot bind port 0 and
         // report what it got, so another local user could take the port first. Harmless for the
-        // secrets: clients authenticate with scram-sha-256 over loopback (pg_hba.conf), which never
-        // sends the password, so an impostor learns nothing it could replay; connections would fail.
+        // secrets: every client checks the server's certificate (ServerCertificate) before it logs in.
         attrs.put("port", existing.map(a -> a.get("port")).orElseGet(() -> Integer.toString(Processes.freePort())));
         attrs.put("database", DBNAME);
         attrs.put(MAX_SLOT_WAL_KEEP_SIZE, maxSlotWalKeepSize(existing.map(a -> a.get(MAX_SLOT_WAL_KEEP_SIZE)).orElse(null)));
@@ -177,6 +176,8 @@ final class LocalDatabases implements DatabaseService {
 
     private void writeServerConf(Resource r) {
         Path data = Path.of(r.attr("dataDir"));
+        ServerCertificate.ensure(Path.of(r.attr("home")), data, runAs(r));
+        PgDataDir.writeHba(data, runAs(r));
         String fsync = System.getenv().getOrDefault("IMAGO_LOCAL_PG_FSYNC", "on");
         String conf = "# written by imago at every start\n"
                 + "listen_addresses = '127.0.0.1'\n"
@@ -188,6 +189,10 @@ final class LocalDatabases implements DatabaseService {
                 + "max_connections = 100\n"
                 + "shared_buffers = 64MB\n"
                 + "fsync = " + fsync + "\n"
+                + "ssl = on\n"
+                + "ssl_cert_file = '" + ServerCertificate.CERT + "'\n"
+                + "ssl_key_file = '" + ServerCertificate.KEY + "'\n"
+
                 // A slot nobody reads (a killed apply's, a forgotten rollback window's) keeps WAL until the disk
                 // fills; past this much the server invalidates the slot instead: the upgrade fails, production lives.
                 // (The setting exists from PostgreSQL 13 on.)
@@ -244,7 +249,7 @@ final class LocalDatabases implements DatabaseService {
     }
 
     private void bootstrap(Resource r) {
-        PgBootstrap.run(r.attr("universe"), r.attr("host"), r.attr("port"), Secrets.of(tags, r.attr("universe")));
+        PgBootstrap.run(r.attr("universe"), r.attr("host"), r.attr("port"), rootCert(r), Secrets.of(tags, r.attr("universe")));
     }
 
     @Override
@@ -252,7 +257,7 @@ final class LocalDatabases implements DatabaseService {
         Resource r = current(database);
         Secrets secrets = Secrets.of(tags, r.attr("universe"));
         String user = admin ? ADMIN : APP;
-        return new DatabaseCredentials(r.attr("host"), Integer.parseInt(r.attr("port")), DBNAME, user, secrets.get(user));
+        return new DatabaseCredentials(r.attr("host"), Integer.parseInt(r.attr("port")), DBNAME, user, secrets.get(user), rootCert(r));
     }
 
     /** The read-only role {@link PgBootstrap} creates; a database created before it existed has only its owner to read with. */
@@ -263,7 +268,12 @@ final class LocalDatabases implements DatabaseService {
         if (pw.isEmpty()) {
             return credentials(database, true);
         }
-        return new DatabaseCredentials(r.attr("host"), Integer.parseInt(r.attr("port")), DBNAME, READER, pw.get());
+        return new DatabaseCredentials(r.attr("host"), Integer.parseInt(r.attr("port")), DBNAME, READER, pw.get(), rootCert(r));
+    }
+
+    /** The certificate the server presents, for clients to check; written at every start. */
+    private static String rootCert(Resource r) {
+        return Path.of(r.attr("home")).resolve(ServerCertificate.ROOT).toString();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.imago.providers.local;
 
+import io.imago.providers.spi.DatabaseCredentials;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -21,11 +22,11 @@ final class PgBootstrap {
 
     private PgBootstrap() {}
 
-    static void run(String universe, String host, String port, Secrets secrets) {
+    static void run(String universe, String host, String port, String rootCert, Secrets secrets) {
         String adminPw = secrets.get(LocalDatabases.ADMIN);
         String appPw = secrets.get(LocalDatabases.APP);
-        String base = "jdbc:postgresql://" + host + ":" + port + "/";
-        try (Connection c = connect(base + "postgres", adminPw); Statement s = c.createStatement()) {
+        int p = Integer.parseInt(port);
+        try (Connection c = connect(new DatabaseCredentials(host, p, "postgres", LocalDatabases.ADMIN, adminPw, rootCert)); Statement s = c.createStatement()) {
             tolerateExisting(s, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + LocalDatabases.APP + "') THEN "
                     + "CREATE ROLE " + LocalDatabases.APP + " LOGIN PASSWORD '" + appPw + "'; END IF; END $$");
             // Says the stored password again: whatever an earlier run got to, the role ends up with it.
@@ -45,7 +46,7 @@ final class PgBootstrap {
         } catch (SQLException e) {
             throw new LocalProviderException("cannot prepare the database of " + universe + ": " + e.getMessage());
         }
-        try (Connection c = connect(base + LocalDatabases.DBNAME, adminPw); Statement s = c.createStatement()) {
+        try (Connection c = connect(new DatabaseCredentials(host, p, LocalDatabases.DBNAME, LocalDatabases.ADMIN, adminPw, rootCert)); Statement s = c.createStatement()) {
             String admin = LocalDatabases.ADMIN;
             String app = LocalDatabases.APP;
             s.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
@@ -78,11 +79,11 @@ final class PgBootstrap {
     }
 
     /** A server a killed run left starting up (or recovering) accepts connections a moment later. */
-    private static Connection connect(String url, String password) throws SQLException {
+    private static Connection connect(DatabaseCredentials c) throws SQLException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             try {
-                return DriverManager.getConnection(url, LocalDatabases.ADMIN, password);
+                return DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
             } catch (SQLException e) {
                 if (!NOT_YET.contains(e.getSQLState()) || System.nanoTime() > deadline) {
                     throw e;

@@ -18,10 +18,14 @@ import java.util.function.Predicate;
  */
 final class PgDataDir {
     static final String INITIALIZED = "initialized";
-    private static final String HBA_HEADER = "# written by imago: password authentication over loopback TCP only\n";
-    private static final String HBA = HBA_HEADER
+    /** What imago wrote before the servers spoke TLS; only recognised, in {@link #complete}. */
+    private static final String LEGACY_HBA = "# written by imago: password authentication over loopback TCP only\n"
             + "host all all 127.0.0.1/32 scram-sha-256\n"
             + "host replication all 127.0.0.1/32 scram-sha-256\n";
+    /** TLS or nothing: a client that would send its login in the clear is turned away before it does. */
+    static final String HBA = "# written by imago: password authentication over loopback TCP with TLS only\n"
+            + "hostssl all all 127.0.0.1/32 scram-sha-256\n"
+            + "hostssl replication all 127.0.0.1/32 scram-sha-256\n";
 
     private PgDataDir() {}
 
@@ -37,7 +41,7 @@ final class PgDataDir {
         }
         // Tagged before the flag existed: imago's pg_hba.conf was the last thing written, after initdb succeeded.
         try {
-            return Files.readString(data.resolve("pg_hba.conf")).equals(HBA)
+            return Files.readString(data.resolve("pg_hba.conf")).equals(LEGACY_HBA)
                     && Files.readString(data.resolve("postgresql.conf")).contains("include 'imago.conf'");
         } catch (IOException e) {
             return false;
@@ -65,8 +69,17 @@ final class PgDataDir {
         try {
             Path conf = data.resolve("postgresql.conf");
             Files.writeString(conf, Files.readString(conf) + "\ninclude 'imago.conf'\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        writeHba(data, bins.runAs());
+    }
+
+    /** At initdb and at every start, so that a server made before TLS turns to TLS-only too. */
+    static void writeHba(Path data, String runAs) {
+        try {
             Files.writeString(data.resolve("pg_hba.conf"), HBA);
-            PgCommands.chown(data.resolve("pg_hba.conf"), bins.runAs());
+            PgCommands.chown(data.resolve("pg_hba.conf"), runAs);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
