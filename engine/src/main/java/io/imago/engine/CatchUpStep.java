@@ -64,8 +64,8 @@ final class CatchUpStep implements Step {
         try {
             caughtUp = ctx.shipper.awaitLagBelow(MAX_LAG_BYTES, maxLag, TIMEOUT, lag -> {
                 long now = System.nanoTime();
-                ctx.reporter.progress("CATCH_UP", "lag " + brief(lag) + "; changes applied",
-                        ctx.shipper.changesApplied(), 0, Duration.ofNanos(now - t0));
+                ctx.reporter.progress(new Progress("CATCH_UP", "changes applied", ctx.shipper.changesApplied(), 0, false,
+                        Duration.ofNanos(now - t0), null, "lag " + brief(lag) + " (target " + io.imago.blueprints.Durations.format(maxLag) + ")"));
                 if (now - lastRecord[0] > 2_000_000_000L) {
                     lastRecord[0] = now;
                     ctx.update(s -> Fact.LAG.set(s, brief(lag)));
@@ -85,7 +85,7 @@ final class CatchUpStep implements Step {
     }
 
     /** Lag as status and the progress line show it: bytes and time, without the positions. */
-    private static String brief(LogShipper.Lag lag) {
-        return lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms";
+    static String brief(LogShipper.Lag lag) {
+        return ByteSizes.human(lag.bytes()) + ", " + lag.seconds().toMillis() + " ms";
     }
 }

@@ -110,8 +110,8 @@ final class ProvisionStep implements Step {
             }
             if (now - lastReport > Duration.ofSeconds(2).toNanos()) {
                 lastReport = now;
-                ctx.reporter.progress("PROVISION", "waiting for " + group.name() + " to answer " + health.path(),
-                        instances.size() - waiting.size(), instances.size(), Duration.ofNanos(now - start));
+                ctx.reporter.progress(new Progress("PROVISION", "instances healthy", instances.size() - waiting.size(), instances.size(), false,
+                        Duration.ofNanos(now - start), group.name(), "waiting for " + health.path() + ", at most " + io.imago.blueprints.Durations.format(health.timeout())));
             }
             sleep(200);
         }

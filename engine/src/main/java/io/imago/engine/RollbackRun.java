@@ -247,9 +247,9 @@ final class RollbackRun {
 
     private void catchUp(LogShipper shipper) throws SQLException {
         long t0 = System.nanoTime();
-        boolean caughtUp = shipper.awaitLagBelow(CAUGHT_UP_BYTES, CAUGHT_UP_TIME, CATCH_UP_TIMEOUT, lag -> reporter.progress("ROLLBACK",
-                "shipping writes back, lag " + lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms; changes",
-                shipper.changesApplied(), 0, Duration.ofNanos(System.nanoTime() - t0)));
+        boolean caughtUp = shipper.awaitLagBelow(CAUGHT_UP_BYTES, CAUGHT_UP_TIME, CATCH_UP_TIMEOUT, lag -> reporter.progress(new Progress("ROLLBACK",
+                "changes shipped back", shipper.changesApplied(), 0, false, Duration.ofNanos(System.nanoTime() - t0), null,
+                "lag " + CatchUpStep.brief(lag))));
         if (!caughtUp) {
             throw EngineException.failed("shipping writes back did not catch up within " + CATCH_UP_TIMEOUT.toMinutes() + " min; nothing was changed");
         }
