@@ -80,8 +80,8 @@ final class CatchUpStep implements Step {
         }
         LogShipper.Lag lag = ctx.shipper.lag();
         ctx.update(s -> Fact.LAG.set(s, brief(lag)));
-        return String.format("caught up: %,d changes in %,d transactions applied, lag %d bytes / %d ms",
-                ctx.shipper.changesApplied(), ctx.shipper.transactionsApplied(), lag.bytes(), lag.seconds().toMillis());
+        return String.format("caught up: %s in %s applied, lag %s",
+                Plural.count(ctx.shipper.changesApplied(), "change"), Plural.count(ctx.shipper.transactionsApplied(), "transaction"), brief(lag));
     }
 
     /** Lag as status and the progress line show it: bytes and time, without the positions. */

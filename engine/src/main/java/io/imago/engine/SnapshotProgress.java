@@ -80,7 +80,7 @@ final class SnapshotProgress implements CopyProgress {
     public void indexBuilt(String table, String name) {
         int n = indexesDone.incrementAndGet();
         reporter.progress(new Progress("SNAPSHOT", "indexes built", n, indexesTotal.get(), false,
-                Duration.ofNanos(clock.getAsLong() - indexStart), name + " on " + table, null));
+                Duration.ofNanos(clock.getAsLong() - indexStart), name.replaceFirst("^public\\.", "") + " on " + table, null));
     }
 
     private void maybeReport(boolean force) {

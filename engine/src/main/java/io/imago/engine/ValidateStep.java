@@ -164,7 +164,7 @@ final class ValidateStep implements Step {
             if (!r.matches()) {
                 problems.add(tm.sourceTable() + " has " + r.sourceRows() + " rows to migrate but " + tm.targetTable() + " has " + r.targetRows());
             } else {
-                ctx.reporter.info("  " + tm.sourceTable() + " → " + tm.targetTable() + ": " + r.targetRows() + " rows");
+                ctx.reporter.info("  " + tm.sourceTable() + " → " + tm.targetTable() + ": " + Plural.count(r.targetRows(), "row"));
             }
         }
         return problems;
@@ -183,7 +183,7 @@ final class ValidateStep implements Step {
             }
             DataChecks.Checksum r = DataChecks.checksum(cut, tm, 5);
             if (r.matches()) {
-                ctx.reporter.info("  " + tm.targetTable() + ": " + r.targetRows() + " rows, checksum " + r.targetSum());
+                ctx.reporter.info("  " + tm.targetTable() + ": " + Plural.count(r.targetRows(), "row") + ", checksum " + r.targetSum());
             } else {
                 problems.add(tm.targetTable() + " differs from the converted " + tm.sourceTable() + " (" + r.sourceRows() + " vs "
                         + r.targetRows() + " rows); first differing keys: " + String.join(", ", r.differingKeys()));
