@@ -2,8 +2,8 @@ package io.imago.cli;
 
 import io.imago.engine.Engine;
 import io.imago.engine.RollbackResult;
-import io.imago.state.LocalStateStore;
 import io.imago.state.StateStore;
+import io.imago.state.StateStores;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -36,13 +36,13 @@ final class RollbackCommand implements Callable<Integer> {
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
         UniverseArgument.check(o, universe);
-        StateStore store = new LocalStateStore(imago.global.state);
         if (!Confirmation.confirm(o, "Switch the ingress of " + universe + " back to the universe it replaced?")) {
             o.err.println("rollback cancelled; nothing was changed");
             return ExitCodes.FAILED;
         }
         RollbackResult r;
-        try (StateStore.Lock lock = store.lock("rollback " + universe); Engine engine = new Engine(store, new ConsoleReporter(o))) {
+        try (StateStore store = StateStores.open(imago.global.state); StateStore.Lock lock = store.lock("rollback " + universe);
+                Engine engine = new Engine(store, new ConsoleReporter(o))) {
             engine.retireExpired();
             r = engine.rollback(universe, acceptLoss);
         }
