@@ -90,7 +90,7 @@ final class ExternalDatabaseReader {
         }
         if (!ONE_REFERENCE.matcher(text).matches()) {
             // Shown without the text: it may be the password itself.
-            d.error(f.pos(), "'" + f.name() + "' must be a reference to a secret, not the password itself",
+            d.sensitiveError(f.pos(), "'" + f.name() + "' must be a reference to a secret, not the password itself",
                     "e.g. '" + f.name() + ": ${secret:SHOP_DB_PASSWORD}' (or ${env:NAME}): the blueprint and imago's state keep the text as written");
             return null;
         }

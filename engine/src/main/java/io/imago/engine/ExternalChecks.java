@@ -4,7 +4,6 @@ import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.DatabaseUrl;
 import io.imago.blueprints.ExternalDatabaseSpec;
 import io.imago.migration.ExternalServer;
-import io.imago.migration.PgErrors;
 import io.imago.providers.spi.Provider;
 import io.imago.providers.spi.ProviderException;
 import io.imago.providers.spi.Resource;
@@ -75,7 +74,7 @@ final class ExternalChecks {
             throw new EngineException(EngineException.Kind.FAILED, e.getMessage() + "; nothing was rented", e);
         } catch (SQLException e) {
             throw new EngineException(EngineException.Kind.FAILED, "cannot check the external database of " + u + ": "
-                    + PgErrors.rootMessage(e) + "; nothing was rented", e);
+                    + ext.scrub(e) + "; nothing was rented", e);
         }
         String where = "the external database " + url + " of " + u;
         boolean window = bp.replaces() != null && (bp.teardown().keepForever() || !bp.teardown().keepOld().isZero());
@@ -114,8 +113,8 @@ final class ExternalChecks {
         }
         String where = "the database of " + old.name() + " (external, " + ExternalDatabases.where(db) + ")";
         ExternalServer.Facts facts;
+        Provider p = providers.apply(old.provider());
         try {
-            Provider p = providers.apply(old.provider());
             var admin = SnapshotStep.endpoint(p.database().credentials(db, true));
             facts = ExternalServer.facts(admin);
         } catch (ExternalDatabases.Unresolved e) {
@@ -124,8 +123,8 @@ final class ExternalChecks {
         } catch (ProviderException e) {
             throw new EngineException(EngineException.Kind.FAILED, e.getMessage() + "; nothing was rented", e);
         } catch (SQLException e) {
-            throw new EngineException(EngineException.Kind.FAILED, "cannot connect to " + where + ": " + PgErrors.rootMessage(e)
-                    + "; nothing was rented", e);
+            throw new EngineException(EngineException.Kind.FAILED, "cannot connect to " + where + ": "
+                    + WithExternalDatabases.external(p).scrub(e) + "; nothing was rented", e);
         }
         if (!facts.logical()) {
             problems.add(where + " has wal_level = " + facts.walLevel() + ": log shipping from it needs wal_level = logical; set it "

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -60,6 +61,8 @@ final class ExternalDatabases implements DatabaseService {
     private final Function<String, Optional<String>> secrets;
     private final Consumer<String> info;
     private final Consumer<String> warn;
+    /** Values resolved from {@code ${secret:NAME}} in this run, taken out of messages built from server errors. */
+    private final Set<String> secretValues = ConcurrentHashMap.newKeySet();
 
     /**
      * @param secrets the universe's provider's secret store, for {@code ${secret:NAME}}
@@ -143,7 +146,7 @@ final class ExternalDatabases implements DatabaseService {
             ExternalServer.grantDml(admin, appUser);
             reader(admin, u, created).ifPresent(r -> attrs.put(READER, r));
         } catch (SQLException e) {
-            throw new ProviderException("cannot prepare the external database " + url + " of " + u + ": " + PgErrors.rootMessage(e), e);
+            throw new ProviderException("cannot prepare the external database " + url + " of " + u + ": " + scrub(e), e);
         }
         Map<String, String> done = withRoles(attrs, created);
         records.saveRecord(u, done);
@@ -200,7 +203,7 @@ final class ExternalDatabases implements DatabaseService {
             c.isValid(5);
         } catch (SQLException e) {
             throw new ProviderException("cannot log in to " + url + " as " + appUser + " (database.external.appUser of " + universe
-                    + ") with its appPassword: " + PgErrors.rootMessage(e), e);
+                    + ") with its appPassword: " + scrub(e), e);
         }
     }
 
@@ -240,7 +243,7 @@ final class ExternalDatabases implements DatabaseService {
         try (Connection conn = SnapshotStep.endpoint(c).connectBrief()) {
             conn.isValid(5);
         } catch (SQLException e) {
-            throw new ProviderException("the external database " + where(database) + " does not answer: " + PgErrors.rootMessage(e)
+            throw new ProviderException("the external database " + where(database) + " does not answer: " + scrub(e)
                     + " (imago does not start servers it does not own)", e);
         }
     }
@@ -274,7 +277,7 @@ final class ExternalDatabases implements DatabaseService {
                 }
             } catch (SQLException | ProviderException e) {
                 warn.accept("could not drop the role(s) " + String.join(", ", created) + " imago created on the external database " + where(r)
-                        + " (" + (e instanceof SQLException ? PgErrors.rootMessage(e) : e.getMessage()) + "): drop them by hand once nothing uses "
+                        + " (" + (e instanceof SQLException ? scrub(e) : e.getMessage()) + "): drop them by hand once nothing uses "
                         + "them (DROP ROLE name)");
             }
         }
@@ -315,7 +318,7 @@ final class ExternalDatabases implements DatabaseService {
             return ExternalServer.facts(admin);
         } catch (SQLException e) {
             throw new ProviderException("cannot connect to the external database " + url + " of " + universe + " as its admin (database.external.user): "
-                    + PgErrors.rootMessage(e), e);
+                    + scrub(e), e);
         }
     }
 
@@ -347,11 +350,27 @@ final class ExternalDatabases implements DatabaseService {
             }
             if (key.startsWith(References.SECRET_PREFIX)) {
                 String name = key.substring(References.SECRET_PREFIX.length());
-                return secrets.apply(name).orElseThrow(() -> new Unresolved("secret '" + name + "' (database.external of " + universe
+                String v = secrets.apply(name).orElseThrow(() -> new Unresolved("secret '" + name + "' (database.external of " + universe
                         + ") is not in the " + providerType + " provider's secret store"));
+                if (v.length() >= 3) {
+                    secretValues.add(v);
+                }
+                return v;
             }
             throw new Unresolved("${" + key + "} cannot be used in database.external (of " + universe + ")");
         });
+    }
+
+    /**
+     * A server's error, for a message: without any value a secret reference resolved to (the server names the user
+     * that failed to log in, and a user may come from the secret store).
+     */
+    String scrub(Throwable e) {
+        String m = e instanceof SQLException ? PgErrors.rootMessage(e) : e.getMessage();
+        for (String v : secretValues) {
+            m = m.replace(v, "<secret>");
+        }
+        return m;
     }
 
     static PgEndpoint endpoint(DatabaseUrl url, String user, String password) {

@@ -110,6 +110,12 @@ class ExternalDatabaseIT {
             assertEquals(v1Customers, Rows.count(c, "SELECT count(*) FROM customers"));
             assertEquals(v1Customers, Rows.count(c, "SELECT count(*) FROM customers WHERE email_domain = split_part(email, '@', 2)"));
         }
+        try (Connection c = pg.superuser("shop")) {
+            assertEquals("imago_shop_v2_app,imago_shop_v2_reader", Rows.byKey(c, "SELECT 1, string_agg(rolname, ',' ORDER BY rolname) "
+                    + "FROM pg_roles WHERE rolname LIKE 'imago_shop_v2%'").get(1L), "the application's role and the reader imago created");
+            assertEquals(1, Rows.count(c, "SELECT count(*) FROM pg_roles WHERE rolname = 'imago_shop_v2_reader' AND rolreplication "
+                    + "AND NOT rolsuper AND NOT has_table_privilege(rolname, 'customers', 'INSERT')"), "the reader only reads");
+        }
         String generated = Quickstart.JSON.readTree(tmp.resolve(".imago/providers/external/_secrets/shop-v2.json").toFile())
                 .get("imago_shop_v2_app").asText();
         assertNoSecretIn(List.of(plan, up), List.of(adminPassword, generated));
@@ -144,6 +150,9 @@ class ExternalDatabaseIT {
         }
         assertTrue(customers > 0);
 
+        try (Connection c = pg.superuser("shop")) {
+            assertEquals(1, Rows.count(c, "SELECT count(*) FROM pg_roles WHERE rolname = 'imago_shop_v1_reader'"), "v1 is read by a reader");
+        }
         Cli.Result up = qs.imago("apply", "--yes", qs.v2().toString());
         assertEquals(0, up.code(), up.toString());
         assertEquals("shop-v2", qs.get("/api/customers/1").headers().firstValue("X-Universe").orElse(""));
