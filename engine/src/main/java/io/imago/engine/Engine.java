@@ -38,7 +38,7 @@ public final class Engine implements AutoCloseable {
      */
     public List<String> checkAgainstLive(Blueprint bp) {
         List<String> problems = new ArrayList<>(KeyCheck.problems(bp, store, reporter));
-        problems.addAll(externalChecks(bp).problems(bp));
+        problems.addAll(externalChecks(bp).problemsIfReachable(bp));
         return problems;
     }
 

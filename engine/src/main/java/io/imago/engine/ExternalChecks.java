@@ -22,12 +22,15 @@ import java.util.function.Function;
  * Imago made there) for a schema to go into, the application's role.
  *
  * <p>A problem is bad input (exit 2, like a table without a key); a server that does not answer fails the command
- * (exit 1); what may bite later is a warning.
+ * (exit 1); what may bite later is a warning. For {@code validate} the checks are a best effort: a database it cannot
+ * reach, or whose secrets are not at hand (a CI job checking blueprints), is skipped; plan and apply are strict.
  */
 final class ExternalChecks {
     private final StateStore store;
     private final Reporter reporter;
     private final Function<String, Provider> providers;
+    /** Problems that only say a reference cannot be resolved here: not the blueprint's fault when validating elsewhere. */
+    private final List<String> unresolved = new ArrayList<>();
 
     /** @param providers opens the engine's provider of a type, with its external databases */
     ExternalChecks(StateStore store, Reporter reporter, Function<String, Provider> providers) {
@@ -36,6 +39,7 @@ final class ExternalChecks {
         this.providers = providers;
     }
 
+    /** For plan and apply: a database that cannot be reached or logged in to fails them. */
     List<String> problems(Blueprint bp) {
         List<String> problems = new ArrayList<>();
         UniverseState existing = store.universe(bp.universe()).orElse(null);
@@ -49,6 +53,15 @@ final class ExternalChecks {
             store.universe(bp.replaces()).ifPresent(old -> checkOld(old, problems));
         }
         return problems;
+    }
+
+    /** For validate: what the databases it can reach show; one it cannot reach (or log in to) is skipped. */
+    List<String> problemsIfReachable(Blueprint bp) {
+        try {
+            return problems(bp).stream().filter(p -> !unresolved.contains(p)).toList();
+        } catch (EngineException | ProviderException e) {
+            return List.of();
+        }
     }
 
     private void checkNew(Blueprint bp, List<String> problems) {
@@ -69,6 +82,7 @@ final class ExternalChecks {
             }
         } catch (ExternalDatabases.Unresolved e) {
             problems.add(e.getMessage());
+            unresolved.add(e.getMessage());
             return;
         } catch (ProviderException e) {
             throw new EngineException(EngineException.Kind.FAILED, e.getMessage() + "; nothing was rented", e);
@@ -119,6 +133,7 @@ final class ExternalChecks {
             facts = ExternalServer.facts(admin);
         } catch (ExternalDatabases.Unresolved e) {
             problems.add(e.getMessage());
+            unresolved.add(e.getMessage());
             return;
         } catch (ProviderException e) {
             throw new EngineException(EngineException.Kind.FAILED, e.getMessage() + "; nothing was rented", e);
