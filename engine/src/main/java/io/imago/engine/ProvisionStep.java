@@ -58,9 +58,10 @@ final class ProvisionStep implements Step {
                 db = ctx.provider.database().create(request);
             }
             ctx.update(s -> s.withResource(Resources.record(db)));
+            // An external database is named by its record: where a secret says where it is, by the reference, not the host.
             var c = ctx.db(false);
-            parts.add((dbSpec.isExternal() ? "external database " : "database ") + c.host() + ":" + c.port() + " (PostgreSQL "
-                    + db.attrs().getOrDefault("version", dbSpec.version()) + ")");
+            String where = dbSpec.isExternal() ? "external database " + ExternalDatabases.where(db) : "database " + c.host() + ":" + c.port();
+            parts.add(where + " (PostgreSQL " + db.attrs().getOrDefault("version", dbSpec.version()) + ")");
         }
         Resource ingress = ensureIngress(ctx);
         parts.add("ingress " + ctx.provider.ingress().url(ingress));
