@@ -19,7 +19,10 @@ final class KnownFields {
             List.of("name", "count", "size", "instanceType", "run", "image", "port", "env", "health");
     static final List<String> HEALTH = List.of("path", "timeout");
     static final List<String> DATABASE =
-            List.of("engine", "version", "size", "instanceClass", "storageGb", "schema", "seed");
+            List.of("engine", "version", "size", "instanceClass", "storageGb", "schema", "seed", "external");
+    static final List<String> EXTERNAL_DATABASE = List.of("url", "user", "password", "appUser", "appPassword");
+    /** What a rented server is sized by: meaningless for an external one. */
+    static final List<String> DATABASE_RENTAL = List.of("size", "instanceClass", "storageGb");
     static final List<String> MIGRATION = List.of("tables", "snapshot", "logShipping", "transforms");
     static final List<String> SNAPSHOT = List.of("parallelism");
     static final List<String> LOG_SHIPPING = List.of("maxLag");
