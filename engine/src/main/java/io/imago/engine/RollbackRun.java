@@ -271,8 +271,13 @@ final class RollbackRun {
                 Duration.ofMillis(Optional.ofNullable(Fact.ROLLBACK_DRAIN_MS.get(live)).orElse(10_000L)), "ROLLBACK");
         try {
             // The old universe takes writes again the moment requests reach it.
-            return Interruption.critical(() -> pause.run((from, to) -> WriteFence.lift(to, oldApp),
-                    done -> recordFlipBack(live, old, ing, done.pauseMs()))).pauseMs();
+            WritePause.Result r = Interruption.critical(() -> pause.run((from, to) -> WriteFence.lift(to, oldApp),
+                    done -> recordFlipBack(live, old, ing, done.pauseMs())));
+            if (!r.lastingFenceUp()) {
+                // Flipped back, but the fence on the side left did not commit: it must refuse writes from now on.
+                WriteFence.fence(liveAdmin, liveApp, Duration.ofSeconds(5));
+            }
+            return r.pauseMs();
         } catch (Exception e) {
             if (!Fact.ROLLBACK_CLEANUP_PENDING.isSet(store.universe(live.name()).orElse(live))) {
                 // Not flipped: the replaced universe goes back to waiting out its window.

@@ -53,25 +53,29 @@ final class SwitchoverStep implements Step {
         List<Endpoint> backends = ctx.endpoints();
         boolean alreadyThere = new HashSet<>(ctx.provider.ingress().target(ingress)).equals(new HashSet<>(backends));
         String detail = "ingress " + ctx.provider.ingress().url(ingress) + " → " + ctx.bp.universe() + " (" + Plural.count(backends.size(), "instance") + ")";
+        // Put up by this run's pause; a flip made by an earlier, interrupted run may have died before its commit.
+        boolean lastingFenceUp = false;
         if (!alreadyThere) {
             if (ctx.old == null || ctx.bp.database() == null) {
                 // Nothing to fence or drain: a first version, or stateless instances replacing others.
                 ctx.provider.ingress().point(ingress, backends);
                 recordFlip(ctx, null);
             } else {
-                detail += flipWithFence(ctx, ingress, backends);
+                WritePause.Result r = flipWithFence(ctx, ingress, backends);
+                lastingFenceUp = r.lastingFenceUp();
+                detail += String.format("; writes paused %d ms (%s; fence at %s)", r.pauseMs(), r.breakdown(), r.fencePosition());
             }
         } else {
             recordFlip(ctx, null);
         }
         FaultInjection.at(StepName.SWITCHOVER.name(), "flipped");
         if (ctx.old != null) {
-            cleanUpOld(ctx, !alreadyThere);
+            cleanUpOld(ctx, lastingFenceUp);
         }
         return detail;
     }
 
-    private static String flipWithFence(ApplyContext ctx, Resource ingress, List<Endpoint> backends) throws Exception {
+    private static WritePause.Result flipWithFence(ApplyContext ctx, Resource ingress, List<Endpoint> backends) throws Exception {
         if (ctx.shipper == null) {
             throw new IllegalStateException("log shipping is not running");
         }
@@ -94,7 +98,7 @@ final class SwitchoverStep implements Step {
             }
         }, done -> recordFlip(ctx, s -> Fact.ROLLBACK_FROM.set(Fact.FENCE_LSN.set(Fact.WRITE_PAUSE_MS.set(s, done.pauseMs()),
                 done.fencePosition()), wayBackFrom[0]))));
-        return String.format("; writes paused %d ms (%s; fence at %s)", r.pauseMs(), r.breakdown(), r.fencePosition());
+        return r;
     }
 
     /**
@@ -132,7 +136,8 @@ final class SwitchoverStep implements Step {
         }
         PgEndpoint oldAdmin = SnapshotStep.endpoint(ctx.oldDb(true));
         if (!lastingFenceInPlace) {
-            // A flip made by an earlier, interrupted run put it in place too; make sure (idempotent).
+            // A flip made by an earlier run that died before its lasting fence's commit, or whose commit found the
+            // server gone: the old database must refuse writes from now on (idempotent).
             WriteFence.fence(oldAdmin, ctx.oldDb(false).user(), Duration.ofSeconds(5));
         }
         String slot = Fact.SLOT.get(ctx.state());

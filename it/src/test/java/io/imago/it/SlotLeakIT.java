@@ -81,13 +81,24 @@ class SlotLeakIT {
         // A consumer holds the slot for longer than one drop attempt waits (10 s): destroy tries again and drops it.
         Thread holder = new Thread(() -> holdSlot("shop-v1", "imago_shop_v2", 13_000));
         holder.start();
-        Thread.sleep(1000);
+        // Until the holder streams it (a TLS handshake and a JVM's first one at that can take a while on a busy machine).
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!slotActive("shop-v1", "imago_shop_v2") && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
         Cli.Result destroyed = qs.imago("destroy", "shop-v2", "--yes");
         holder.join(30_000);
         assertEquals(0, destroyed.code(), destroyed.toString());
         assertTrue(destroyed.err().contains("trying again"), destroyed.toString());
         assertEquals(List.of(), slots("shop-v1"));
         assertNull(qs.universe("shop-v2"));
+    }
+
+    private boolean slotActive(String universe, String slot) throws Exception {
+        try (Connection c = qs.db(universe); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+            return rs.next() && rs.getBoolean(1);
+        }
     }
 
     private List<String> slots(String universe) throws Exception {

@@ -46,18 +46,10 @@ public final class WriteFence {
      */
     public static FenceResult fence(Connection c, String appRole, Duration maxWait) throws SQLException {
         long start = System.nanoTime();
-        checkRole(c, appRole);
         String fencedAt;
         c.setAutoCommit(false);
-        try (Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS imago");
-            st.execute("""
-                    CREATE TABLE IF NOT EXISTS imago.fenced_grants (
-                      role_name name, table_name name, column_name name, privilege text, grantable boolean,
-                      PRIMARY KEY (role_name, table_name, column_name, privilege))""");
-            recordGrants(c, appRole);
-            st.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public FROM " + Sql.ident(appRole));
-            st.execute("ALTER ROLE " + Sql.ident(appRole) + " SET default_transaction_read_only = on");
+        try {
+            revokeWithin(c, appRole);
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();
@@ -96,6 +88,26 @@ public final class WriteFence {
             lsn = Lsn.parse(rs.getString(1));
         }
         return new FenceResult(lsn, Duration.ofNanos(System.nanoTime() - start), terminated, warnings);
+    }
+
+    /**
+     * The fence's privilege changes alone, in the caller's open transaction and left uncommitted: for a switch that
+     * holds a {@link SessionFence} (so no write is in flight on the tables, and none can start) and wants the lasting
+     * fence to take effect only with its own commit, right after the flip, so that a switch that dies before the flip
+     * leaves nothing fenced. Lifted by {@link #lift} like the other.
+     */
+    public static void revokeWithin(Connection inTransaction, String appRole) throws SQLException {
+        checkRole(inTransaction, appRole);
+        try (Statement st = inTransaction.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS imago");
+            st.execute("""
+                    CREATE TABLE IF NOT EXISTS imago.fenced_grants (
+                      role_name name, table_name name, column_name name, privilege text, grantable boolean,
+                      PRIMARY KEY (role_name, table_name, column_name, privilege))""");
+            recordGrants(inTransaction, appRole);
+            st.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public FROM " + Sql.ident(appRole));
+            st.execute("ALTER ROLE " + Sql.ident(appRole) + " SET default_transaction_read_only = on");
+        }
     }
 
     /** Restores the privileges the fence revoked and lets new sessions write again. Idempotent. */
