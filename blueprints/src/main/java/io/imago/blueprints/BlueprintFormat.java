@@ -82,7 +82,7 @@ final class BlueprintFormat {
     static final Obj HEALTH = new Obj(List.of(
             optional("path", HTTP_PATH, "The HTTP path an instance answers 2xx on once it is ready.")
                     .withDefault(HealthSpec.DEFAULT.path()),
-            optional("timeout", DURATION, "How long an instance may take to become healthy.")
+            optional("timeout", Shape.Duration.POSITIVE, "How long an instance may take to become healthy.")
                     .withDefault(Durations.format(HealthSpec.DEFAULT.timeout()))), null);
 
     static final Obj COMPUTE = new Obj(List.of(
@@ -120,8 +120,8 @@ final class BlueprintFormat {
             optional("instanceClass", ANY, "The provider's own database class (e.g. db.t3.small on aws); wins over "
                     + "size."),
             optional("storageGb", new Int(1, 65536), "Storage in GB.").withDefault(10),
-            optional("schema", ANY, "DDL applied when the universe is created (path relative to the blueprint)."),
-            optional("seed", ANY, "Data loaded into a universe that replaces nothing (path relative to the "
+            optional("schema", new Shape.File("schema-v2.sql"), "DDL applied when the universe is created (path relative to the blueprint)."),
+            optional("seed", new Shape.File("seed.sql"), "Data loaded into a universe that replaces nothing (path relative to the "
                     + "blueprint)."),
             optional("external", EXTERNAL_DATABASE, "A PostgreSQL server Imago does not own: Imago creates nothing "
                     + "there but the schema, the application role and its own slot/publication, and never destroys "
@@ -178,13 +178,13 @@ final class BlueprintFormat {
                     + "IMAGO_OLD_URL.")));
 
     static final Obj SWITCHOVER = new Obj(List.of(
-            optional("maxWritePause", DURATION, "If writes would be paused longer, abort and leave the old "
+            optional("maxWritePause", Shape.Duration.POSITIVE, "If writes would be paused longer, abort and leave the old "
                     + "universe live.").withDefault(Durations.format(SwitchoverSpec.DEFAULT.maxWritePause())),
             optional("drainTimeout", DURATION, "How long requests in flight may take to finish on the old universe.")
                     .withDefault(Durations.format(SwitchoverSpec.DEFAULT.drainTimeout()))), null);
 
     static final Obj TEARDOWN = new Obj(List.of(
-            optional("keepOld", new Shape.Duration(List.of("never")), "The rollback window before the old universe "
+            optional("keepOld", new Shape.Duration(false, List.of("never")), "The rollback window before the old universe "
                     + "is destroyed: a duration, 0 (at once) or never.")
                     .withDefault(Durations.format(TeardownSpec.DEFAULT.keepOld()))), null);
 

@@ -65,13 +65,18 @@ public final class BlueprintSchema {
         defs.putObject("name")
                 .put("type", "string")
                 .put("pattern", "^" + Names.PATTERN + "$")
-                .put("description", "A name: " + Names.HINT + ".");
+                .put("description", "A name: " + Names.HINT.replaceFirst("^use ", "") + ".");
         ObjectNode duration = defs.putObject("duration");
         duration.put("description", "A duration: 500ms, 10s, 15m, 2h, combined from the largest unit down (1m30s), "
                 + "or 0.");
         ArrayNode forms = duration.putArray("anyOf");
         forms.addObject().put("type", "string").put("pattern", "^(?:0|(?=.)" + Durations.REGEX + ")$");
         forms.addObject().put("const", 0);
+        defs.putObject("positiveDuration")
+                .put("description", "A duration longer than 0: 500ms, 10s, 15m, 2h, combined from the largest unit "
+                        + "down (1m30s).")
+                .put("type", "string")
+                .put("pattern", "^(?=.*[1-9])" + Durations.REGEX + "$");
         return root;
     }
 
@@ -142,6 +147,8 @@ public final class BlueprintSchema {
             } else {
                 n.put("type", "string").put("pattern", "^(?:" + t.pattern() + ")$");
             }
+        } else if (shape instanceof Shape.File) {
+            n.put("type", "string");
         } else if (shape instanceof Shape.Name) {
             n.put("$ref", "#/$defs/name");
         } else if (shape instanceof Shape.Choice c) {
@@ -159,11 +166,12 @@ public final class BlueprintSchema {
         } else if (shape instanceof Shape.Const c) {
             n.set("const", value(c.value()));
         } else if (shape instanceof Shape.Duration d) {
+            String ref = d.positive() ? "#/$defs/positiveDuration" : "#/$defs/duration";
             if (d.words().isEmpty()) {
-                n.put("$ref", "#/$defs/duration");
+                n.put("$ref", ref);
             } else {
                 ArrayNode any = n.putArray("anyOf");
-                any.addObject().put("$ref", "#/$defs/duration");
+                any.addObject().put("$ref", ref);
                 ArrayNode words = any.addObject().putArray("enum");
                 d.words().forEach(words::add);
             }

@@ -22,6 +22,9 @@ sealed interface Shape {
         static final Text ANY = new Text(null, "x");
     }
 
+    /** A path relative to the blueprint's folder, to a file that must exist when the blueprint is read. */
+    record File(String sample) implements Shape {}
+
     /** A name that ends up in resource names and paths ({@link Names}). */
     record Name() implements Shape {}
 
@@ -39,9 +42,13 @@ sealed interface Shape {
     /** Exactly this value ({@code imago: 1}). */
     record Const(Object value) implements Shape {}
 
-    /** A duration in {@link Durations}' syntax, or one of {@code words} ({@code never}). */
-    record Duration(List<String> words) implements Shape {
-        static final Duration PLAIN = new Duration(List.of());
+    /**
+     * A duration in {@link Durations}' syntax, or one of {@code words} ({@code never}); {@code positive} when the
+     * parser refuses 0.
+     */
+    record Duration(boolean positive, List<String> words) implements Shape {
+        static final Duration PLAIN = new Duration(false, List.of());
+        static final Duration POSITIVE = new Duration(true, List.of());
     }
 
     /** A list of {@code items}; {@code nonEmpty} when the parser refuses an empty one. */
