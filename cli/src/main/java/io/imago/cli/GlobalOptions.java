@@ -9,7 +9,7 @@ public final class GlobalOptions {
     public enum Format { text, json }
 
     @Option(names = "--state", paramLabel = "DIR", scope = ScopeType.INHERIT,
-            description = "Where Imago keeps what it knows of universes (default: .imago in the working directory).")
+            description = "Where Imago keeps its state (default: .imago in the working directory): what it knows of universes.")
     Path state = Path.of(".imago");
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT,

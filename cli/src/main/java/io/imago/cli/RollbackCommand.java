@@ -13,16 +13,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "rollback",
-        description = {"Within the keepOld window, switch the ingress back to the universe UNIVERSE replaced.",
-            "The writes made on UNIVERSE since the switch are shipped back first, through the inverse of the",
-            "migration's transforms; writes are paused only for the flip, as for an upgrade. When some table's",
-            "writes cannot go back (a skipped table, a table new in this version, a dropped NOT NULL column",
-            "without a default), rollback names them and refuses unless --accept-loss. The rolled-back universe",
-            "is kept, fenced, for inspection: `imago destroy` removes it."},
+        description = "Within the keepOld window, switch the ingress back to the universe UNIVERSE replaced. The "
+                + "writes made on UNIVERSE since the switch are shipped back first, through the inverse of the "
+                + "migration's transforms; writes are paused only for the flip, as for an upgrade. When some table's "
+                + "writes cannot go back (a skipped table, a table new in this version, a dropped NOT NULL column "
+                + "without a default), rollback names them and refuses unless --accept-loss. The rolled-back "
+                + "universe is kept, fenced, for inspection: `imago destroy` removes it.",
         footerHeading = "%nExamples:%n",
-        footer = {"  imago rollback shop-v2 --yes",
-            "  imago rollback shop-v2 --yes --accept-loss   (tables named by the refusal lose their writes)",
-            "  imago rollback shop-v1 --yes                 (the same: the universe to go back to also works)"})
+        footer = {
+            "  imago rollback shop-v2 --yes",
+            "  imago rollback shop-v1 --yes         the same: the universe to go back to",
+            "  imago rollback shop-v2 --yes --accept-loss",
+            "                                       the tables it names lose their writes"})
 final class RollbackCommand implements Callable<Integer> {
     @ParentCommand Imago imago;
 
