@@ -1,6 +1,7 @@
 package io.imago.cli;
 
 import io.imago.engine.Engine;
+import io.imago.engine.HumanText;
 import io.imago.engine.RollbackResult;
 import io.imago.state.LocalStateStore;
 import io.imago.state.StateStore;
@@ -65,7 +66,7 @@ final class RollbackCommand implements Callable<Integer> {
             r.lost().forEach((t, why) -> o.err.println(o.yellow("warning: ") + "writes to " + t + " on " + r.from() + " were not shipped back: " + why));
             String pause = r.pauseMs() == null ? "" : ", writes were paused " + r.pauseMs() + " ms";
             o.out.println(o.green(r.to() + " is live again") + (r.url() != null ? " at " + r.url() : "") + " ("
-                    + String.format("%,d", r.changesShippedBack()) + " changes made on " + r.from() + " shipped back" + pause + ")");
+                    + HumanText.count(r.changesShippedBack(), "change") + " made on " + r.from() + " shipped back" + pause + ")");
             o.out.println(r.from() + " is kept, fenced, for inspection: `imago destroy " + r.from() + "` removes it");
         }
         return ExitCodes.OK;

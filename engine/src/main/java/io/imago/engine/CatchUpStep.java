@@ -38,7 +38,7 @@ final class CatchUpStep implements Step {
     @Override
     public String preview(Blueprint bp) {
         return "ship " + bp.replaces() + "'s changes through the same transforms until the lag is under "
-                + bp.migrationOrDefault().maxLag().toMillis() + " ms";
+                + HumanText.duration(bp.migrationOrDefault().maxLag());
     }
 
     @Override
@@ -80,12 +80,12 @@ final class CatchUpStep implements Step {
         }
         LogShipper.Lag lag = ctx.shipper.lag();
         ctx.update(s -> Fact.LAG.set(s, brief(lag)));
-        return String.format("caught up: %,d changes in %,d transactions applied, lag %d bytes / %d ms",
-                ctx.shipper.changesApplied(), ctx.shipper.transactionsApplied(), lag.bytes(), lag.seconds().toMillis());
+        return "caught up: " + HumanText.count(ctx.shipper.changesApplied(), "change") + " in "
+                + HumanText.count(ctx.shipper.transactionsApplied(), "transaction") + " applied, lag " + brief(lag);
     }
 
     /** Lag as status and the progress line show it: bytes and time, without the positions. */
     private static String brief(LogShipper.Lag lag) {
-        return lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms";
+        return ByteSizes.human(lag.bytes()) + ", " + HumanText.duration(lag.seconds());
     }
 }

@@ -35,7 +35,7 @@ final class ProvisionStep implements Step {
     @Override
     public String preview(Blueprint bp) {
         int instances = bp.compute().stream().mapToInt(ComputeSpec::count).sum();
-        return "rent " + instances + " instance(s)" + (bp.database() != null ? ", a PostgreSQL " + bp.database().version() + " database" : "")
+        return "rent " + HumanText.count(instances, "instance") + (bp.database() != null ? ", a PostgreSQL " + bp.database().version() + " database" : "")
                 + " and ingress " + bp.ingress().name() + " on the " + bp.provider().type() + " provider";
     }
 
@@ -69,7 +69,7 @@ final class ProvisionStep implements Step {
             awaitHealthy(ctx, group, started.subList(started.size() - group.count(), started.size()));
         }
         if (!started.isEmpty()) {
-            parts.add(started.size() + " instance" + (started.size() == 1 ? "" : "s") + " healthy");
+            parts.add(HumanText.count(started.size(), "instance") + " healthy");
         }
         return String.join(", ", parts);
     }

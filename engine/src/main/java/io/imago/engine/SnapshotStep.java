@@ -45,7 +45,7 @@ final class SnapshotStep implements Step {
         MigrationSpec m = bp.migrationOrDefault();
         String tables = m.allTables() ? "every table" : String.join(", ", m.tables());
         return "copy " + tables + " of " + bp.replaces() + " in one snapshot, " + m.parallelism() + " in parallel, through "
-                + m.transforms().size() + " transform(s); " + bp.replaces() + " keeps serving reads and writes";
+                + HumanText.count(m.transforms().size(), "transform") + "; " + bp.replaces() + " keeps serving reads and writes";
     }
 
     @Override
@@ -63,8 +63,9 @@ final class SnapshotStep implements Step {
         double secs = Math.max(0.001, result.elapsed().toMillis() / 1000.0);
         ctx.update(s -> Fact.ROWS_COPIED.set(Fact.SNAPSHOT_LSN.set(Fact.PUBLICATION.set(Fact.SLOT.set(s, slot), slot),
                 result.consistentPoint()), rows));
-        return String.format("%d rows in %d tables in %.1fs (%,.0f rows/s), consistent at %s",
-                rows, tables.size(), secs, rows / secs, result.consistentPoint());
+        return String.format("%s in %s in %s (%,.0f rows/s), consistent at %s", HumanText.count(rows, "row"),
+                HumanText.count(tables.size(), "table"), HumanText.duration(result.elapsed()), rows / secs,
+                result.consistentPoint());
     }
 
     /** Every table of the source, migrated or not (see {@link LiveCatalog#publicTables}). */
@@ -128,7 +129,7 @@ final class SnapshotStep implements Step {
 
             @Override
             public void tableDone(String table, long rows) {
-                ctx.reporter.info("copied " + table + ": " + rows + " rows");
+                ctx.reporter.info("copied " + table + ": " + HumanText.count(rows, "row"));
             }
         };
     }
