@@ -3,8 +3,8 @@ package io.imago.cli;
 import io.imago.blueprints.Blueprint;
 import io.imago.engine.ApplyResult;
 import io.imago.engine.Engine;
-import io.imago.state.LocalStateStore;
 import io.imago.state.StateStore;
+import io.imago.state.StateStores;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +34,6 @@ final class ApplyCommand implements Callable<Integer> {
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
         List<Blueprint> bps = BlueprintFiles.loadOrExit(o, files);
-        StateStore store = new LocalStateStore(imago.global.state);
         if (!o.opts.yes && System.console() != null) {
             bps.forEach(bp -> o.err.println("  " + bp.universe() + (bp.replaces() != null ? " replaces " + bp.replaces() : " (new)")
                     + " via ingress " + bp.ingress().name()));
@@ -44,7 +43,8 @@ final class ApplyCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         List<ApplyResult> results = new ArrayList<>();
-        try (StateStore.Lock lock = store.lock("apply " + bps.stream().map(Blueprint::universe).collect(Collectors.joining(" ")));
+        try (StateStore store = StateStores.open(imago.global.state);
+                StateStore.Lock lock = store.lock("apply " + bps.stream().map(Blueprint::universe).collect(Collectors.joining(" ")));
                 Engine engine = new Engine(store, new ConsoleReporter(o))) {
             engine.retireExpired();
             for (Blueprint bp : bps) {

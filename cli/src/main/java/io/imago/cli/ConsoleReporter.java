@@ -1,5 +1,7 @@
 package io.imago.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imago.engine.Progress;
 import io.imago.engine.Reporter;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -13,13 +15,18 @@ final class ConsoleReporter implements Reporter {
     private final Output o;
     private final boolean tty;
     private final boolean verbose;
+    /** One event per line, unlike the indented result document. */
+    private static final ObjectMapper JSON_LINE = new ObjectMapper();
+    private static final long PLAIN_EVERY_NANOS = 5_000_000_000L;
     private long lastPlainProgress;
+    private String lastPlainStep = "";
     private boolean progressOnScreen;
 
     ConsoleReporter(Output o) {
         this.o = o;
         this.err = o.err;
-        this.tty = System.console() != null;
+        // Redrawn in place only where a person watches a capable terminal; NO_COLOR and --no-color mean a plain log.
+        this.tty = o.live();
         this.verbose = o.opts.verbose;
     }
 
@@ -55,27 +62,28 @@ final class ConsoleReporter implements Reporter {
         err.println("    " + o.yellow("warning: ") + message);
     }
 
+    /**
+     * On a terminal the line is redrawn in place; in a log (no terminal) one plain line every few seconds; with
+     * {@code --output json}, every reading as one JSON line on stderr (stdout keeps the single result document).
+     */
     @Override
-    public synchronized void progress(String step, String item, long done, long total, Duration elapsed) {
-        double secs = Math.max(0.001, elapsed.toMillis() / 1000.0);
-        double rate = done / secs;
-        StringBuilder line = new StringBuilder("    ").append(item).append(": ").append(String.format("%,d", done));
-        if (total > 0) {
-            line.append(String.format(" / %,d (%d%%)", total, Math.min(100, done * 100 / total)));
-        }
-        if (done > 0 && rate >= 1) {
-            line.append(String.format(", %,.0f/s", rate));
-            if (total > done) {
-                line.append(", ETA ").append(formatSeconds((long) ((total - done) / rate)));
+    public synchronized void progress(Progress p) {
+        if (o.json()) {
+            try {
+                err.println(JSON_LINE.writeValueAsString(ProgressLine.event(p)));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new java.io.UncheckedIOException(e);
             }
+            return;
         }
-        line.append(", ").append(formatSeconds((long) secs)).append(" elapsed");
+        String line = "    " + ProgressLine.text(p, o.live());
         if (tty) {
             err.print("\r\u001b[2K" + line);
             err.flush();
             progressOnScreen = true;
-        } else if (System.nanoTime() - lastPlainProgress > 5_000_000_000L) {
+        } else if (System.nanoTime() - lastPlainProgress > PLAIN_EVERY_NANOS || !p.step().equals(lastPlainStep)) {
             lastPlainProgress = System.nanoTime();
+            lastPlainStep = p.step();
             err.println(line);
         }
     }
@@ -85,9 +93,5 @@ final class ConsoleReporter implements Reporter {
             err.print("\r\u001b[2K");
             progressOnScreen = false;
         }
-    }
-
-    private static String formatSeconds(long s) {
-        return s >= 60 ? (s / 60) + "m" + (s % 60) + "s" : s + "s";
     }
 }

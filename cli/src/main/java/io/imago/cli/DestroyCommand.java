@@ -1,8 +1,8 @@
 package io.imago.cli;
 
 import io.imago.engine.Engine;
-import io.imago.state.LocalStateStore;
 import io.imago.state.StateStore;
+import io.imago.state.StateStores;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,12 +26,12 @@ final class DestroyCommand implements Callable<Integer> {
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
         UniverseArgument.check(o, universe);
-        StateStore store = new LocalStateStore(imago.global.state);
         if (!Confirmation.confirm(o, "Destroy universe " + universe + " and all its data?")) {
             o.err.println("destroy cancelled; nothing was changed");
             return ExitCodes.FAILED;
         }
-        try (StateStore.Lock lock = store.lock("destroy " + universe); Engine engine = new Engine(store, new ConsoleReporter(o))) {
+        try (StateStore store = StateStores.open(imago.global.state); StateStore.Lock lock = store.lock("destroy " + universe);
+                Engine engine = new Engine(store, new ConsoleReporter(o))) {
             engine.destroy(universe);
             engine.retireExpired();
         }

@@ -1,6 +1,7 @@
 package io.imago.cli;
 
-import java.nio.file.Path;
+import io.imago.state.StateStores;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -8,9 +9,11 @@ import picocli.CommandLine.ScopeType;
 public final class GlobalOptions {
     public enum Format { text, json }
 
-    @Option(names = "--state", paramLabel = "DIR", scope = ScopeType.INHERIT,
-            description = "Where Imago keeps its state (default: .imago in the working directory): what it knows of universes.")
-    Path state = Path.of(".imago");
+    @Option(names = "--state", paramLabel = "DIR|s3://BUCKET/PREFIX", scope = ScopeType.INHERIT, converter = StateSpec.class,
+            description = "Where Imago keeps what it knows of universes: a folder (default: .imago in the working directory)"
+                    + " or an S3 prefix, locked by a lock object; AWS region, credentials and endpoint come from the usual"
+                    + " settings (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL...), providers' files stay in ~/.imago/s3/BUCKET/PREFIX.")
+    String state = ".imago";
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT,
             description = "Output format: ${COMPLETION-CANDIDATES} (default: text). JSON goes to stdout, progress to stderr.")
@@ -27,5 +30,18 @@ public final class GlobalOptions {
 
     boolean json() {
         return output == Format.json;
+    }
+
+    /** A --state value is checked as it is parsed: a malformed one is a usage error (exit 2) before anything runs. */
+    static final class StateSpec implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                StateStores.check(value);
+                return value;
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.imago.cli;
 import io.imago.engine.EngineException;
 import io.imago.providers.spi.ProviderException;
 import io.imago.state.StateLockedException;
+import io.imago.state.StateStoreException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import picocli.AutoComplete;
@@ -94,8 +95,15 @@ public final class Imago implements Runnable {
             return e.code();
         }
         if (ex instanceof StateLockedException e) {
-            o.error(e.getMessage(), "wait for it to finish; a killed run releases the lock by itself");
+            o.error(e.getMessage(), e.hint());
             return ExitCodes.LOCKED;
+        }
+        if (ex instanceof StateStoreException e) {
+            o.error(e.getMessage(), null);
+            if (imago.global.verbose) {
+                causes(err, e);
+            }
+            return ExitCodes.FAILED;
         }
         if (ex instanceof EngineException e) {
             o.error(e.getMessage(), null);

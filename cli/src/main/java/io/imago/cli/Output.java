@@ -27,6 +27,11 @@ final class Output {
         this.color = !opts.noColor && System.getenv("NO_COLOR") == null && System.console() != null && !"dumb".equals(System.getenv("TERM"));
     }
 
+    /** A terminal that can redraw a line and show colour (not NO_COLOR, --no-color, TERM=dumb or a pipe). */
+    boolean live() {
+        return color;
+    }
+
     boolean json() {
         return opts.json();
     }

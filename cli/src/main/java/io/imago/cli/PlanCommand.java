@@ -4,7 +4,8 @@ import io.imago.blueprints.Blueprint;
 import io.imago.engine.Engine;
 import io.imago.engine.Plan;
 import io.imago.engine.Reporter;
-import io.imago.state.LocalStateStore;
+import io.imago.state.StateStore;
+import io.imago.state.StateStores;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ final class PlanCommand implements Callable<Integer> {
         Output o = new Output(imago.out, imago.err, imago.global);
         List<Blueprint> bps = BlueprintFiles.loadOrExit(o, files);
         List<Plan> plans = new ArrayList<>();
-        try (Engine engine = new Engine(new LocalStateStore(imago.global.state), Reporter.SILENT)) {
+        try (StateStore store = StateStores.open(imago.global.state); Engine engine = new Engine(store, Reporter.SILENT)) {
             engine.retireExpiredUnlessLocked();
             for (Blueprint bp : bps) {
                 plans.add(engine.plan(bp));

@@ -1,10 +1,10 @@
 package io.imago.cli;
 
 import io.imago.engine.Engine;
-import io.imago.engine.HumanText;
+import io.imago.engine.Plural;
 import io.imago.engine.RollbackResult;
-import io.imago.state.LocalStateStore;
 import io.imago.state.StateStore;
+import io.imago.state.StateStores;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,13 +39,13 @@ final class RollbackCommand implements Callable<Integer> {
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
         UniverseArgument.check(o, universe);
-        StateStore store = new LocalStateStore(imago.global.state);
         if (!Confirmation.confirm(o, "Switch the ingress of " + universe + " back to the universe it replaced?")) {
             o.err.println("rollback cancelled; nothing was changed");
             return ExitCodes.FAILED;
         }
         RollbackResult r;
-        try (StateStore.Lock lock = store.lock("rollback " + universe); Engine engine = new Engine(store, new ConsoleReporter(o))) {
+        try (StateStore store = StateStores.open(imago.global.state); StateStore.Lock lock = store.lock("rollback " + universe);
+                Engine engine = new Engine(store, new ConsoleReporter(o))) {
             engine.retireExpired();
             r = engine.rollback(universe, acceptLoss);
         }
@@ -66,7 +66,7 @@ final class RollbackCommand implements Callable<Integer> {
             r.lost().forEach((t, why) -> o.err.println(o.yellow("warning: ") + "writes to " + t + " on " + r.from() + " were not shipped back: " + why));
             String pause = r.pauseMs() == null ? "" : ", writes were paused " + r.pauseMs() + " ms";
             o.out.println(o.green(r.to() + " is live again") + (r.url() != null ? " at " + r.url() : "") + " ("
-                    + HumanText.count(r.changesShippedBack(), "change") + " made on " + r.from() + " shipped back" + pause + ")");
+                    + Plural.count(r.changesShippedBack(), "change") + " made on " + r.from() + " shipped back" + pause + ")");
             o.out.println(r.from() + " is kept, fenced, for inspection: `imago destroy " + r.from() + "` removes it");
         }
         return ExitCodes.OK;

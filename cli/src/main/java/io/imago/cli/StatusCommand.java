@@ -6,7 +6,8 @@ import io.imago.engine.ByteSizes;
 import io.imago.engine.Engine;
 import io.imago.engine.Reporter;
 import io.imago.engine.UniverseView;
-import io.imago.state.LocalStateStore;
+import io.imago.state.StateStore;
+import io.imago.state.StateStores;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,13 +38,14 @@ final class StatusCommand implements Callable<Integer> {
         if (universe != null) {
             UniverseArgument.check(o, universe);
         }
-        LocalStateStore store = new LocalStateStore(imago.global.state);
-        try (Engine retiring = new Engine(store, new ConsoleReporter(o))) {
-            retiring.retireExpiredUnlessLocked();
-        }
         List<UniverseView> views;
-        try (Engine engine = new Engine(store, Reporter.SILENT)) {
-            views = engine.status(universe);
+        try (StateStore store = StateStores.open(imago.global.state)) {
+            try (Engine retiring = new Engine(store, new ConsoleReporter(o))) {
+                retiring.retireExpiredUnlessLocked();
+            }
+            try (Engine engine = new Engine(store, Reporter.SILENT)) {
+                views = engine.status(universe);
+            }
         }
         if (o.json()) {
             o.json(Map.of("universes", views));

@@ -2,7 +2,8 @@ package io.imago.cli;
 
 import io.imago.engine.Engine;
 import io.imago.engine.Reporter;
-import io.imago.state.LocalStateStore;
+import io.imago.state.StateStore;
+import io.imago.state.StateStores;
 import io.imago.blueprints.Diagnostic;
 import io.imago.blueprints.SourcePos;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ final class ValidateCommand implements Callable<Integer> {
      * key); a problem there makes the blueprint invalid like any other.
      */
     private List<BlueprintFiles.Loaded> withLiveChecks(List<BlueprintFiles.Loaded> loaded) {
-        try (Engine engine = new Engine(new LocalStateStore(imago.global.state), Reporter.SILENT)) {
+        try (StateStore store = StateStores.open(imago.global.state); Engine engine = new Engine(store, Reporter.SILENT)) {
             engine.retireExpiredUnlessLocked();
             List<BlueprintFiles.Loaded> out = new ArrayList<>();
             for (BlueprintFiles.Loaded l : loaded) {

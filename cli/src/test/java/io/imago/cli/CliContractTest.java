@@ -144,6 +144,21 @@ class CliContractTest {
         assertEquals(2, imago("destroy", "nope", "--yes").code());
     }
 
+    /** A --state that cannot be a state is refused as it is parsed: exit 2, nothing opened, no stack trace. */
+    @Test
+    void aMalformedRemoteStateIsAUsageError() {
+        for (String[] args : new String[][] {{"--state", "s3://", "status"}, {"status", "--state", "s3:///teams/shop"},
+                {"--state", "s3://Bad_Bucket/x", "plan", "x.yml"}, {"--state", "s3://imago-state/../x", "destroy", "--yes", "shop-v1"},
+                {"--state", "blob://transient/c/p", "status"}}) {
+            Run r = imago(args);
+            assertEquals(2, r.code(), String.join(" ", args) + ": " + r);
+            assertTrue(r.err().contains("Invalid value for option '--state'"), r.err());
+            assertFalse(r.err().contains("Exception"), r.err());
+        }
+        assertTrue(imago("--state", "s3://", "status").err().contains("no bucket in 's3://': use s3://BUCKET/PREFIX"));
+        assertFalse(Files.exists(dir.resolve(".imago")));
+    }
+
     @Test
     void rollbackOfAnUnknownUniverseIsBadInput() throws Exception {
         Run r = imago("rollback", "shop-v2", "--yes");
@@ -227,6 +242,7 @@ class CliContractTest {
         assertEquals(0, help.code());
         assertTrue(help.out().contains("Examples:"), help.out());
         assertTrue(help.out().contains("Exit codes"), help.out());
+        assertTrue(help.out().contains("--state=DIR|s3://BUCKET/PREFIX"), help.out());
         Run completion = imago("generate-completion");
         assertEquals(0, completion.code());
         assertTrue(completion.out().contains("complete -F"), completion.out().substring(0, 200));

@@ -38,7 +38,7 @@ final class CatchUpStep implements Step {
     @Override
     public String preview(Blueprint bp) {
         return "ship " + bp.replaces() + "'s changes through the same transforms until the lag is under "
-                + HumanText.duration(bp.migrationOrDefault().maxLag());
+                + TimeSpans.human(bp.migrationOrDefault().maxLag());
     }
 
     @Override
@@ -64,8 +64,8 @@ final class CatchUpStep implements Step {
         try {
             caughtUp = ctx.shipper.awaitLagBelow(MAX_LAG_BYTES, maxLag, TIMEOUT, lag -> {
                 long now = System.nanoTime();
-                ctx.reporter.progress("CATCH_UP", "lag " + brief(lag) + "; changes applied",
-                        ctx.shipper.changesApplied(), 0, Duration.ofNanos(now - t0));
+                ctx.reporter.progress(new Progress("CATCH_UP", "changes applied", ctx.shipper.changesApplied(), 0, false,
+                        Duration.ofNanos(now - t0), null, "lag " + brief(lag) + " (target " + io.imago.blueprints.Durations.format(maxLag) + ")"));
                 if (now - lastRecord[0] > 2_000_000_000L) {
                     lastRecord[0] = now;
                     ctx.update(s -> Fact.LAG.set(s, brief(lag)));
@@ -80,12 +80,12 @@ final class CatchUpStep implements Step {
         }
         LogShipper.Lag lag = ctx.shipper.lag();
         ctx.update(s -> Fact.LAG.set(s, brief(lag)));
-        return "caught up: " + HumanText.count(ctx.shipper.changesApplied(), "change") + " in "
-                + HumanText.count(ctx.shipper.transactionsApplied(), "transaction") + " applied, lag " + brief(lag);
+        return String.format("caught up: %s in %s applied, lag %s",
+                Plural.count(ctx.shipper.changesApplied(), "change"), Plural.count(ctx.shipper.transactionsApplied(), "transaction"), brief(lag));
     }
 
     /** Lag as status and the progress line show it: bytes and time, without the positions. */
-    private static String brief(LogShipper.Lag lag) {
-        return ByteSizes.human(lag.bytes()) + ", " + HumanText.duration(lag.seconds());
+    static String brief(LogShipper.Lag lag) {
+        return ByteSizes.human(lag.bytes()) + ", " + TimeSpans.human(lag.seconds());
     }
 }

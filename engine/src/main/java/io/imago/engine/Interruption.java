@@ -65,9 +65,9 @@ public final class Interruption {
                 r.warn(message);
             }
 
-            public void progress(String step, String item, long done, long total, java.time.Duration elapsed) {
+            public void progress(Progress p) {
                 checkpoint();
-                r.progress(step, item, done, total, elapsed);
+                r.progress(p);
             }
         };
     }

@@ -35,7 +35,7 @@ final class ProvisionStep implements Step {
     @Override
     public String preview(Blueprint bp) {
         int instances = bp.compute().stream().mapToInt(ComputeSpec::count).sum();
-        return "rent " + HumanText.count(instances, "instance") + (bp.database() != null ? ", a PostgreSQL " + bp.database().version() + " database" : "")
+        return "rent " + Plural.count(instances, "instance") + (bp.database() != null ? ", a PostgreSQL " + bp.database().version() + " database" : "")
                 + " and ingress " + bp.ingress().name() + " on the " + bp.provider().type() + " provider";
     }
 
@@ -69,7 +69,7 @@ final class ProvisionStep implements Step {
             awaitHealthy(ctx, group, started.subList(started.size() - group.count(), started.size()));
         }
         if (!started.isEmpty()) {
-            parts.add(HumanText.count(started.size(), "instance") + " healthy");
+            parts.add(Plural.count(started.size(), "instance") + " healthy");
         }
         return String.join(", ", parts);
     }
@@ -110,8 +110,8 @@ final class ProvisionStep implements Step {
             }
             if (now - lastReport > Duration.ofSeconds(2).toNanos()) {
                 lastReport = now;
-                ctx.reporter.progress("PROVISION", "waiting for " + group.name() + " to answer " + health.path(),
-                        instances.size() - waiting.size(), instances.size(), Duration.ofNanos(now - start));
+                ctx.reporter.progress(new Progress("PROVISION", "instances healthy", instances.size() - waiting.size(), instances.size(), false,
+                        Duration.ofNanos(now - start), group.name(), "waiting for " + health.path() + ", at most " + io.imago.blueprints.Durations.format(health.timeout())));
             }
             sleep(200);
         }

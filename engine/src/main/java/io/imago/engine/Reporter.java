@@ -14,8 +14,8 @@ public interface Reporter {
 
     void warn(String message);
 
-    /** Long work: rows copied so far of an estimated total, for a progress line with rate and ETA. */
-    void progress(String step, String item, long done, long total, Duration elapsed);
+    /** Long work: how far it got, for a progress bar with rate and ETA (called at most every half second or so). */
+    void progress(Progress p);
 
     Reporter SILENT = new Reporter() {
         public void stepStarted(String step, String description) {}
@@ -23,6 +23,6 @@ public interface Reporter {
         public void stepSkipped(String step, String why) {}
         public void info(String message) {}
         public void warn(String message) {}
-        public void progress(String step, String item, long done, long total, Duration elapsed) {}
+        public void progress(Progress p) {}
     };
 }

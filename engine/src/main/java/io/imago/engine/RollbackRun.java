@@ -131,7 +131,7 @@ final class RollbackRun {
                 shipper.stop();
             }
         }
-        reporter.stepDone("ROLLBACK", HumanText.count(shipped, "change") + " shipped back" + (pauseMs == null ? "" : ", writes paused " + pauseMs + " ms")
+        reporter.stepDone("ROLLBACK", Plural.count(shipped, "change") + " shipped back" + (pauseMs == null ? "" : ", writes paused " + pauseMs + " ms")
                 + "; ingress → " + old.name(), Duration.ofNanos(System.nanoTime() - t0));
         RollbackWindow.close(store, live, reporter);
         UniverseState liveNow = store.universe(live.name()).orElse(live);
@@ -229,7 +229,7 @@ final class RollbackRun {
 
     static String lossMessage(UniverseState live, UniverseState old, ReverseMigration.Plan plan) {
         StringBuilder b = new StringBuilder("rolling back to " + old.name() + " would lose the writes made on " + live.name() + " to "
-                + HumanText.count(plan.lossy().size(), "table") + ":");
+                + Plural.count(plan.lossy().size(), "table") + ":");
         plan.lossy().forEach((t, why) -> b.append("\n  - ").append(t).append(": ").append(why));
         return b.toString();
     }
@@ -247,9 +247,9 @@ final class RollbackRun {
 
     private void catchUp(LogShipper shipper) throws SQLException {
         long t0 = System.nanoTime();
-        boolean caughtUp = shipper.awaitLagBelow(CAUGHT_UP_BYTES, CAUGHT_UP_TIME, CATCH_UP_TIMEOUT, lag -> reporter.progress("ROLLBACK",
-                "shipping writes back, lag " + lag.bytes() + " bytes, " + lag.seconds().toMillis() + " ms; changes",
-                shipper.changesApplied(), 0, Duration.ofNanos(System.nanoTime() - t0)));
+        boolean caughtUp = shipper.awaitLagBelow(CAUGHT_UP_BYTES, CAUGHT_UP_TIME, CATCH_UP_TIMEOUT, lag -> reporter.progress(new Progress("ROLLBACK",
+                "changes shipped back", shipper.changesApplied(), 0, false, Duration.ofNanos(System.nanoTime() - t0), null,
+                "lag " + CatchUpStep.brief(lag))));
         if (!caughtUp) {
             throw EngineException.failed("shipping writes back did not catch up within " + CATCH_UP_TIMEOUT.toMinutes() + " min; nothing was changed");
         }

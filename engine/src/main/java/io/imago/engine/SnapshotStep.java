@@ -15,9 +15,7 @@ import io.imago.migration.TableTransform;
 import io.imago.providers.spi.DatabaseCredentials;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Copies the old universe's tables, in one consistent snapshot exported by a logical replication
@@ -45,7 +43,7 @@ final class SnapshotStep implements Step {
         MigrationSpec m = bp.migrationOrDefault();
         String tables = m.allTables() ? "every table" : String.join(", ", m.tables());
         return "copy " + tables + " of " + bp.replaces() + " in one snapshot, " + m.parallelism() + " in parallel, through "
-                + HumanText.count(m.transforms().size(), "transform") + "; " + bp.replaces() + " keeps serving reads and writes";
+                + Plural.count(m.transforms().size(), "transform") + "; " + bp.replaces() + " keeps serving reads and writes";
     }
 
     @Override
@@ -63,9 +61,8 @@ final class SnapshotStep implements Step {
         double secs = Math.max(0.001, result.elapsed().toMillis() / 1000.0);
         ctx.update(s -> Fact.ROWS_COPIED.set(Fact.SNAPSHOT_LSN.set(Fact.PUBLICATION.set(Fact.SLOT.set(s, slot), slot),
                 result.consistentPoint()), rows));
-        return String.format("%s in %s in %s (%,.0f rows/s), consistent at %s", HumanText.count(rows, "row"),
-                HumanText.count(tables.size(), "table"), HumanText.duration(result.elapsed()), rows / secs,
-                result.consistentPoint());
+        return String.format("%s in %s in %s (%,.0f rows/s), consistent at %s", Plural.count(rows, "row"),
+                Plural.count(tables.size(), "table"), TimeSpans.human(result.elapsed()), rows / secs, result.consistentPoint());
     }
 
     /** Every table of the source, migrated or not (see {@link LiveCatalog#publicTables}). */
@@ -104,33 +101,8 @@ final class SnapshotStep implements Step {
         return "imago_" + universe.replace('-', '_');
     }
 
-    /** Aggregates per-table progress into one line: rows so far of the estimate, throttled. */
+    /** Aggregates per-table progress into one reading: rows so far of every table's estimate, then the indexes. */
     private static CopyProgress progress(ApplyContext ctx) {
-        AtomicLong total = new AtomicLong();
-        AtomicLong done = new AtomicLong();
-        AtomicLong lastReport = new AtomicLong();
-        long start = System.nanoTime();
-        return new CopyProgress() {
-            @Override
-            public void tableStarted(String table, long estimatedRows) {
-                FaultInjection.at(StepName.SNAPSHOT, "copying"); // the slot exists and a table is being copied
-                total.addAndGet(Math.max(0, estimatedRows));
-            }
-
-            @Override
-            public void rowsCopied(String table, long delta) {
-                long d = done.addAndGet(delta);
-                long now = System.nanoTime();
-                long last = lastReport.get();
-                if (now - last > 500_000_000L && lastReport.compareAndSet(last, now)) {
-                    ctx.reporter.progress("SNAPSHOT", "rows copied", d, Math.max(d, total.get()), Duration.ofNanos(now - start));
-                }
-            }
-
-            @Override
-            public void tableDone(String table, long rows) {
-                ctx.reporter.info("copied " + table + ": " + HumanText.count(rows, "row"));
-            }
-        };
+        return new SnapshotProgress(ctx.reporter, () -> FaultInjection.at(StepName.SNAPSHOT, "copying"));
     }
 }

@@ -52,7 +52,7 @@ final class SwitchoverStep implements Step {
         Resource ingress = Resources.resource(ing.resource());
         List<Endpoint> backends = ctx.endpoints();
         boolean alreadyThere = new HashSet<>(ctx.provider.ingress().target(ingress)).equals(new HashSet<>(backends));
-        String detail = "ingress " + ctx.provider.ingress().url(ingress) + " → " + ctx.bp.universe() + " (" + HumanText.count(backends.size(), "instance") + ")";
+        String detail = "ingress " + ctx.provider.ingress().url(ingress) + " → " + ctx.bp.universe() + " (" + Plural.count(backends.size(), "instance") + ")";
         if (!alreadyThere) {
             if (ctx.old == null || ctx.bp.database() == null) {
                 // Nothing to fence or drain: a first version, or stateless instances replacing others.

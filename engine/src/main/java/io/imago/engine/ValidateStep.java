@@ -43,7 +43,7 @@ final class ValidateStep implements Step {
 
     @Override
     public String preview(Blueprint bp) {
-        return HumanText.count(bp.validate().size(), "check") + " against the new universe";
+        return Plural.count(bp.validate().size(), "check") + " against the new universe";
     }
 
     @Override
@@ -71,7 +71,7 @@ final class ValidateStep implements Step {
             throw new EngineException(EngineException.Kind.REJECTED, "validation rejected " + ctx.bp.universe() + ":\n  - "
                     + String.join("\n  - ", failures));
         }
-        return HumanText.count(passed[0], "check") + " passed";
+        return Plural.count(passed[0], "check") + " passed";
     }
 
     private static boolean isDataCheck(CheckSpec c) {
@@ -162,10 +162,10 @@ final class ValidateStep implements Step {
         for (TableMigration tm : tables) {
             DataChecks.RowCount r = DataChecks.rowCount(cut, tm);
             if (!r.matches()) {
-                problems.add(tm.sourceTable() + " has " + HumanText.count(r.sourceRows(), "row") + " to migrate but " + tm.targetTable()
-                        + " has " + HumanText.count(r.targetRows(), "row"));
+                problems.add(tm.sourceTable() + " has " + Plural.count(r.sourceRows(), "row") + " to migrate but " + tm.targetTable()
+                        + " has " + Plural.count(r.targetRows(), "row"));
             } else {
-                ctx.reporter.info("  " + tm.sourceTable() + " → " + tm.targetTable() + ": " + HumanText.count(r.targetRows(), "row"));
+                ctx.reporter.info("  " + tm.sourceTable() + " → " + tm.targetTable() + ": " + Plural.count(r.targetRows(), "row"));
             }
         }
         return problems;
@@ -184,10 +184,10 @@ final class ValidateStep implements Step {
             }
             DataChecks.Checksum r = DataChecks.checksum(cut, tm, 5);
             if (r.matches()) {
-                ctx.reporter.info("  " + tm.targetTable() + ": " + HumanText.count(r.targetRows(), "row") + ", checksum " + r.targetSum());
+                ctx.reporter.info("  " + tm.targetTable() + ": " + Plural.count(r.targetRows(), "row") + ", checksum " + r.targetSum());
             } else {
                 problems.add(tm.targetTable() + " differs from the converted " + tm.sourceTable() + " (" + r.sourceRows() + " vs "
-                        + HumanText.count(r.targetRows(), "row") + "); first differing keys: " + String.join(", ", r.differingKeys()));
+                        + Plural.count(r.targetRows(), "row") + "); first differing keys: " + String.join(", ", r.differingKeys()));
             }
         }
         return problems;

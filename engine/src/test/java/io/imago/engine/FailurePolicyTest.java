@@ -199,7 +199,7 @@ class FailurePolicyTest {
     private static Step interrupting(StepName name) {
         return step(name, ctx -> {
             Interruption.request();
-            ctx.reporter.progress(name.name(), "working", 1, 2, java.time.Duration.ZERO);
+            ctx.reporter.progress(new Progress(name.name(), "working", 1, 2, false, java.time.Duration.ZERO, null, null));
         });
     }
 

@@ -24,6 +24,15 @@ final class ChunkedProgress implements CopyProgress {
         }
     }
 
+    /** Tells the listener every table and its estimate, once, before the copy starts. */
+    void announce(Iterable<CopyChunk> chunks) {
+        Map<String, Long> estimates = new java.util.LinkedHashMap<>();
+        for (CopyChunk c : chunks) {
+            estimates.putIfAbsent(c.table().targetTable(), c.table().estimatedRows());
+        }
+        listener.planned(estimates);
+    }
+
     @Override
     public void tableStarted(String table, long estimatedRows) {
         if (started.get(table).getAndIncrement() == 0) {

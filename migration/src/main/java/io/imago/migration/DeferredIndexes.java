@@ -88,6 +88,10 @@ final class DeferredIndexes {
      * @return how many were built
      */
     static int restore(PgEndpoint target, int parallelism) throws SQLException {
+        return restore(target, parallelism, CopyProgress.NONE);
+    }
+
+    static int restore(PgEndpoint target, int parallelism, CopyProgress progress) throws SQLException {
         List<Deferred> recorded;
         try (Connection c = target.connect()) {
             if (!metaTableExists(c)) {
@@ -95,12 +99,13 @@ final class DeferredIndexes {
             }
             recorded = recorded(c);
         }
+        progress.indexesPlanned(recorded.size());
         // Indexes and keys together, then the foreign keys that need the keys: one barrier, not one per kind.
-        int built = restoreInParallel(target, recorded.stream().filter(d -> d.kind() != Kind.FOREIGN_KEY).toList(), parallelism);
-        return built + restoreInParallel(target, recorded.stream().filter(d -> d.kind() == Kind.FOREIGN_KEY).toList(), parallelism);
+        int built = restoreInParallel(target, recorded.stream().filter(d -> d.kind() != Kind.FOREIGN_KEY).toList(), parallelism, progress);
+        return built + restoreInParallel(target, recorded.stream().filter(d -> d.kind() == Kind.FOREIGN_KEY).toList(), parallelism, progress);
     }
 
-    private static int restoreInParallel(PgEndpoint target, List<Deferred> batch, int parallelism) throws SQLException {
+    private static int restoreInParallel(PgEndpoint target, List<Deferred> batch, int parallelism, CopyProgress progress) throws SQLException {
         if (batch.isEmpty()) {
             return 0;
         }
@@ -121,6 +126,7 @@ final class DeferredIndexes {
                         Deferred d;
                         while ((d = queue.poll()) != null) {
                             n += rebuild(c, d) ? 1 : 0;
+                            progress.indexBuilt(d.table(), d.name());
                         }
                     }
                     return n;

@@ -53,7 +53,8 @@ final class ParallelCopy {
         // stay together (stable sort), so no more tables are in flight than there are workers.
         Queue<CopyChunk> queue = new ConcurrentLinkedQueue<>(chunks.stream()
                 .sorted(Comparator.comparingLong((CopyChunk c) -> c.table().estimatedRows()).reversed()).toList());
-        CopyProgress tableProgress = new ChunkedProgress(progress, chunks);
+        ChunkedProgress tableProgress = new ChunkedProgress(progress, chunks);
+        tableProgress.announce(chunks);
         int workers = Math.min(parallelism, chunks.size());
         CountDownLatch imported = new CountDownLatch(workers);
         AtomicBoolean failed = new AtomicBoolean();

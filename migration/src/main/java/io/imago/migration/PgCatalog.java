@@ -42,13 +42,16 @@ final class PgCatalog {
         // Partitions are read through their partitioned root, so they are not tables of their own here.
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("""
-                     SELECT c.relname, c.relkind, c.relreplident, c.reltuples::bigint
+                     SELECT c.relname, c.relkind, c.relreplident,
+                            CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint ELSE coalesce(s.n_live_tup, 0) END
                      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
                      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
                      ORDER BY c.relname""")) {
             while (rs.next()) {
                 kinds.put(rs.getString(1), new char[] {rs.getString(2).charAt(0), rs.getString(3).charAt(0)});
-                estimates.put(rs.getString(1), Math.max(0, rs.getLong(4))); // -1 = never analyzed
+                // reltuples is -1 until the table is first analyzed; the statistics' live count stands in then.
+                estimates.put(rs.getString(1), Math.max(0, rs.getLong(4)));
             }
         }
         Map<String, List<Column>> columns = new HashMap<>();

@@ -138,7 +138,7 @@ public final class SnapshotCopier {
         try (Connection tgt = target.connect()) {
             analyze(tgt, targets);
         }
-        DeferredIndexes.restore(target, parallelism);
+        DeferredIndexes.restore(target, parallelism, progress);
         try (Connection tgt = target.connect()) {
             SequenceSync.advance(tgt, targets);
         }

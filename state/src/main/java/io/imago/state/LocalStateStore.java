@@ -1,12 +1,8 @@
 package io.imago.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -18,11 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -31,11 +25,7 @@ import java.util.stream.Stream;
  * an OS file lock, so a run killed with -9 never leaves a stale lock behind.
  */
 public final class LocalStateStore implements StateStore {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = StateJson.mapper();
 
     private final Path dir;
 
@@ -48,21 +38,8 @@ public final class LocalStateStore implements StateStore {
     }
 
     /** A plain name only: a name like {@code ../x} must never make the store read or write outside its folders. */
-    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
-
     private Path file(String folder, String name) {
-        return dir.resolve(folder).resolve(plainName(name) + ".json");
-    }
-
-    /**
-     * Refuses what is not a plain name. Commands check names for users first (with the blueprint's
-     * rule); this is the defence behind them, so a path never comes out of a name.
-     */
-    static String plainName(String name) {
-        if (name == null || !PLAIN.matcher(name).matches()) {
-            throw new IllegalArgumentException("not a plain name for the state: '" + name + "'");
-        }
-        return name;
+        return dir.resolve(folder).resolve(StateNames.plain(name) + ".json");
     }
 
     @Override
@@ -108,7 +85,7 @@ public final class LocalStateStore implements StateStore {
     @Override
     public Path providerDir(String provider) {
         // Not created here: a dry run (plan, status) must leave no trace; providers create it on first write.
-        return dir.resolve("providers").resolve(plainName(provider));
+        return dir.resolve("providers").resolve(StateNames.plain(provider));
     }
 
     @Override
@@ -129,7 +106,7 @@ public final class LocalStateStore implements StateStore {
                 ch.close();
                 throw new StateLockedException(holder);
             }
-            LockInfo me = new LockInfo(ProcessHandle.current().pid(), hostName(), Instant.now(), operation);
+            LockInfo me = LockInfo.forThisProcess(operation);
             ch.truncate(0);
             ch.write(ByteBuffer.wrap(JSON.writeValueAsBytes(me)), 0);
             ch.force(true);
@@ -159,14 +136,6 @@ public final class LocalStateStore implements StateStore {
             return JSON.readValue(text, LockInfo.class);
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
         }
     }
 

@@ -4,8 +4,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** Where Imago keeps what it knows of universes and ingresses. Writes are atomic. */
-public interface StateStore {
+/**
+ * Where Imago keeps what it knows of universes and ingresses. Writes are atomic. Implementations: a local
+ * folder ({@link LocalStateStore}) and an S3 prefix ({@code io.imago.state.s3.S3StateStore}); {@link StateStores}
+ * opens the one a {@code --state} value names. Every implementation passes {@code StateStoreContract}.
+ */
+public interface StateStore extends AutoCloseable {
     List<UniverseState> universes();
 
     Optional<UniverseState> universe(String name);
@@ -29,8 +33,15 @@ public interface StateStore {
      */
     Lock lock(String operation);
 
-    /** A folder of the provider's own, for its tags, secrets and local data. */
+    /**
+     * A folder of the provider's own on this machine, for its tags, secrets and local data; not created here
+     * (a dry run leaves no trace). Never part of a remote state: what a provider keeps there stays local.
+     */
     Path providerDir(String provider);
+
+    /** Releases what the store holds open (a remote store's client); the state itself is unaffected. */
+    @Override
+    default void close() {}
 
     interface Lock extends AutoCloseable {
         @Override

@@ -5,31 +5,17 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LocalStateStoreTest {
+/** The local folder store: the contract, and what only a folder has (modes, temp files, an OS lock freed by a kill). */
+class LocalStateStoreTest extends StateStoreContract {
     @TempDir Path dir;
 
-    @Test
-    void universeRoundTripsWithResourcesJournalAndFacts() {
-        LocalStateStore store = new LocalStateStore(dir);
-        UniverseState u = UniverseState.create("shop-v1", "local", "/x/shop-v1.yml", null, "shop")
-                .withResource(new ResourceRecord("instance", "shop-v1-web-0", Map.of("pid", "42", "port", "9000")))
-                .withJournal("PROVISION", JournalEntry.Status.STARTED, null)
-                .withJournal("PROVISION", JournalEntry.Status.DONE, "2 instances")
-                .withFact("slot", "imago_shop_v2")
-                .withPhase(Phase.LIVE);
-        store.save(u);
-        UniverseState back = store.universe("shop-v1").orElseThrow();
-        assertEquals(u, back);
-        assertTrue(back.stepDone("PROVISION"));
-        assertFalse(back.stepDone("SNAPSHOT"));
-        assertEquals(1, store.universes().size());
-        store.deleteUniverse("shop-v1");
-        assertTrue(store.universe("shop-v1").isEmpty());
+    @Override
+    protected StateStore newStore() {
+        return new LocalStateStore(dir);
     }
 
     /** Behind the commands' own check: no name ever turns into a path outside the store's folders. */
@@ -39,15 +25,11 @@ class LocalStateStoreTest {
         store.save(UniverseState.create("a", "local", "/a.yml", null, "in"));
         Files.copy(dir.resolve("st/universes/a.json"), dir.resolve("st/x.json"));
         Files.copy(dir.resolve("st/universes/a.json"), dir.resolve("x.json"));
-        for (String bad : new String[] {"../x", "../../x", "/etc/passwd", "a/b", ".", "..", "", ".hidden", "x\0y", "x\ny", "a.json"}) {
+        for (String bad : new String[] {"../x", "../../x", "/etc/passwd", "a/b", "..", "a.json"}) {
             assertThrows(IllegalArgumentException.class, () -> store.universe(bad), bad);
-            assertThrows(IllegalArgumentException.class, () -> store.ingress(bad), bad);
             assertThrows(IllegalArgumentException.class, () -> store.deleteUniverse(bad), bad);
             assertThrows(IllegalArgumentException.class, () -> store.deleteIngress(bad), bad);
-            assertThrows(IllegalArgumentException.class, () -> store.save(UniverseState.create(bad, "local", "/a.yml", null, "in")), bad);
-            assertThrows(IllegalArgumentException.class, () -> store.providerDir(bad), bad);
         }
-        assertThrows(IllegalArgumentException.class, () -> store.universe(null));
         assertTrue(Files.exists(dir.resolve("st/x.json")) && Files.exists(dir.resolve("x.json")), "nothing was deleted");
         assertTrue(store.universe("a").isPresent());
         assertEquals(dir.resolve("st/providers/local").toAbsolutePath(), store.providerDir("local"));
@@ -66,17 +48,6 @@ class LocalStateStoreTest {
     }
 
     @Test
-    void secondLockInTheSameProcessIsRefusedNamingTheHolder() {
-        LocalStateStore store = new LocalStateStore(dir);
-        try (StateStore.Lock ignored = store.lock("apply")) {
-            StateLockedException e = assertThrows(StateLockedException.class, () -> store.lock("destroy"));
-            assertEquals(ProcessHandle.current().pid(), e.holder().pid());
-            assertEquals("apply", e.holder().operation());
-        }
-        store.lock("again").close();
-    }
-
-    @Test
     void lockHeldByAnotherProcessIsRefusedAndFreedWhenItIsKilled() throws Exception {
         LocalStateStore store = new LocalStateStore(dir);
         Process holder = new ProcessBuilder(
@@ -90,6 +61,7 @@ class LocalStateStoreTest {
             StateLockedException e = assertThrows(StateLockedException.class, () -> store.lock("destroy"));
             assertEquals(holder.pid(), e.holder().pid());
             assertEquals("apply", e.holder().operation());
+            assertTrue(e.hint().contains("a killed run releases the lock by itself"), e.hint());
         } finally {
             holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }

@@ -1,0 +1,103 @@
+package io.imago.engine;
+
+import io.imago.migration.CopyProgress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The snapshot's progress as users read it: rows copied of the sum of every table's catalog estimate (known before
+ * the first row moves, so the percentage means something), the tables in flight, and then the index rebuild, index
+ * by index. A table's estimate is raised to what it actually held once it is done, so an underestimate corrects
+ * itself; the total stays marked as an estimate until the copy ends.
+ */
+final class SnapshotProgress implements CopyProgress {
+    private static final long EVERY_NANOS = 500_000_000L;
+    private final Reporter reporter;
+    private final Runnable onTableStarted;
+    private final LongSupplier clock;
+    private final long start;
+    private final Map<String, Long> estimates = new ConcurrentHashMap<>();
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final AtomicLong done = new AtomicLong();
+    private final AtomicInteger tablesDone = new AtomicInteger();
+    private final AtomicLong lastReport;
+    private final AtomicInteger indexesTotal = new AtomicInteger();
+    private final AtomicInteger indexesDone = new AtomicInteger();
+    private volatile long indexStart;
+
+    SnapshotProgress(Reporter reporter, Runnable onTableStarted) {
+        this(reporter, onTableStarted, System::nanoTime);
+    }
+
+    SnapshotProgress(Reporter reporter, Runnable onTableStarted, LongSupplier clock) {
+        this.reporter = reporter;
+        this.onTableStarted = onTableStarted;
+        this.clock = clock;
+        this.start = clock.getAsLong();
+        this.lastReport = new AtomicLong(start - EVERY_NANOS - 1); // the first rows are shown at once
+    }
+
+    @Override
+    public void planned(Map<String, Long> estimatedRowsByTable) {
+        estimates.putAll(estimatedRowsByTable);
+    }
+
+    @Override
+    public void tableStarted(String table, long estimatedRows) {
+        onTableStarted.run(); // the slot exists and a table is being copied
+        estimates.putIfAbsent(table, Math.max(0, estimatedRows));
+        inFlight.add(table);
+    }
+
+    @Override
+    public void rowsCopied(String table, long delta) {
+        done.addAndGet(delta);
+        maybeReport(false);
+    }
+
+    @Override
+    public void tableDone(String table, long rows) {
+        inFlight.remove(table);
+        estimates.compute(table, (t, e) -> e == null ? rows : Math.max(e, rows));
+        tablesDone.incrementAndGet();
+        reporter.info("copied " + table + ": " + String.format("%,d", rows) + " " + Plural.of(rows, "row"));
+        maybeReport(true);
+    }
+
+    @Override
+    public void indexesPlanned(int total) {
+        indexesTotal.set(total);
+        indexStart = clock.getAsLong();
+    }
+
+    @Override
+    public void indexBuilt(String table, String name) {
+        int n = indexesDone.incrementAndGet();
+        reporter.progress(new Progress("SNAPSHOT", "indexes built", n, indexesTotal.get(), false,
+                Duration.ofNanos(clock.getAsLong() - indexStart), name.replaceFirst("^public\\.", "") + " on " + table, null));
+    }
+
+    private void maybeReport(boolean force) {
+        long now = clock.getAsLong();
+        long last = lastReport.get();
+        if ((force || now - last > EVERY_NANOS) && lastReport.compareAndSet(last, now)) {
+            reporter.progress(reading(now));
+        }
+    }
+
+    Progress reading(long now) {
+        long rows = done.get();
+        long total = Math.max(rows, estimates.values().stream().mapToLong(Long::longValue).sum());
+        int tables = estimates.size();
+        boolean allDone = tablesDone.get() >= tables && tables > 0;
+        String current = inFlight.isEmpty() ? null : String.join(", ", new TreeSet<>(inFlight));
+        String note = tablesDone.get() + " of " + tables + " " + Plural.of(tables, "table") + " done";
+        return new Progress("SNAPSHOT", "rows copied", rows, allDone ? rows : total, !allDone, Duration.ofNanos(now - start), current, note);
+    }
+}
