@@ -32,6 +32,12 @@ final class BlueprintFormat {
     static final String CLASS_NAME = "[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*";
     /** An environment variable's name ({@code env:} of a compute group). */
     static final String ENV_NAME = "[A-Za-z_][A-Za-z0-9_]*";
+    /** Exactly one reference to a secret or an environment variable, nothing around it (external passwords). */
+    static final String SECRET_REFERENCE = "\\$\\{(secret|env):[^}]+}";
+    /** An unquoted PostgreSQL identifier: what a role name written in a blueprint may be. */
+    static final String ROLE_NAME = "[A-Za-z_][A-Za-z0-9_$]{0,62}";
+    /** Some text with a {@code ${...}} reference in it, checked once resolved. */
+    private static final String WITH_REFERENCE = ".*\\$\\{.*}.*";
 
     private static final Text ANY = Text.ANY;
     private static final Text HTTP_PATH = new Text("/.*", "/health");
@@ -103,13 +109,19 @@ final class BlueprintFormat {
             optional("health", HEALTH, "How Imago knows an instance is ready.")), null);
 
     static final Obj EXTERNAL_DATABASE = new Obj(List.of(
-            required("url", ANY, "postgresql://host:port/db, without credentials or parameters."),
-            required("user", ANY, "The role Imago connects as to create the schema, the application role and its "
-                    + "own slot and publication."),
-            required("password", ANY, "That role's password, as one reference: ${secret:NAME} or ${env:NAME}."),
-            optional("appUser", ANY, "An existing role the application uses (needs appPassword); else Imago creates "
-                    + "one. It gets DML on the tables and is the role fenced at the switch."),
-            optional("appPassword", ANY, "appUser's password, as one reference: ${secret:NAME} or ${env:NAME}.")),
+            required("url", new Text("postgres(ql)?://[^/?#@]+/[^/?#]+|" + WITH_REFERENCE,
+                    "postgresql://10.0.0.5:5432/shop"), "postgresql://host:port/database (port 5432 when left out), "
+                    + "without credentials or parameters; or a ${secret:NAME} or ${env:NAME} reference."),
+            required("user", new Text(ROLE_NAME + "|" + WITH_REFERENCE, "shop_admin"), "The role Imago connects as "
+                    + "to create the schema, the application role and its own slot and publication."),
+            required("password", new Text(SECRET_REFERENCE, "${secret:SHOP_DB_ADMIN_PASSWORD}"), "That role's "
+                    + "password, as one reference: ${secret:NAME} or ${env:NAME} (the blueprint and imago's state "
+                    + "keep the text as written)."),
+            optional("appUser", new Text(ROLE_NAME + "|" + WITH_REFERENCE, "shop_app"), "An existing role the "
+                    + "application uses, other than user; else Imago creates one. It gets DML on the tables and is "
+                    + "the role fenced at the switch.").needs("appPassword"),
+            optional("appPassword", new Text(SECRET_REFERENCE, "${secret:SHOP_DB_APP_PASSWORD}"), "appUser's "
+                    + "password, as one reference: ${secret:NAME} or ${env:NAME}.").needs("appUser")),
             null);
 
     static final Obj DATABASE = new Obj(List.of(
@@ -125,7 +137,8 @@ final class BlueprintFormat {
                     + "blueprint)."),
             optional("external", EXTERNAL_DATABASE, "A PostgreSQL server Imago does not own: Imago creates nothing "
                     + "there but the schema, the application role and its own slot/publication, and never destroys "
-                    + "the server.").notReadYet()), null);
+                    + "the server; size, instanceClass and storageGb are then ignored. Works on every provider.")),
+            null);
 
     static final Obj SNAPSHOT = new Obj(List.of(
             optional("parallelism", new Int(1, 256), "How many workers copy at once, all in the one snapshot.")

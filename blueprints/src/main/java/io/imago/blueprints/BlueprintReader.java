@@ -45,7 +45,8 @@ final class BlueprintReader {
         boolean local = provider != null && "local".equals(provider.type());
         List<ComputeSpec> compute =
                 s.require("compute").map(f -> new ComputeReader(local, references, d).read(f)).orElse(null);
-        DatabaseSpec database = s.field("database").map(f -> new DatabaseReader(baseDir, d).read(f)).orElse(null);
+        DatabaseSpec database =
+                s.field("database").map(f -> new DatabaseReader(baseDir, references, s.has("replaces"), d).read(f)).orElse(null);
         MigrationSpec migration = s.field("migration").map(f -> migration(f, s.has("replaces"))).orElse(null);
         List<CheckSpec> validate =
                 s.field("validate").map(f -> new CheckReader(s.has("replaces"), d).readAll(f)).orElse(List.of());

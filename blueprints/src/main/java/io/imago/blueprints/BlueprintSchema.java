@@ -119,6 +119,16 @@ public final class BlueprintSchema {
             ArrayNode r = n.putArray("required");
             required.forEach(r::add);
         }
+        ObjectNode dependent = NODES.objectNode();
+        for (Shape.Prop p : obj.props()) {
+            if (!p.needs().isEmpty()) {
+                ArrayNode needs = dependent.putArray(p.name());
+                p.needs().forEach(needs::add);
+            }
+        }
+        if (!dependent.isEmpty()) {
+            n.set("dependentRequired", dependent);
+        }
         if (obj.others() == null) {
             n.put("additionalProperties", false);
         } else {

@@ -16,6 +16,11 @@ final class Diagnostics {
         list.add(Diagnostic.error(pos, message, hint));
     }
 
+    /** An error about a value that may be a secret: the renderers do not show the value. */
+    void sensitiveError(SourcePos pos, String message, String hint) {
+        list.add(new Diagnostic(Diagnostic.Severity.ERROR, pos, message, hint, true));
+    }
+
     void add(Diagnostic diagnostic) {
         list.add(diagnostic);
     }

@@ -16,6 +16,9 @@ final class KnownFields {
     static final List<String> COMPUTE = BlueprintFormat.COMPUTE.names();
     static final List<String> HEALTH = BlueprintFormat.HEALTH.names();
     static final List<String> DATABASE = BlueprintFormat.DATABASE.names();
+    static final List<String> EXTERNAL_DATABASE = BlueprintFormat.EXTERNAL_DATABASE.names();
+    /** What a rented server is sized by: meaningless for an external one. */
+    static final List<String> DATABASE_RENTAL = List.of("size", "instanceClass", "storageGb");
     static final List<String> MIGRATION = BlueprintFormat.MIGRATION.names();
     static final List<String> SNAPSHOT = BlueprintFormat.SNAPSHOT.names();
     static final List<String> LOG_SHIPPING = BlueprintFormat.LOG_SHIPPING.names();

@@ -34,6 +34,26 @@ final class ReferenceChecker {
         check(value, pos, true);
     }
 
+    /**
+     * Checks a value of {@code database.external}: only {@code ${secret:NAME}} and {@code ${env:NAME}} resolve
+     * there; {@code ${database.*}} would be the external database's own values, {@code ${ingress.url}} does not
+     * exist yet when the database is reached.
+     */
+    void checkExternal(String value, SourcePos pos) {
+        References.Scan scan = References.scan(value);
+        for (References.Ref ref : scan.refs()) {
+            if (References.FIXED.contains(ref.name())) {
+                d.error(pos, "'${" + ref.name() + "}' cannot be used in database.external",
+                        "only '${secret:NAME}' and '${env:NAME}' resolve there");
+            } else {
+                checkName(ref.name(), pos);
+            }
+        }
+        if (scan.unclosedAt() >= 0) {
+            d.error(pos, "unclosed '${' in a value of database.external", "write '$${' for a literal '${'");
+        }
+    }
+
     private void check(String value, SourcePos pos, boolean argument) {
         References.Scan scan = References.scan(value);
         for (References.Ref ref : scan.refs()) {

@@ -90,29 +90,34 @@ sealed interface Shape {
      * @param defaultValue what the parser takes when it is left out (shown in editors), or null
      * @param read false for a field of blueprint-v1.md the parser does not read yet: the schema describes it, the
      *     parser still refuses it as unknown (rather than ignore it)
+     * @param needs fields of the same mapping the parser refuses it without ({@code appUser} needs {@code appPassword})
      */
     record Prop(String name, Shape shape, String description, boolean required, List<String> requiredOn,
-            Object defaultValue, boolean read) {
+            Object defaultValue, boolean read, List<String> needs) {
 
         static Prop optional(String name, Shape shape, String description) {
-            return new Prop(name, shape, description, false, List.of(), null, true);
+            return new Prop(name, shape, description, false, List.of(), null, true, List.of());
         }
 
         static Prop required(String name, Shape shape, String description) {
-            return new Prop(name, shape, description, true, List.of(), null, true);
+            return new Prop(name, shape, description, true, List.of(), null, true, List.of());
         }
 
         Prop withDefault(Object value) {
-            return new Prop(name, shape, description, required, requiredOn, value, read);
+            return new Prop(name, shape, description, required, requiredOn, value, read, needs);
         }
 
         Prop requiredOn(String... providerTypes) {
-            return new Prop(name, shape, description, required, List.of(providerTypes), defaultValue, read);
+            return new Prop(name, shape, description, required, List.of(providerTypes), defaultValue, read, needs);
         }
 
         /** In blueprint-v1.md but not read by this parser yet. */
         Prop notReadYet() {
-            return new Prop(name, shape, description, required, requiredOn, defaultValue, false);
+            return new Prop(name, shape, description, required, requiredOn, defaultValue, false, needs);
+        }
+
+        Prop needs(String... others) {
+            return new Prop(name, shape, description, required, requiredOn, defaultValue, read, List.of(others));
         }
     }
 }

@@ -101,8 +101,16 @@ class SchemaConformanceTest {
                 for (JsonNode v : wrong(p.shape())) {
                     add(at + " = " + v, set(doc, at, v), false, propRead);
                 }
+                JsonNode partnered = partners(o, p, ptr, doc);
                 for (JsonNode v : right(p.shape())) {
-                    add(at + " = " + v, set(doc, at, v), true, propRead);
+                    add(at + " = " + v, set(partnered, at, v), true, propRead);
+                }
+                if (!p.needs().isEmpty()) {
+                    JsonNode alone = doc;
+                    for (String other : p.needs()) {
+                        alone = alone.at(ptr).has(other) ? remove(alone, ptr + "/" + other) : alone;
+                    }
+                    add(at + " without " + p.needs(), set(alone, at, right(p.shape()).get(0)), false, propRead);
                 }
             }
         } else if (shape instanceof Shape.ListOf l && here instanceof ArrayNode a) {
@@ -122,6 +130,17 @@ class SchemaConformanceTest {
                 }
             }
         }
+    }
+
+    /** The document with the fields {@code p} needs beside it, given their sample where they are missing. */
+    private static JsonNode partners(Shape.Obj o, Shape.Prop p, String ptr, JsonNode doc) {
+        JsonNode out = doc;
+        for (String other : p.needs()) {
+            if (!out.at(ptr).has(other)) {
+                out = set(out, ptr + "/" + other, right(o.prop(other).orElseThrow().shape()).get(0));
+            }
+        }
+        return out;
     }
 
     private void add(String what, JsonNode blueprint, boolean valid, boolean read) {

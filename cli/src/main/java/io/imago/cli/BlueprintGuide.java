@@ -23,7 +23,7 @@ final class BlueprintGuide {
                   ingress:        the stable entry point, switched at the upgrade (required)
                   compute:        instance groups: name, count, size, run, port, env, health
                                   (required)
-                  database:       engine, version, size, storageGb, schema, seed
+                  database:       engine, version, size, storageGb, schema, seed, external
                   migration:      tables, snapshot, logShipping, transforms (needs replaces)
                   validate:       checks before the switch: rowCounts, checksums, http,
                                   compare, command

@@ -3,6 +3,7 @@ package io.imago.cli;
 import io.imago.engine.Engine;
 import io.imago.state.StateStore;
 import io.imago.state.StateStores;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,14 +31,16 @@ final class DestroyCommand implements Callable<Integer> {
             o.err.println("destroy cancelled; nothing was changed");
             return ExitCodes.FAILED;
         }
+        List<String> kept;
         try (StateStore store = StateStores.open(imago.global.state); StateStore.Lock lock = store.lock("destroy " + universe);
                 Engine engine = new Engine(store, new ConsoleReporter(o))) {
-            engine.destroy(universe);
+            kept = engine.destroy(universe);
             engine.retireExpired();
         }
         if (o.json()) {
-            o.json(Map.of("destroyed", universe));
+            o.json(kept.isEmpty() ? Map.of("destroyed", universe) : Map.of("destroyed", universe, "kept", kept));
         } else {
+            kept.forEach(k -> o.out.println(k));
             o.out.println(universe + " destroyed");
         }
         return ExitCodes.OK;

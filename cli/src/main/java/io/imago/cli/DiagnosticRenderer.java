@@ -48,6 +48,10 @@ final class DiagnosticRenderer {
             String n = Integer.toString(d.pos().line());
             String gutter = " ".repeat(n.length());
             String line = lines.get(d.pos().line() - 1);
+            if (d.sensitive()) {
+                // The value may be a password: the line up to it, not the value.
+                line = line.substring(0, Math.min(line.length(), Math.max(0, d.pos().column() - 1))) + "(value not shown)";
+            }
             String caret = " ".repeat(Math.max(0, d.pos().column() - 1)) + "^";
             return java.util.Optional.of(List.of("  " + n + " | " + line, "  " + gutter + " | " + caret));
         } catch (IOException | RuntimeException e) {

@@ -57,6 +57,33 @@ class CliContractTest {
             """;
 
     @Test
+    void aMalformedExternalDatabaseExits2WithFileLineColumnAndNoPassword() throws Exception {
+        Path f = blueprint("external.yml", """
+                imago: 1
+                universe: shop
+                ingress: { name: shop }
+                compute:
+                  - { name: web, run: ["x"] }
+                database:
+                  external:
+                    url: postgresql://admin@10.0.0.5:5432/shop
+                    usr: shop_admin
+                    password: hunter2
+                    appUser: shop_app
+                """);
+        Run r = imago("validate", f.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains(f + ":7:3: missing required field 'user'"), r.err());
+        assertTrue(r.err().contains(f + ":8:10: 'url' must not carry a user or password"), r.err());
+        assertTrue(r.err().contains(f + ":9:5: unknown field 'usr'") && r.err().contains("did you mean 'user'?"), r.err());
+        assertTrue(r.err().contains(f + ":10:15: 'password' must be a reference to a secret, not the password itself"), r.err());
+        assertTrue(r.err().contains(f + ":11:5: 'appUser' needs 'appPassword'"), r.err());
+        assertTrue(r.err().contains("10 |     password: (value not shown)"), "the snippet stops at the value: " + r.err());
+        assertFalse(r.err().contains("hunter2"), "a literal password is not repeated: " + r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    @Test
     void validateReportsEveryProblemAsFileLineColumnWithHintsAndExits2() throws Exception {
         Path f = blueprint("bad.yml", """
                 imago: 1

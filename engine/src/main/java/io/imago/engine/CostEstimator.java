@@ -27,7 +27,7 @@ final class CostEstimator {
         BigDecimal total = BigDecimal.ZERO;
         BigDecimal monthly = BigDecimal.ZERO;
         for (Plan.PlannedResource r : resources) {
-            if (r.action().equals("keep")) {
+            if (r.action().equals("keep") || r.action().equals("use")) {
                 continue;
             }
             BigDecimal hourly = prices.hourlyUsd(r.kind(), r.size());

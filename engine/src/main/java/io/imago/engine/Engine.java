@@ -32,13 +32,22 @@ public final class Engine implements AutoCloseable {
         return store;
     }
 
-    /** Problems only the live universe's catalog can show (tables without a key), for validate. */
+    /**
+     * Problems only the live databases can show, for validate: tables without a key, and what an external database
+     * lacks (logical decoding on a source, an empty database for a schema, the application's role).
+     */
     public List<String> checkAgainstLive(Blueprint bp) {
-        return KeyCheck.problems(bp, store, reporter);
+        List<String> problems = new ArrayList<>(KeyCheck.problems(bp, store, reporter));
+        problems.addAll(externalChecks(bp).problemsIfReachable(bp));
+        return problems;
+    }
+
+    private ExternalChecks externalChecks(Blueprint bp) {
+        return new ExternalChecks(store, reporter, type -> provider(type, type.equals(bp.provider().type()) ? bp.provider().settings() : Map.of()));
     }
 
     public Plan plan(Blueprint bp) {
-        refuseKeylessTables(bp);
+        refuseUnfit(bp);
         return planChecked(bp);
     }
 
@@ -49,7 +58,7 @@ public final class Engine implements AutoCloseable {
 
     /** Applies one blueprint; refuses up front when the estimate exceeds the blueprint's budget. */
     public ApplyResult apply(Blueprint bp) {
-        refuseKeylessTables(bp);
+        refuseUnfit(bp);
         if (bp.budget() != null) {
             Plan plan = planChecked(bp);
             if (plan.cost().total().compareTo(bp.budget().maxUsd()) > 0) {
@@ -61,21 +70,31 @@ public final class Engine implements AutoCloseable {
                 .apply(bp);
     }
 
-    private void refuseKeylessTables(Blueprint bp) {
-        if (store.universe(bp.universe()).map(u -> u.stepDone(StepName.SNAPSHOT.name())).orElse(false)) {
-            return; // the copy is done: the tables passed this check then
+    /** Refuses, before anything is rented, a blueprint the live databases cannot serve (see {@link #checkAgainstLive}). */
+    private void refuseUnfit(Blueprint bp) {
+        List<String> problems = new ArrayList<>();
+        if (!store.universe(bp.universe()).map(u -> u.stepDone(StepName.SNAPSHOT.name())).orElse(false)) {
+            problems.addAll(KeyCheck.problems(bp, store, reporter)); // once the copy is done, the tables passed this check then
         }
-        List<String> problems = KeyCheck.problems(bp, store, reporter);
+        problems.addAll(externalChecks(bp).problems(bp));
         if (!problems.isEmpty()) {
             throw EngineException.badInput(bp.file() + ": " + String.join("\n" + bp.file() + ": ", problems) + "\nnothing was rented");
         }
     }
 
-    /** Tears down a universe and everything it rented. */
-    public void destroy(String name) {
+    /**
+     * Tears down a universe and everything it rented.
+     *
+     * @return what was left in place on purpose, for the user: an external database and its data
+     */
+    public List<String> destroy(String name) {
         UniverseState u = store.universe(name)
                 .orElseThrow(() -> EngineException.badInput("no universe named '" + name + "' in this state (see `imago status`)"));
+        List<String> kept = u.resources("database").stream().map(Resources::resource).filter(ExternalDatabases::isExternal)
+                .map(r -> "the external database " + ExternalDatabases.where(r) + " and its data are left in place (imago does not own it); "
+                        + "only the roles imago created there were dropped").toList();
         new UniverseDestroyer(store, reporter).destroy(u, provider(u.provider(), Map.of()), true);
+        return kept;
     }
 
     /**
@@ -200,7 +219,7 @@ public final class Engine implements AutoCloseable {
 
     /** Providers are opened once per command, on first use, and closed with the engine. */
     private Provider provider(String type, Map<String, String> settings) {
-        return providers.computeIfAbsent(type, t -> ProviderRegistry.open(t, settings, store, reporter::info));
+        return providers.computeIfAbsent(type, t -> ProviderRegistry.open(t, settings, store, reporter));
     }
 
     @Override

@@ -76,7 +76,7 @@ final class OldUniverseRestore {
         if (old.resource("database").isEmpty()) {
             return;
         }
-        try (Provider p = ProviderRegistry.open(old.provider(), Map.of(), store, reporter::info)) {
+        try (Provider p = ProviderRegistry.open(old.provider(), Map.of(), store, reporter)) {
             var db = Resources.resource(old.resource("database").get());
             String appRole = p.database().credentials(db, false).user();
             WriteFence.lift(SnapshotStep.endpoint(p.database().credentials(db, true)), appRole);

@@ -12,7 +12,7 @@ public record Plan(String universe, String replaces, String provider, List<Plann
 
     public record PlannedStep(String name, String description) {}
 
-    /** @param action create, keep (already there), or destroy */
+    /** @param action create, use (an external database: not rented), keep (already there), or retire */
     public record PlannedResource(String action, String kind, String name, String size, String detail) {}
 
     /**

@@ -78,7 +78,11 @@ final class Planner {
 
     private List<Plan.PlannedResource> resources(Blueprint bp, UniverseState old) {
         List<Plan.PlannedResource> out = new ArrayList<>();
-        if (bp.database() != null) {
+        if (bp.database() != null && bp.database().isExternal()) {
+            out.add(new Plan.PlannedResource("use", "database", bp.universe() + "-db", null, "external PostgreSQL at "
+                    + bp.database().external().url() + ": not rented; imago creates only its roles and its bookkeeping there, "
+                    + "and never drops it"));
+        } else if (bp.database() != null) {
             var d = bp.database();
             out.add(new Plan.PlannedResource("create", "database", bp.universe() + "-db",
                     d.instanceClass() != null ? d.instanceClass() : d.size(),
@@ -99,8 +103,10 @@ final class Planner {
                     "and a publication on " + bp.replaces() + "'s database, dropped after the switch"));
         }
         if (old != null) {
-            old.resources().forEach(r -> out.add(new Plan.PlannedResource("retire", r.kind(), r.id(),
-                    r.attrs().getOrDefault("size", "small"), "of " + old.name())));
+            old.resources().forEach(r -> out.add(ExternalDatabases.isExternal(Resources.resource(r))
+                    ? new Plan.PlannedResource("keep", r.kind(), r.id(), null, "external database of " + old.name()
+                            + ": left in place, with its data, when " + old.name() + " is torn down")
+                    : new Plan.PlannedResource("retire", r.kind(), r.id(), r.attrs().getOrDefault("size", "small"), "of " + old.name())));
         }
         return out;
     }

@@ -14,10 +14,23 @@ public final class ProviderRegistry {
     private ProviderRegistry() {}
 
     public static Provider open(String type, Map<String, String> settings, StateStore store, Consumer<String> log) {
+        return open(type, settings, store, log, log);
+    }
+
+    /**
+     * The provider of that type, with {@code database.external} beside its own database service (see
+     * {@link WithExternalDatabases}): what every engine path uses.
+     */
+    static Provider open(String type, Map<String, String> settings, StateStore store, Reporter reporter) {
+        return open(type, settings, store, reporter::info, reporter::warn);
+    }
+
+    private static Provider open(String type, Map<String, String> settings, StateStore store, Consumer<String> log, Consumer<String> warn) {
         TreeSet<String> known = new TreeSet<>();
         for (ProviderFactory f : ServiceLoader.load(ProviderFactory.class)) {
             if (f.type().equals(type)) {
-                return f.create(new ProviderContext(store.providerDir(type), settings, log));
+                Provider p = f.create(new ProviderContext(store.providerDir(type), settings, log));
+                return new WithExternalDatabases(p, new ExternalDatabases(store, type, p::secret, log, warn));
             }
             known.add(f.type());
         }

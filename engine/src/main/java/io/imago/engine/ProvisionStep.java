@@ -35,8 +35,11 @@ final class ProvisionStep implements Step {
     @Override
     public String preview(Blueprint bp) {
         int instances = bp.compute().stream().mapToInt(ComputeSpec::count).sum();
-        return "rent " + Plural.count(instances, "instance") + (bp.database() != null ? ", a PostgreSQL " + bp.database().version() + " database" : "")
-                + " and ingress " + bp.ingress().name() + " on the " + bp.provider().type() + " provider";
+        boolean rentsDatabase = bp.database() != null && !bp.database().isExternal();
+        return "rent " + Plural.count(instances, "instance") + (rentsDatabase ? ", a PostgreSQL " + bp.database().version() + " database" : "")
+                + " and ingress " + bp.ingress().name() + " on the " + bp.provider().type() + " provider"
+                + (bp.database() != null && bp.database().isExternal() ? "; use the external database " + bp.database().external().url()
+                + " (imago creates only its roles there)" : "");
     }
 
     @Override
@@ -44,12 +47,21 @@ final class ProvisionStep implements Step {
         List<String> parts = new ArrayList<>();
         DatabaseSpec dbSpec = ctx.bp.database();
         if (dbSpec != null) {
-            ctx.reporter.info("starting database " + ctx.bp.universe() + "-db (PostgreSQL " + dbSpec.version() + ")");
-            Resource db = ctx.provider.database().create(new DatabaseRequest(
-                    ctx.bp.universe(), dbSpec.version(), dbSpec.size(), dbSpec.instanceClass(), dbSpec.storageGb()));
+            DatabaseRequest request = new DatabaseRequest(ctx.bp.universe(), dbSpec.version(), dbSpec.size(), dbSpec.instanceClass(),
+                    dbSpec.storageGb());
+            Resource db;
+            if (dbSpec.isExternal()) {
+                ctx.reporter.info("using the external database " + dbSpec.external().url() + " for " + ctx.bp.universe());
+                db = WithExternalDatabases.external(ctx.provider).create(request, dbSpec.external());
+            } else {
+                ctx.reporter.info("starting database " + ctx.bp.universe() + "-db (PostgreSQL " + dbSpec.version() + ")");
+                db = ctx.provider.database().create(request);
+            }
             ctx.update(s -> s.withResource(Resources.record(db)));
+            // An external database is named by its record: where a secret says where it is, by the reference, not the host.
             var c = ctx.db(false);
-            parts.add("database " + c.host() + ":" + c.port() + " (PostgreSQL " + db.attrs().getOrDefault("version", dbSpec.version()) + ")");
+            String where = dbSpec.isExternal() ? "external database " + ExternalDatabases.where(db) : "database " + c.host() + ":" + c.port();
+            parts.add(where + " (PostgreSQL " + db.attrs().getOrDefault("version", dbSpec.version()) + ")");
         }
         Resource ingress = ensureIngress(ctx);
         parts.add("ingress " + ctx.provider.ingress().url(ingress));

@@ -32,7 +32,7 @@ final class Resources {
         if (u.resource("database").isEmpty()) {
             return Optional.empty();
         }
-        try (Provider p = ProviderRegistry.open(u.provider(), Map.of(), store, reporter::info)) {
+        try (Provider p = ProviderRegistry.open(u.provider(), Map.of(), store, reporter)) {
             return Optional.of(SnapshotStep.endpoint(p.database().credentials(resource(u.resource("database").get()), true)));
         }
     }

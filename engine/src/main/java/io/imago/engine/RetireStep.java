@@ -44,7 +44,8 @@ final class RetireStep implements Step {
         }
         if (keep.isZero()) {
             new UniverseDestroyer(ctx.store, ctx.reporter).destroy(old, ctx.oldProvider, false);
-            return ctx.old.name() + " torn down";
+            boolean external = old.resources("database").stream().anyMatch(r -> ExternalDatabases.isExternal(Resources.resource(r)));
+            return ctx.old.name() + " torn down" + (external ? " (its external database left in place, with its data)" : "");
         }
         Instant until = Instant.now().plus(keep);
         ctx.store.save(Fact.RETIRE_AFTER.set(old, until));

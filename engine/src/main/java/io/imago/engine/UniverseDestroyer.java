@@ -78,7 +78,8 @@ final class UniverseDestroyer {
         u.resources("database").forEach(r -> dbs.put(r.id(), Resources.resource(r)));
         provider.database().list(u.name()).forEach(r -> dbs.putIfAbsent(r.id(), r));
         for (Resource r : dbs.values()) {
-            reporter.info("removing database " + r.id());
+            reporter.info(ExternalDatabases.isExternal(r) ? "releasing external database " + r.id() + " (the server and its data stay)"
+                    : "removing database " + r.id());
             provider.database().destroy(r);
         }
     }

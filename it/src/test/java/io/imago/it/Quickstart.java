@@ -29,6 +29,8 @@ final class Quickstart {
 
     final Path dir;
     final int port;
+    /** Environment of every imago run, besides the test's own (e.g. IMAGO_SECRET_* for secret references). */
+    final java.util.Map<String, String> env = new java.util.HashMap<>();
 
     Quickstart(Path dir) {
         this.dir = dir;
@@ -57,7 +59,7 @@ final class Quickstart {
     }
 
     Cli.Result imago(String... args) {
-        return Cli.run(dir, args);
+        return Cli.run(dir, env, args);
     }
 
     JsonNode status() {

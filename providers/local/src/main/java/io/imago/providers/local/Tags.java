@@ -59,17 +59,26 @@ final class Tags {
         writeAtomically(f, attrs);
     }
 
-    /** Deletes the tag, and the universe's folder with it once nothing tagged is left there. */
+    /**
+     * Deletes the tag, and the universe's folder with it once nothing tagged is left there. One at a time: instances
+     * are destroyed in parallel, and two that each found no tag left would delete the folder under each other (a
+     * universe whose database is external has nothing but instances here).
+     */
     void delete(String universe, String kind, String id) {
         try {
             Files.deleteIfExists(root.resolve(universe).resolve(kind).resolve(id + ".json"));
-            Path u = root.resolve(universe);
-            boolean tagsLeft;
-            try (Stream<Path> walk = Files.walk(u)) {
-                tagsLeft = walk.anyMatch(p -> p.toString().endsWith(".json"));
-            }
-            if (!tagsLeft) {
-                LocalIngresses.deleteTree(u);
+            synchronized (Tags.class) {
+                Path u = root.resolve(universe);
+                if (!Files.isDirectory(u)) {
+                    return;
+                }
+                boolean tagsLeft;
+                try (Stream<Path> walk = Files.walk(u)) {
+                    tagsLeft = walk.anyMatch(p -> p.toString().endsWith(".json"));
+                }
+                if (!tagsLeft) {
+                    LocalIngresses.deleteTree(u);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
