@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /** Reads {@code compute:}, the instance groups of a universe. */
 final class ComputeReader {
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern ENV_NAME = Pattern.compile(BlueprintFormat.ENV_NAME);
     /** Set by the engine for every instance (blueprint-v1.md), so a user value would be overridden. */
     private static final Set<String> ENGINE_ENV = Set.of("PORT", "IMAGO_UNIVERSE", "IMAGO_INSTANCE");
 

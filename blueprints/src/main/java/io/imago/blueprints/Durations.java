@@ -15,8 +15,8 @@ public final class Durations {
     public static final String HINT = "use e.g. 500ms, 10s, 15m, 2h";
 
     // "m(?!s)" so that "15ms" is not read as 15 minutes followed by garbage.
-    private static final Pattern SYNTAX =
-            Pattern.compile("(?:(\\d{1,15})h)?(?:(\\d{1,15})m(?!s))?(?:(\\d{1,15})s)?(?:(\\d{1,15})ms)?");
+    static final String REGEX = "(?:(\\d{1,15})h)?(?:(\\d{1,15})m(?!s))?(?:(\\d{1,15})s)?(?:(\\d{1,15})ms)?";
+    private static final Pattern SYNTAX = Pattern.compile(REGEX);
 
     private static final long[] UNIT_MILLIS = {3_600_000L, 60_000L, 1_000L, 1L};
     private static final String[] UNIT_NAMES = {"h", "m", "s", "ms"};

@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
  */
 final class ExternalDatabaseReader {
     /** Exactly one reference to a secret or an environment variable, nothing around it. */
-    private static final Pattern ONE_REFERENCE = Pattern.compile("\\$\\{(secret|env):[^}]+}");
+    private static final Pattern ONE_REFERENCE = Pattern.compile(BlueprintFormat.SECRET_REFERENCE);
     /** An unquoted PostgreSQL identifier: what a role name written in a blueprint may be. */
-    private static final Pattern ROLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
+    private static final Pattern ROLE = Pattern.compile(BlueprintFormat.ROLE_NAME);
 
     private final ReferenceChecker references;
     private final Diagnostics d;

@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
  */
 public final class Names {
     public static final String HINT = "use lowercase letters, digits and '-', starting with a letter, at most 40 characters";
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,39}");
+    /** The rule as a regular expression (also in the JSON Schema). */
+    static final String PATTERN = "[a-z][a-z0-9-]{0,39}";
+    private static final Pattern NAME = Pattern.compile(PATTERN);
 
     private Names() {}
 

@@ -8,8 +8,7 @@ import java.util.regex.Pattern;
 
 /** Reads {@code migration.transforms}: how each source table converts. */
 final class TransformReader {
-    private static final Pattern CLASS_NAME =
-            Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
+    private static final Pattern CLASS_NAME = Pattern.compile(BlueprintFormat.CLASS_NAME);
 
     private final Diagnostics d;
 

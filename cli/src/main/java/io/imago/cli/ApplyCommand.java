@@ -16,11 +16,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "apply",
-        description = {"Make the universes the blueprints declare live, in order. A blueprint that `replaces` a live",
-            "universe upgrades it online. Re-running resumes an interrupted apply."},
+        description = "Make the universes the blueprints declare live, in order. A blueprint that `replaces` a live "
+                + "universe upgrades it online. Re-running resumes an interrupted apply.",
         footerHeading = "%nExamples:%n",
-        footer = {"  imago apply --yes examples/quickstart/shop-v1.yml examples/quickstart/shop-v2.yml",
-            "  imago apply shop-v2.yml                (asks for confirmation on a terminal)"})
+        footer = {
+            "  imago apply shop-v2.yml           asks for confirmation on a terminal",
+            "  imago apply --yes shop-v1.yml shop-v2.yml",
+            "                                    make v1 live, then upgrade it to v2",
+            "  imago apply --yes --output json shop-v2.yml | jq '.results[0].writePauseMs'"})
 final class ApplyCommand implements Callable<Integer> {
     @ParentCommand Imago imago;
 

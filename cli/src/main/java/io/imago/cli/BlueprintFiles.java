@@ -3,6 +3,7 @@ package io.imago.cli;
 import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.BlueprintLoader;
 import io.imago.blueprints.Diagnostic;
+import io.imago.engine.Plural;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,7 +64,7 @@ final class BlueprintFiles {
             }
         }
         if (errors > 0) {
-            o.err.println(o.red(errors + " error" + (errors == 1 ? "" : "s")) + "; nothing was changed");
+            o.err.println(o.red(Plural.count(errors, "error")) + "; nothing was changed");
         }
     }
 }

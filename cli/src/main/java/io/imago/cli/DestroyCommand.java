@@ -10,8 +10,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "destroy", description = "Tear down a universe and everything it rented: instances, database, and its ingress if it serves it.",
-        footerHeading = "%nExample:%n", footer = "  imago destroy shop-v1 --yes")
+@Command(name = "destroy",
+        description = "Tear down a universe and everything it rented: instances, database, and its ingress if it "
+                + "serves it.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  imago destroy shop-v1                  asks for confirmation on a terminal",
+            "  imago destroy shop-v2 --yes            the quickstart's clean-up"})
 final class DestroyCommand implements Callable<Integer> {
     @ParentCommand Imago imago;
 

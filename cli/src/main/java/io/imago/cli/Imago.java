@@ -14,22 +14,25 @@ import picocli.CommandLine.Mixin;
 /** The top-level command: parses arguments, runs a subcommand, and maps every failure to an exit code in one place. */
 @Command(name = "imago",
         mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT, // --help and --version on every command too
         versionProvider = Imago.Version.class,
         usageHelpAutoWidth = true,
         description = {
-            "Online, zero-downtime upgrades: Imago builds the new version of a system beside the live one",
-            "(a parallel universe), copies and converts its data, validates it, switches the ingress",
-            "atomically and retires the old one.",
+            "Online, zero-downtime upgrades: Imago builds the new version of a system beside the live one (a "
+                + "parallel universe), copies and converts its data, validates it, switches the ingress atomically "
+                + "and retires the old one.",
             ""},
         subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class,
-                RollbackCommand.class, DestroyCommand.class, AutoComplete.GenerateCompletion.class},
+                RollbackCommand.class, DestroyCommand.class, SchemaCommand.class, HelpCommand.class,
+                AutoComplete.GenerateCompletion.class},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  imago validate shop-v2.yml              check a blueprint, change nothing",
-            "  imago plan shop-v2.yml                  steps, resources and cost of the upgrade",
-            "  imago apply --yes shop-v1.yml shop-v2.yml   make v1 live, then upgrade it to v2",
-            "  imago status --output json              universes, phases and endpoints, for scripts",
-            "  source <(imago generate-completion)     shell completion for bash and zsh",
+            "  imago validate shop-v2.yml           check a blueprint, change nothing",
+            "  imago plan shop-v2.yml               steps, resources and cost of the upgrade",
+            "  imago apply --yes shop-v1.yml shop-v2.yml",
+            "                                       make v1 live, then upgrade it to v2",
+            "  imago status --output json           universes, phases, endpoints, for scripts",
+            "  imago help blueprint                 the blueprint format in brief",
             "",
             "Exit codes: 0 ok, 1 failed (production left live), 2 bad input, 3 validation rejected, 4 state locked."})
 public final class Imago implements Runnable {
@@ -49,10 +52,19 @@ public final class Imago implements Runnable {
 
     /** The testable entry point: runs imago with these streams and returns the exit code. */
     public static int run(PrintStream out, PrintStream err, String... args) {
+        return run(out, err, null, args);
+    }
+
+    /** @param helpWidth the columns help is wrapped at, or null for the terminal's width (else 80) */
+    static int run(PrintStream out, PrintStream err, Integer helpWidth, String... args) {
         Imago imago = new Imago();
         imago.out = out;
         imago.err = err;
         CommandLine cl = new CommandLine(imago);
+        // Every command's help wraps at the terminal's width (80 when there is none), or at the width asked for.
+        cl.setUsageHelpAutoWidth(helpWidth == null);
+        cl.setUsageHelpWidth(helpWidth == null ? 80 : helpWidth);
+        completionExamples(cl.getSubcommands().get("generate-completion"));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -64,6 +76,15 @@ public final class Imago implements Runnable {
             return ExitCodes.BAD_INPUT;
         });
         return cl.execute(args);
+    }
+
+    /** picocli's own completion command, given examples like every other command. */
+    private static void completionExamples(CommandLine completion) {
+        completion.getCommandSpec().usageMessage()
+                .footerHeading("%nExamples:%n")
+                .footer("  source <(imago generate-completion)      this shell (bash or zsh)",
+                        "  imago generate-completion > ~/.local/share/bash-completion/completions/imago",
+                        "                                           every new bash");
     }
 
     /** The one place failures become exit codes; only a bug prints a stack trace. */

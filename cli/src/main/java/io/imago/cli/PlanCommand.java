@@ -17,9 +17,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "plan", description = "Dry run: the steps apply would take, every resource it would rent, and the cost estimate.",
-        footerHeading = "%nExamples:%n", footer = {"  imago plan examples/quickstart/shop-v2.yml",
-            "  imago plan --output json shop-v2.yml | jq .cost.total"})
+@Command(name = "plan",
+        description = "Dry run: the steps apply would take, every resource it would rent, what a rollback could "
+                + "bring back, and the cost estimate. Changes nothing.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  imago plan examples/quickstart/shop-v2.yml",
+            "  imago plan --output json shop-v2.yml | jq .cost.total",
+            "  imago plan --output json shop-v2.yml | jq '.resources[].name'"})
 final class PlanCommand implements Callable<Integer> {
     @ParentCommand Imago imago;
 

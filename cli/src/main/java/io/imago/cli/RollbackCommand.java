@@ -1,6 +1,7 @@
 package io.imago.cli;
 
 import io.imago.engine.Engine;
+import io.imago.engine.Plural;
 import io.imago.engine.RollbackResult;
 import io.imago.state.StateStore;
 import io.imago.state.StateStores;
@@ -13,16 +14,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "rollback",
-        description = {"Within the keepOld window, switch the ingress back to the universe UNIVERSE replaced.",
-            "The writes made on UNIVERSE since the switch are shipped back first, through the inverse of the",
-            "migration's transforms; writes are paused only for the flip, as for an upgrade. When some table's",
-            "writes cannot go back (a skipped table, a table new in this version, a dropped NOT NULL column",
-            "without a default), rollback names them and refuses unless --accept-loss. The rolled-back universe",
-            "is kept, fenced, for inspection: `imago destroy` removes it."},
+        description = "Within the keepOld window, switch the ingress back to the universe UNIVERSE replaced. The "
+                + "writes made on UNIVERSE since the switch are shipped back first, through the inverse of the "
+                + "migration's transforms; writes are paused only for the flip, as for an upgrade. When some table's "
+                + "writes cannot go back (a skipped table, a table new in this version, a dropped NOT NULL column "
+                + "without a default), rollback names them and refuses unless --accept-loss. The rolled-back "
+                + "universe is kept, fenced, for inspection: `imago destroy` removes it.",
         footerHeading = "%nExamples:%n",
-        footer = {"  imago rollback shop-v2 --yes",
-            "  imago rollback shop-v2 --yes --accept-loss   (tables named by the refusal lose their writes)",
-            "  imago rollback shop-v1 --yes                 (the same: the universe to go back to also works)"})
+        footer = {
+            "  imago rollback shop-v2 --yes",
+            "  imago rollback shop-v1 --yes         the same: the universe to go back to",
+            "  imago rollback shop-v2 --yes --accept-loss",
+            "                                       the tables it names lose their writes"})
 final class RollbackCommand implements Callable<Integer> {
     @ParentCommand Imago imago;
 
@@ -63,7 +66,7 @@ final class RollbackCommand implements Callable<Integer> {
             r.lost().forEach((t, why) -> o.err.println(o.yellow("warning: ") + "writes to " + t + " on " + r.from() + " were not shipped back: " + why));
             String pause = r.pauseMs() == null ? "" : ", writes were paused " + r.pauseMs() + " ms";
             o.out.println(o.green(r.to() + " is live again") + (r.url() != null ? " at " + r.url() : "") + " ("
-                    + String.format("%,d", r.changesShippedBack()) + " changes made on " + r.from() + " shipped back" + pause + ")");
+                    + Plural.count(r.changesShippedBack(), "change") + " made on " + r.from() + " shipped back" + pause + ")");
             o.out.println(r.from() + " is kept, fenced, for inspection: `imago destroy " + r.from() + "` removes it");
         }
         return ExitCodes.OK;

@@ -18,8 +18,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "status", description = "Universes, their phase, resources (pids, ports, health) and endpoints.",
-        footerHeading = "%nExamples:%n", footer = {"  imago status", "  imago status shop-v2 --output json"})
+@Command(name = "status",
+        description = "Universes, their phase, resources (pids, ports, health), endpoints, replication slots and "
+                + "the rollback window.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  imago status",
+            "  imago status shop-v2 --output json",
+            "  imago status --state /srv/imago/state      another state folder"})
 final class StatusCommand implements Callable<Integer> {
     @ParentCommand Imago imago;
 

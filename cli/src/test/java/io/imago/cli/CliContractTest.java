@@ -247,6 +247,22 @@ class CliContractTest {
         assertFalse(valid.err().contains("invalid universe name"), valid.toString());
     }
 
+    /** Text output counts in words that agree with the number: "1 transform", "2 errors", never "transform(s)". */
+    @Test
+    void textOutputCountsInAgreeingWords() throws Exception {
+        Run plan = imago("plan", blueprint("good.yml", GOOD).toString());
+        assertEquals(0, plan.code(), plan.toString());
+        assertTrue(plan.out().contains("through 1 transform;"), plan.out());
+        assertTrue(plan.out().contains("1 check against the new universe"), plan.out());
+        assertTrue(plan.out().contains("rent 2 instances"), plan.out());
+        assertFalse(plan.out().contains("(s)"), plan.out());
+        Run one = imago("validate", blueprint("one.yml", GOOD.replace("universe: shop-v2", "universe: Shop")).toString());
+        assertTrue(one.err().contains("1 error; nothing was changed"), one.err());
+        Run two = imago("validate", blueprint("two.yml", GOOD.replace("universe: shop-v2", "universe: Shop")
+                .replace("count: 2", "count: 0")).toString());
+        assertTrue(two.err().contains("2 errors; nothing was changed"), two.err());
+    }
+
     @Test
     void helpTeachesWithExamplesAndCompletionIsAvailable() {
         Run help = imago("--help");

@@ -38,7 +38,7 @@ final class CatchUpStep implements Step {
     @Override
     public String preview(Blueprint bp) {
         return "ship " + bp.replaces() + "'s changes through the same transforms until the lag is under "
-                + bp.migrationOrDefault().maxLag().toMillis() + " ms";
+                + TimeSpans.human(bp.migrationOrDefault().maxLag());
     }
 
     @Override
@@ -86,6 +86,6 @@ final class CatchUpStep implements Step {
 
     /** Lag as status and the progress line show it: bytes and time, without the positions. */
     static String brief(LogShipper.Lag lag) {
-        return ByteSizes.human(lag.bytes()) + ", " + lag.seconds().toMillis() + " ms";
+        return ByteSizes.human(lag.bytes()) + ", " + TimeSpans.human(lag.seconds());
     }
 }

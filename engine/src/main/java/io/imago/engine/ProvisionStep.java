@@ -36,7 +36,7 @@ final class ProvisionStep implements Step {
     public String preview(Blueprint bp) {
         int instances = bp.compute().stream().mapToInt(ComputeSpec::count).sum();
         boolean rentsDatabase = bp.database() != null && !bp.database().isExternal();
-        return "rent " + instances + " instance(s)" + (rentsDatabase ? ", a PostgreSQL " + bp.database().version() + " database" : "")
+        return "rent " + Plural.count(instances, "instance") + (rentsDatabase ? ", a PostgreSQL " + bp.database().version() + " database" : "")
                 + " and ingress " + bp.ingress().name() + " on the " + bp.provider().type() + " provider"
                 + (bp.database() != null && bp.database().isExternal() ? "; use the external database " + bp.database().external().url()
                 + " (imago creates only its roles there)" : "");
@@ -81,7 +81,7 @@ final class ProvisionStep implements Step {
             awaitHealthy(ctx, group, started.subList(started.size() - group.count(), started.size()));
         }
         if (!started.isEmpty()) {
-            parts.add(started.size() + " instance" + (started.size() == 1 ? "" : "s") + " healthy");
+            parts.add(Plural.count(started.size(), "instance") + " healthy");
         }
         return String.join(", ", parts);
     }

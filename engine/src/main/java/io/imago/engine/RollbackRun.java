@@ -131,7 +131,7 @@ final class RollbackRun {
                 shipper.stop();
             }
         }
-        reporter.stepDone("ROLLBACK", String.format("%,d changes shipped back", shipped) + (pauseMs == null ? "" : ", writes paused " + pauseMs + " ms")
+        reporter.stepDone("ROLLBACK", Plural.count(shipped, "change") + " shipped back" + (pauseMs == null ? "" : ", writes paused " + pauseMs + " ms")
                 + "; ingress → " + old.name(), Duration.ofNanos(System.nanoTime() - t0));
         RollbackWindow.close(store, live, reporter);
         UniverseState liveNow = store.universe(live.name()).orElse(live);
@@ -229,7 +229,7 @@ final class RollbackRun {
 
     static String lossMessage(UniverseState live, UniverseState old, ReverseMigration.Plan plan) {
         StringBuilder b = new StringBuilder("rolling back to " + old.name() + " would lose the writes made on " + live.name() + " to "
-                + plan.lossy().size() + " table" + (plan.lossy().size() == 1 ? "" : "s") + ":");
+                + Plural.count(plan.lossy().size(), "table") + ":");
         plan.lossy().forEach((t, why) -> b.append("\n  - ").append(t).append(": ").append(why));
         return b.toString();
     }

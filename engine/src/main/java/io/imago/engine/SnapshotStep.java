@@ -43,7 +43,7 @@ final class SnapshotStep implements Step {
         MigrationSpec m = bp.migrationOrDefault();
         String tables = m.allTables() ? "every table" : String.join(", ", m.tables());
         return "copy " + tables + " of " + bp.replaces() + " in one snapshot, " + m.parallelism() + " in parallel, through "
-                + m.transforms().size() + " transform(s); " + bp.replaces() + " keeps serving reads and writes";
+                + Plural.count(m.transforms().size(), "transform") + "; " + bp.replaces() + " keeps serving reads and writes";
     }
 
     @Override
@@ -61,8 +61,8 @@ final class SnapshotStep implements Step {
         double secs = Math.max(0.001, result.elapsed().toMillis() / 1000.0);
         ctx.update(s -> Fact.ROWS_COPIED.set(Fact.SNAPSHOT_LSN.set(Fact.PUBLICATION.set(Fact.SLOT.set(s, slot), slot),
                 result.consistentPoint()), rows));
-        return String.format("%s in %s in %.1fs (%,.0f rows/s), consistent at %s",
-                Plural.count(rows, "row"), Plural.count(tables.size(), "table"), secs, rows / secs, result.consistentPoint());
+        return String.format("%s in %s in %s (%,.0f rows/s), consistent at %s", Plural.count(rows, "row"),
+                Plural.count(tables.size(), "table"), TimeSpans.human(result.elapsed()), rows / secs, result.consistentPoint());
     }
 
     /** Every table of the source, migrated or not (see {@link LiveCatalog#publicTables}). */

@@ -43,7 +43,7 @@ final class ValidateStep implements Step {
 
     @Override
     public String preview(Blueprint bp) {
-        return bp.validate().size() + " check(s) against the new universe";
+        return Plural.count(bp.validate().size(), "check") + " against the new universe";
     }
 
     @Override
@@ -71,7 +71,7 @@ final class ValidateStep implements Step {
             throw new EngineException(EngineException.Kind.REJECTED, "validation rejected " + ctx.bp.universe() + ":\n  - "
                     + String.join("\n  - ", failures));
         }
-        return passed[0] + " check" + (passed[0] == 1 ? "" : "s") + " passed";
+        return Plural.count(passed[0], "check") + " passed";
     }
 
     private static boolean isDataCheck(CheckSpec c) {
@@ -162,7 +162,8 @@ final class ValidateStep implements Step {
         for (TableMigration tm : tables) {
             DataChecks.RowCount r = DataChecks.rowCount(cut, tm);
             if (!r.matches()) {
-                problems.add(tm.sourceTable() + " has " + r.sourceRows() + " rows to migrate but " + tm.targetTable() + " has " + r.targetRows());
+                problems.add(tm.sourceTable() + " has " + Plural.count(r.sourceRows(), "row") + " to migrate but " + tm.targetTable()
+                        + " has " + Plural.count(r.targetRows(), "row"));
             } else {
                 ctx.reporter.info("  " + tm.sourceTable() + " → " + tm.targetTable() + ": " + Plural.count(r.targetRows(), "row"));
             }
@@ -186,7 +187,7 @@ final class ValidateStep implements Step {
                 ctx.reporter.info("  " + tm.targetTable() + ": " + Plural.count(r.targetRows(), "row") + ", checksum " + r.targetSum());
             } else {
                 problems.add(tm.targetTable() + " differs from the converted " + tm.sourceTable() + " (" + r.sourceRows() + " vs "
-                        + r.targetRows() + " rows); first differing keys: " + String.join(", ", r.differingKeys()));
+                        + Plural.count(r.targetRows(), "row") + "); first differing keys: " + String.join(", ", r.differingKeys()));
             }
         }
         return problems;
