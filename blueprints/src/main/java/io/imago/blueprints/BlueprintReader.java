@@ -42,9 +42,9 @@ final class BlueprintReader {
         IngressSpec ingress = s.require("ingress").map(f -> new IngressReader(d).read(f)).orElse(null);
 
         var references = new ReferenceChecker(s.has("database"), environment, d);
-        boolean local = provider != null && "local".equals(provider.type());
+        String providerType = provider == null ? null : provider.type();
         List<ComputeSpec> compute =
-                s.require("compute").map(f -> new ComputeReader(local, references, d).read(f)).orElse(null);
+                s.require("compute").map(f -> new ComputeReader(providerType, references, d).read(f)).orElse(null);
         DatabaseSpec database = s.field("database").map(f -> new DatabaseReader(baseDir, d).read(f)).orElse(null);
         MigrationSpec migration = s.field("migration").map(f -> migration(f, s.has("replaces"))).orElse(null);
         List<CheckSpec> validate =

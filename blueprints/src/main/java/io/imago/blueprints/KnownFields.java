@@ -32,6 +32,10 @@ final class KnownFields {
     static final List<String> TEARDOWN = List.of("keepOld");
     static final List<String> BUDGET = List.of("maxUsd");
 
+    /** blueprint-v1.md, Cloud providers, aws. */
+    static final List<String> AWS_PROVIDER = List.of("type", "region", "profile", "network");
+    static final List<String> AWS_NETWORK = List.of("vpc", "subnets", "securityGroups");
+
     static final List<String> PROVIDER_TYPES = List.of("local", "aws", "jclouds");
     static final List<String> INGRESS_TYPES = List.of("loadBalancer", "dns");
     static final List<String> SIZES = List.of("xs", "small", "medium", "large");
