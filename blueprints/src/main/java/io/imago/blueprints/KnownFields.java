@@ -33,7 +33,7 @@ final class KnownFields {
     static final List<String> BUDGET = List.of("maxUsd");
 
     /** blueprint-v1.md, Cloud providers, aws. */
-    static final List<String> AWS_PROVIDER = List.of("type", "region", "profile", "network");
+    static final List<String> AWS_PROVIDER = List.of("type", "region", "profile", "network", "instanceProfile");
     static final List<String> AWS_NETWORK = List.of("vpc", "subnets", "securityGroups");
 
     static final List<String> PROVIDER_TYPES = List.of("local", "aws", "jclouds");

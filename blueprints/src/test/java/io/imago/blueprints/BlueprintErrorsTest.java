@@ -179,6 +179,22 @@ class BlueprintErrorsTest {
     }
 
     @Test
+    void awsSecretsInEnvNeedAnInstanceProfile() {
+        String yaml = MINIMAL.replace("  - { name: web, run: [app] }\n", """
+                  - name: web
+                    image: ami-1
+                    port: 80
+                    env: { DB_URL: "${database.url}", MODE: live }
+                database: { version: "15" }
+                """) + "provider: { type: aws }\n";
+        assertEquals(List.of("bp.yaml:5:5: compute 'web' has secret values in env (DB_URL) that its instances read from AWS Secrets Manager"
+                        + " at boot, with the role of an instance profile (set provider.instanceProfile to one allowed"
+                        + " secretsmanager:GetSecretValue on imago/shop/env/*)"),
+                problems(yaml));
+        assertEquals(List.of(), problems(yaml.replace("provider: { type: aws }", "provider: { type: aws, instanceProfile: shop-app }")));
+    }
+
+    @Test
     void dnsIngressNeedsZoneAndRecord() {
         assertEquals(List.of(
                         "bp.yaml:3:1: missing required field 'record' (a dns ingress is a record (record: shop.example.org) in a hosted zone"

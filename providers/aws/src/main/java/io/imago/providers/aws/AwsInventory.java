@@ -44,7 +44,7 @@ final class AwsInventory {
         calls.call(Ec2Instances.SERVICE, "DescribeVolumes tagged " + universe, () -> c.ec2().describeVolumesPaginator(r -> r.filters(mine))
                 .volumes().stream().filter(v -> !"deleted".equals(v.stateAsString()))
                 .map(v -> "ec2 volume " + v.volumeId() + " (" + v.stateAsString() + ")").toList()).forEach(out::add);
-        targetGroups.find(c.elb(), universe).ifPresent(t -> out.add("elbv2 target group " + t.targetGroupName()));
+        targetGroups.lookUp(c.elb(), universe).ifPresent(t -> out.add("elbv2 target group " + t.targetGroupName()));
         databases.describe(c.rds(), AwsNames.dbInstance(universe))
                 .ifPresent(db -> out.add("rds instance " + db.dbInstanceIdentifier() + " (" + db.dbInstanceStatus() + ")"));
         secrets.tagged(c.secrets(), universe).forEach(s -> out.add("secret " + s));

@@ -98,4 +98,9 @@ final class AwsNetwork {
     List<String> securityGroups() {
         return settings.securityGroups();
     }
+
+    /** The instance profile instances run with, or null. */
+    String instanceProfile() {
+        return settings.instanceProfile();
+    }
 }

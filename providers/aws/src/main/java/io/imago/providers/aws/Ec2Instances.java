@@ -49,6 +49,11 @@ final class Ec2Instances implements ComputeService {
     private final AwsNetwork network;
     private final TargetGroups targetGroups;
     private final AwsSecrets secrets;
+    /** The engine asks alive() of every instance it waits for, every 200 ms: one DescribeInstances a second each is plenty. */
+    private final Map<String, Seen> states = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long STATE_MEMO_NANOS = java.time.Duration.ofSeconds(1).toNanos();
+
+    private record Seen(long at, boolean alive) {}
 
     Ec2Instances(ClientPool pool, AwsCalls calls, AwsNetwork network, TargetGroups targetGroups, AwsSecrets secrets) {
         this.pool = pool;
@@ -70,6 +75,11 @@ final class Ec2Instances implements ComputeService {
         int port = req.port();
         String secretId = null;
         if (!req.secretEnv().isEmpty()) {
+            if (network.instanceProfile() == null) {
+                throw new ProviderException("compute '" + req.group() + "' has secret values in env (" + String.join(", ", req.secretEnv())
+                        + "), which its instances read from Secrets Manager at boot: set provider.instanceProfile to an instance profile"
+                        + " allowed secretsmanager:GetSecretValue on imago/" + req.universe() + "/env/*");
+            }
             // Stored before the instance exists: it reads the secret the moment it boots.
             secretId = AwsNames.envSecret(req.universe(), req.name());
             secrets.put(c.secrets(), secretId, UserData.secretFile(req), Tagging.universe(req.universe(), Tagging.INSTANCE, req.name()));
@@ -101,6 +111,7 @@ final class Ec2Instances implements ComputeService {
                     .securityGroupIds(network.securityGroups().isEmpty() ? null : network.securityGroups())
                     .userData(userData)
                     .metadataOptions(m -> m.httpTokens(HttpTokensState.REQUIRED))
+                    .iamInstanceProfile(profile(network.instanceProfile()))
                     .tagSpecifications(
                             TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(Tagging.ec2(tags)).build(),
                             TagSpecification.builder().resourceType(ResourceType.VOLUME)
@@ -113,6 +124,14 @@ final class Ec2Instances implements ComputeService {
         }
         throw new ProviderException("RunInstances for " + req.name() + " kept returning terminated instances for "
                 + MAX_TOKEN_GENERATIONS + " client tokens");
+    }
+
+    private static software.amazon.awssdk.services.ec2.model.IamInstanceProfileSpecification profile(String nameOrArn) {
+        if (nameOrArn == null) {
+            return null;
+        }
+        var b = software.amazon.awssdk.services.ec2.model.IamInstanceProfileSpecification.builder();
+        return (nameOrArn.startsWith("arn:") ? b.arn(nameOrArn) : b.name(nameOrArn)).build();
     }
 
     /** The live instance tagged with the name, if any (the oldest, should a race have made two). */
@@ -201,6 +220,7 @@ final class Ec2Instances implements ComputeService {
                     }
                 }
             });
+            states.remove(instanceId);
         }
         secrets.delete(c.secrets(), AwsNames.envSecret(universe, instance.id()));
         // Checked after our own termination: of instances destroyed in parallel, the last one to look finds none left.
@@ -235,6 +255,17 @@ final class Ec2Instances implements ComputeService {
 
     @Override
     public boolean alive(Resource instance) {
+        String id = instance.attr("instanceId");
+        Seen seen = states.get(id);
+        if (seen != null && System.nanoTime() - seen.at() < STATE_MEMO_NANOS) {
+            return seen.alive();
+        }
+        boolean alive = aliveNow(instance);
+        states.put(id, new Seen(System.nanoTime(), alive));
+        return alive;
+    }
+
+    private boolean aliveNow(Resource instance) {
         AwsClients c = pool.of(instance);
         String id = instance.attr("instanceId");
         return calls.call(SERVICE, "DescribeInstances " + instance.id(), () -> {

@@ -125,10 +125,23 @@ final class LoadBalancerIngress implements IngressService {
     @Override
     public void point(Resource ingress, String universe, List<Endpoint> backends) {
         ElasticLoadBalancingV2Client elb = pool.of(ingress).elb();
-        TargetGroup tg = targetGroups.find(elb, universe).orElseThrow(() -> new ProviderException("universe " + universe
-                + " has no target group " + AwsNames.targetGroup(universe) + ": its instances were never created, or were destroyed"));
-        forward(elb, ingress, tg);
+        TargetGroup tg = targetGroups.find(elb, universe).orElseThrow(() -> noGroup(universe));
+        try {
+            forward(elb, ingress, tg);
+        } catch (ProviderException e) {
+            if (!AwsCalls.is(e.getCause(), "TargetGroupNotFound")) {
+                throw e;
+            }
+            // Deleted (and maybe made again) by someone else since this provider looked: ask once more.
+            tg = targetGroups.lookUp(elb, universe).orElseThrow(() -> noGroup(universe));
+            forward(elb, ingress, tg);
+        }
         log.accept("load balancer " + ingress.attr("loadBalancer") + " forwards to " + universe + " (" + tg.targetGroupName() + ")");
+    }
+
+    private static ProviderException noGroup(String universe) {
+        return new ProviderException("universe " + universe + " has no target group " + AwsNames.targetGroup(universe)
+                + ": its instances were never created, or were destroyed");
     }
 
     /**
@@ -236,6 +249,7 @@ final class LoadBalancerIngress implements IngressService {
                 // The listener goes with the load balancer, a moment after the call returns.
                 calls.await(SERVICE, "target group " + tg.get(0).targetGroupName() + " to be released by the deleted listener", DELETE_TIMEOUT,
                         () -> deleted(elb, arn) ? AwsCalls.Seen.done(Boolean.TRUE) : AwsCalls.Seen.notYet("in use"));
+                targetGroups.forget(arn);
             }
         }
     }

@@ -31,6 +31,12 @@ final class TargetGroups {
     private final AwsCalls calls;
     private final Consumer<String> log;
     private final Map<String, Memo> health = new ConcurrentHashMap<>();
+    /**
+     * The groups this provider found or made, by universe: the switch then needs no look-up inside the write pause. Only
+     * this process's own knowledge (a group is deleted through {@link #delete}, which forgets it); the listener's call
+     * names a group that no longer exists only if someone else deleted it, and then {@link LoadBalancerIngress} asks again.
+     */
+    private final Map<String, TargetGroup> known = new ConcurrentHashMap<>();
 
     private record Memo(long at, List<TargetHealthDescription> value) {}
 
@@ -39,11 +45,21 @@ final class TargetGroups {
         this.log = log;
     }
 
+    /** The universe's group, from what this provider knows or else from ELBv2. */
     Optional<TargetGroup> find(ElasticLoadBalancingV2Client elb, String universe) {
+        TargetGroup cached = known.get(universe);
+        return cached != null ? Optional.of(cached) : lookUp(elb, universe);
+    }
+
+    /** Forgets what it knew of the universe's group (someone else deleted it) and asks ELBv2. */
+    Optional<TargetGroup> lookUp(ElasticLoadBalancingV2Client elb, String universe) {
+        known.remove(universe);
         String name = AwsNames.targetGroup(universe);
         return calls.call(SERVICE, "DescribeTargetGroups " + name, () -> {
             try {
-                return elb.describeTargetGroups(r -> r.names(name)).targetGroups().stream().findFirst();
+                Optional<TargetGroup> tg = elb.describeTargetGroups(r -> r.names(name)).targetGroups().stream().findFirst();
+                tg.ifPresent(t -> known.put(universe, t));
+                return tg;
             } catch (RuntimeException e) {
                 if (AwsCalls.is(e, "TargetGroupNotFound", "TargetGroupNotFoundException")) {
                     return Optional.empty();
@@ -65,7 +81,7 @@ final class TargetGroups {
             return found.get().targetGroupArn();
         }
         String name = AwsNames.targetGroup(universe);
-        return calls.call(SERVICE, "CreateTargetGroup " + name, () -> elb.createTargetGroup(r -> r
+        TargetGroup created = calls.call(SERVICE, "CreateTargetGroup " + name, () -> elb.createTargetGroup(r -> r
                 .name(name)
                 .protocol(ProtocolEnum.HTTP)
                 .port(port)
@@ -77,7 +93,15 @@ final class TargetGroups {
                 .healthyThresholdCount(2)
                 .unhealthyThresholdCount(2)
                 .matcher(m -> m.httpCode("200-299"))
-                .tags(Tagging.elb(Tagging.universe(universe)))).targetGroups().get(0).targetGroupArn());
+                .tags(Tagging.elb(Tagging.universe(universe)))).targetGroups().get(0));
+        known.put(universe, created);
+        return created.targetGroupArn();
+    }
+
+    /** Forgets a group deleted by other means (with its load balancer's listener). */
+    void forget(String arn) {
+        known.values().removeIf(t -> t.targetGroupArn().equals(arn));
+        health.remove(arn);
     }
 
     /** Idempotent: registering a registered target changes nothing. */
@@ -141,7 +165,8 @@ final class TargetGroups {
      * listener's ingress is then live on that universe, and its destroy deletes the group.
      */
     boolean delete(ElasticLoadBalancingV2Client elb, String universe) {
-        Optional<TargetGroup> tg = find(elb, universe);
+        Optional<TargetGroup> tg = lookUp(elb, universe);
+        known.remove(universe);
         if (tg.isEmpty()) {
             return true;
         }

@@ -30,6 +30,7 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 /** EC2 instances on moto: create, re-create, list, health, user data, destroy. */
 class AwsComputeTest {
     private static MotoServer moto;
+    private static ClientPool direct;
 
     @TempDir
     Path dir;
@@ -39,10 +40,12 @@ class AwsComputeTest {
     @BeforeAll
     static void startMoto() {
         moto = MotoServer.start().useInThisJvm();
+        direct = new ClientPool(AwsSettings.of(Map.of()), AwsClients.defaultHttpClient(), true);
     }
 
     @AfterAll
     static void stopMoto() {
+        direct.close();
         moto.close();
     }
 
@@ -57,8 +60,9 @@ class AwsComputeTest {
         provider.close();
     }
 
-    private AwsClients clients() {
-        return new ClientPool(AwsSettings.of(Map.of()), AwsClients.defaultHttpClient(), true).get();
+    /** The test's own clients, straight to moto, to check what the provider did. */
+    private static AwsClients clients() {
+        return direct.get();
     }
 
     private Instance describe(Resource r) {
@@ -131,7 +135,13 @@ class AwsComputeTest {
                 "DB_URL", "postgresql://app:" + password + "@db.internal:5432/app",
                 "API_KEY", apiKey,
                 "SCHEMA_VERSION", "2"), Set.of("DB_URL", "API_KEY"));
+        ProviderException refused = assertThrows(ProviderException.class, () -> provider.compute().create(req));
+        assertTrue(refused.getMessage().contains("set provider.instanceProfile"), refused.getMessage());
+        TestAws.createInstanceProfile(moto);
+        provider.close();
+        provider = aws.provider(dir, TestAws.WITH_PROFILE);
         Resource r = provider.compute().create(req);
+        assertTrue(describe(r).iamInstanceProfile().arn().endsWith("instance-profile/" + TestAws.PROFILE), "the role that reads the secret");
 
         String encoded = clients().ec2().describeInstanceAttribute(b -> b.instanceId(r.attr("instanceId"))
                 .attribute(InstanceAttributeName.USER_DATA)).userData().value();

@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.rds.model.DBInstance;
  */
 class AwsDatabaseTest {
     private static MotoServer moto;
+    private static ClientPool direct;
 
     @TempDir
     Path dir;
@@ -37,10 +38,12 @@ class AwsDatabaseTest {
     @BeforeAll
     static void startMoto() {
         moto = MotoServer.start().useInThisJvm();
+        direct = new ClientPool(AwsSettings.of(Map.of()), AwsClients.defaultHttpClient(), true);
     }
 
     @AfterAll
     static void stopMoto() {
+        direct.close();
         moto.close();
     }
 
@@ -55,8 +58,9 @@ class AwsDatabaseTest {
         provider.close();
     }
 
-    private AwsClients clients() {
-        return new ClientPool(AwsSettings.of(Map.of()), AwsClients.defaultHttpClient(), true).get();
+    /** The test's own clients, straight to moto, to check what the provider did. */
+    private static AwsClients clients() {
+        return direct.get();
     }
 
     private DBInstance describe(String id) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import io.imago.testkit.MotoServer;
 
 /** Builds providers against the emulator the JVM points at ({@code aws.endpointUrl}), with short waits for tests. */
 final class TestAws {
@@ -41,6 +42,29 @@ final class TestAws {
                 System.setProperty("aws.endpointUrl", before);
             }
         };
+    }
+
+    /** The instance profile the tests' instances with secret-valued variables run with. */
+    static final String PROFILE = "shop-app";
+    static final Map<String, String> WITH_PROFILE = Map.of("instanceProfile", PROFILE);
+
+    /** Creates {@link #PROFILE} in moto's IAM (by a plain query call: the build has no IAM client, and moto checks no signature). */
+    static void createInstanceProfile(MotoServer moto) {
+        try {
+            var res = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(moto.endpoint().resolve("/"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("Action=CreateInstanceProfile&Version=2010-05-08&InstanceProfileName="
+                            + PROFILE)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200) {
+                throw new IllegalStateException("CreateInstanceProfile answered " + res.statusCode() + ": " + res.body());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     static InstanceRequest instance(String universe, int index, Map<String, String> env, Set<String> secretEnv) {
