@@ -99,31 +99,48 @@ final class Ec2Instances implements ComputeService {
         String type = Sizes.instanceType(req.instanceType(), req.size());
         Map<String, String> tags = Tagging.universe(req.universe(), Tagging.NAME, req.name(), Tagging.INSTANCE, req.name(),
                 Tagging.GROUP, req.group(), Tagging.PORT, Integer.toString(port));
+        String subnet = network.subnetFor(req.index());
         for (int generation = 0; generation < MAX_TOKEN_GENERATIONS; generation++) {
             String token = AwsNames.clientToken(req.name(), generation);
-            Instance i = calls.call(SERVICE, "RunInstances for " + req.name(), () -> ec2.runInstances(r -> r
-                    .imageId(req.image())
-                    .instanceType(type)
-                    .minCount(1)
-                    .maxCount(1)
-                    .clientToken(token)
-                    .subnetId(network.subnetFor(req.index()))
-                    .securityGroupIds(network.securityGroups().isEmpty() ? null : network.securityGroups())
-                    .userData(userData)
-                    .metadataOptions(m -> m.httpTokens(HttpTokensState.REQUIRED))
-                    .iamInstanceProfile(profile(network.instanceProfile()))
-                    .tagSpecifications(
-                            TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(Tagging.ec2(tags)).build(),
-                            TagSpecification.builder().resourceType(ResourceType.VOLUME)
-                                    .tags(Tagging.ec2(Tagging.universe(req.universe(), Tagging.NAME, req.name()))).build()))
-                    .instances().get(0));
-            if (LIVE_STATES.contains(i.state().nameAsString())) {
+            Instance i = calls.call(SERVICE, "RunInstances for " + req.name(), () -> {
+                try {
+                    return runInstances(ec2, req, type, subnet, tags, token, userData);
+                } catch (RuntimeException e) {
+                    // The token was used for a launch with other parameters (the universe was destroyed and is declared
+                    // anew): like a terminated instance, a reason for the next token.
+                    if (AwsCalls.is(e, "IdempotentParameterMismatch")) {
+                        return null;
+                    }
+                    throw e;
+                }
+            });
+            if (i != null && LIVE_STATES.contains(i.state().nameAsString())) {
                 return i;
             }
             // The token's instance is gone (terminated since): the next generation launches a new one.
         }
-        throw new ProviderException("RunInstances for " + req.name() + " kept returning terminated instances for "
+        throw new ProviderException("RunInstances for " + req.name() + " kept returning terminated instances or parameter mismatches for "
                 + MAX_TOKEN_GENERATIONS + " client tokens");
+    }
+
+    private Instance runInstances(Ec2Client ec2, InstanceRequest req, String type, String subnet, Map<String, String> tags, String token,
+            String userData) {
+        return ec2.runInstances(r -> r
+                .imageId(req.image())
+                .instanceType(type)
+                .minCount(1)
+                .maxCount(1)
+                .clientToken(token)
+                .subnetId(subnet)
+                .securityGroupIds(network.securityGroups().isEmpty() ? null : network.securityGroups())
+                .userData(userData)
+                .metadataOptions(m -> m.httpTokens(HttpTokensState.REQUIRED))
+                .iamInstanceProfile(profile(network.instanceProfile()))
+                .tagSpecifications(
+                        TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(Tagging.ec2(tags)).build(),
+                        TagSpecification.builder().resourceType(ResourceType.VOLUME)
+                                .tags(Tagging.ec2(Tagging.universe(req.universe(), Tagging.NAME, req.name()))).build()))
+                .instances().get(0);
     }
 
     private static software.amazon.awssdk.services.ec2.model.IamInstanceProfileSpecification profile(String nameOrArn) {
