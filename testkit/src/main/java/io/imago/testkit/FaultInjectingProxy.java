@@ -35,8 +35,8 @@ import java.util.regex.Pattern;
  * JSON {@code X-Amz-Target}, or method and path), so tests can count calls, e.g. that a switch made exactly one
  * ModifyListener.
  *
- * <p>Faults are deterministic: with {@code failEvery = n}, calls 1, n+1, 2n+1, ... (counting from 0: every call whose
- * number is a multiple of n) fail, taking the {@link Fault} kinds in turn; {@code failEvery = 1} fails every call.
+ * <p>Faults are deterministic: with {@code failEvery = n}, the first call and every n-th one after it fail (calls 1,
+ * n+1, 2n+1, ...), taking the {@link Fault} kinds in turn; {@code failEvery = 1} fails every call, 0 none.
  * Point a client at {@link #endpoint()} ({@code AWS_ENDPOINT_URL}) instead of the emulator's.
  */
 public final class FaultInjectingProxy implements AutoCloseable {

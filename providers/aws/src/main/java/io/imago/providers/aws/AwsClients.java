@@ -34,9 +34,9 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  *   <li>Credentials: the SDK's default chain, with {@code provider.profile} as the profile when given.</li>
  *   <li>Endpoints: no override is set here. The SDK (2.57) resolves {@code AWS_ENDPOINT_URL},
  *       {@code AWS_ENDPOINT_URL_<SERVICE>}, the {@code aws.endpointUrl*} system properties and the profile's
- *       {@code endpoint_url} itself ({@code AwsClientEndpointProvider}); {@code EndpointOverrideTest} proves the
- *       variable reaches moto. The tagging API, which has no client in this SDK version, reads the same variables
- *       ({@link TaggingApi}).</li>
+ *       {@code endpoint_url} itself ({@code AwsClientEndpointProvider}): every test reaches moto that way only, and
+ *       {@code AwsUniverseTest} proves no connection went anywhere else. The tagging API, which has no client in
+ *       this SDK version, reads the same variables ({@link TaggingApi}).</li>
  *   <li>Retries: the SDK's standard mode (or adaptive, when {@code AWS_RETRY_MODE} or the profile asks for it):
  *       throttling and 5xx answers are retried with jittered exponential backoff and a retry quota.</li>
  *   <li>Timeouts: {@link #API_CALL_ATTEMPT_TIMEOUT} per attempt, {@link #API_CALL_TIMEOUT} per call with its retries,

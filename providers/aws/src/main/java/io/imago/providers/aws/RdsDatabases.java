@@ -6,16 +6,13 @@ import io.imago.providers.spi.DatabaseService;
 import io.imago.providers.spi.ProviderException;
 import io.imago.providers.spi.Resource;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.rds.RdsClient;
-import software.amazon.awssdk.services.rds.model.ApplyMethod;
 import software.amazon.awssdk.services.rds.model.DBInstance;
-import software.amazon.awssdk.services.rds.model.Parameter;
 
 /**
  * One RDS for PostgreSQL instance per universe ({@link AwsNames#dbInstance}), created with a DB parameter group of its
@@ -35,14 +32,13 @@ final class RdsDatabases implements DatabaseService {
     static final Duration DELETED_TIMEOUT = Duration.ofMinutes(40);
     /** RDS's smallest storage for PostgreSQL on gp3. */
     static final int MIN_STORAGE_GB = 20;
-    /** max_slot_wal_keep_size, in MB (RDS's unit): as the local provider's 10GB. */
-    static final String MAX_SLOT_WAL_KEEP_MB = "10240";
 
     private final ClientPool pool;
     private final AwsCalls calls;
     private final AwsSettings settings;
     private final AwsSecrets secrets;
     private final DatabaseRoles roles;
+    private final RdsParameterGroups parameterGroups;
     private final Consumer<String> log;
 
     RdsDatabases(ClientPool pool, AwsCalls calls, AwsSettings settings, AwsSecrets secrets, DatabaseRoles roles, Consumer<String> log) {
@@ -51,23 +47,17 @@ final class RdsDatabases implements DatabaseService {
         this.settings = settings;
         this.secrets = secrets;
         this.roles = roles;
+        this.parameterGroups = new RdsParameterGroups(calls);
         this.log = log;
     }
 
-    /** postgres15 for "15" or "15.4"; postgres9.6 for "9.6.x". */
-    static String family(String version) {
-        String v = version == null || version.isBlank() ? "16" : version.strip();
-        String[] parts = v.split("\\.");
-        int major = Integer.parseInt(parts[0]);
-        return "postgres" + (major < 10 && parts.length > 1 ? major + "." + parts[1] : Integer.toString(major));
-    }
 
     @Override
     public Resource create(DatabaseRequest req) {
         AwsClients c = pool.get();
         RdsClient rds = c.rds();
         String id = AwsNames.dbInstance(req.universe());
-        String family = family(req.version());
+        String family = RdsParameterGroups.family(req.version());
         String secretName = AwsNames.databaseSecret(req.universe());
         Map<String, String> tags = Tagging.universe(req.universe());
         Optional<DBInstance> existing = describe(rds, id);
@@ -83,7 +73,7 @@ final class RdsDatabases implements DatabaseService {
             secret = DbSecret.parse(secrets.createOrRead(c.secrets(), secretName, DbSecret.generate().toJson(), tags), secretName);
         }
         String parameterGroup = AwsNames.dbParameterGroup(req.universe(), family);
-        ensureParameterGroup(rds, parameterGroup, family, tags);
+        parameterGroups.ensure(rds, parameterGroup, family, tags);
         String subnetGroup = settings.subnets().isEmpty() ? null : ensureSubnetGroup(rds, req.universe(), tags);
         if (existing.isEmpty()) {
             String dbClass = Sizes.dbClass(req.instanceClass(), req.size());
@@ -134,26 +124,6 @@ final class RdsDatabases implements DatabaseService {
         }
         a.put("secret", secretName);
         return new Resource(KIND, req.name(), a);
-    }
-
-    private void ensureParameterGroup(RdsClient rds, String name, String family, Map<String, String> tags) {
-        calls.run(SERVICE, "CreateDBParameterGroup " + name, () -> {
-            try {
-                rds.createDBParameterGroup(r -> r.dbParameterGroupName(name).dbParameterGroupFamily(family)
-                        .description("imago: logical replication on").tags(Tagging.rds(tags)));
-            } catch (RuntimeException e) {
-                if (!AwsCalls.is(e, "DBParameterGroupAlreadyExists")) {
-                    throw e;
-                }
-            }
-        });
-        List<Parameter> params = new ArrayList<>();
-        params.add(Parameter.builder().parameterName("rds.logical_replication").parameterValue("1").applyMethod(ApplyMethod.PENDING_REBOOT).build());
-        if (!family.startsWith("postgres9") && Integer.parseInt(family.substring("postgres".length())) >= 13) {
-            params.add(Parameter.builder().parameterName("max_slot_wal_keep_size").parameterValue(MAX_SLOT_WAL_KEEP_MB)
-                    .applyMethod(ApplyMethod.IMMEDIATE).build());
-        }
-        calls.run(SERVICE, "ModifyDBParameterGroup " + name, () -> rds.modifyDBParameterGroup(r -> r.dbParameterGroupName(name).parameters(params)));
     }
 
     private String ensureSubnetGroup(RdsClient rds, String universe, Map<String, String> tags) {
@@ -256,21 +226,11 @@ final class RdsDatabases implements DatabaseService {
             Optional<DBInstance> db = describeNow(rds, id);
             return db.isEmpty() ? AwsCalls.Seen.done(Boolean.TRUE) : AwsCalls.Seen.notYet(db.get().dbInstanceStatus());
         });
-        java.util.Set<String> groups = new java.util.TreeSet<>(parameterGroups(rds, universe));
+        java.util.Set<String> groups = new java.util.TreeSet<>(parameterGroups.of(rds, universe));
         if (database.attr("parameterGroup") != null) {
             groups.add(database.attr("parameterGroup"));
         }
-        for (String parameterGroup : groups) {
-            calls.run(SERVICE, "DeleteDBParameterGroup " + parameterGroup, () -> {
-                try {
-                    rds.deleteDBParameterGroup(r -> r.dbParameterGroupName(parameterGroup));
-                } catch (RuntimeException e) {
-                    if (!AwsCalls.is(e, "DBParameterGroupNotFound")) {
-                        throw e;
-                    }
-                }
-            });
-        }
+        groups.forEach(g -> parameterGroups.delete(rds, g));
         String subnetGroup = database.attr("subnetGroup");
         if (subnetGroup != null) {
             calls.run(SERVICE, "DeleteDBSubnetGroup " + subnetGroup, () -> {
@@ -286,14 +246,6 @@ final class RdsDatabases implements DatabaseService {
         secrets.delete(c.secrets(), database.attr("secret") != null ? database.attr("secret") : AwsNames.databaseSecret(universe));
     }
 
-    /** The parameter groups made for the universe, whatever the version: {@code imago-<universe>-postgres<major>}. */
-    private List<String> parameterGroups(RdsClient rds, String universe) {
-        java.util.regex.Pattern mine = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote("imago-" + universe + "-postgres")
-                + "[0-9]+(-[0-9]+)?");
-        return calls.call(SERVICE, "DescribeDBParameterGroups", () -> rds.describeDBParameterGroupsPaginator(r -> r.maxRecords(100))
-                .dbParameterGroups().stream().map(g -> g.dbParameterGroupName()).filter(n -> mine.matcher(n).matches()).toList());
-    }
-
     /**
      * The universe's instance, when it exists (found by its name); or, when a destroy was interrupted after deleting the
      * instance, what is left of it (its secret, its parameter group), so that destroy finishes the work.
@@ -305,7 +257,7 @@ final class RdsDatabases implements DatabaseService {
         Optional<DBInstance> found = describe(c.rds(), id);
         if (found.isEmpty()) {
             boolean secretLeft = secrets.read(c.secrets(), AwsNames.databaseSecret(universe)).isPresent();
-            if (!secretLeft && parameterGroups(c.rds(), universe).isEmpty()) {
+            if (!secretLeft && parameterGroups.of(c.rds(), universe).isEmpty()) {
                 return List.of();
             }
             Map<String, String> a = new TreeMap<>(ClientPool.placement(c));

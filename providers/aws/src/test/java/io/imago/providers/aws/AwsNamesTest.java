@@ -53,8 +53,8 @@ class AwsNamesTest {
     @Test
     void parameterGroupFamiliesFollowTheMajorVersion() {
         assertEquals(List.of("postgres15", "postgres15", "postgres16", "postgres9.6", "postgres16"),
-                List.of(RdsDatabases.family("15"), RdsDatabases.family("15.4"), RdsDatabases.family("16"),
-                        RdsDatabases.family("9.6.24"), RdsDatabases.family(null)));
+                List.of(RdsParameterGroups.family("15"), RdsParameterGroups.family("15.4"), RdsParameterGroups.family("16"),
+                        RdsParameterGroups.family("9.6.24"), RdsParameterGroups.family(null)));
     }
 
     @Test
