@@ -42,9 +42,12 @@ final class BlueprintReader {
         IngressSpec ingress = s.require("ingress").map(f -> new IngressReader(d).read(f)).orElse(null);
 
         var references = new ReferenceChecker(s.has("database"), environment, d);
-        boolean local = provider != null && "local".equals(provider.type());
+        String providerType = provider == null ? null : provider.type();
         List<ComputeSpec> compute =
-                s.require("compute").map(f -> new ComputeReader(local, references, d).read(f)).orElse(null);
+                s.require("compute").map(f -> new ComputeReader(providerType, references, d).read(f)).orElse(null);
+        if (provider != null && "aws".equals(provider.type()) && compute != null && !provider.settings().containsKey("instanceProfile")) {
+            compute.forEach(c -> secretsNeedAnInstanceProfile(c, universe));
+        }
         DatabaseSpec database =
                 s.field("database").map(f -> new DatabaseReader(baseDir, references, s.has("replaces"), d).read(f)).orElse(null);
         MigrationSpec migration = s.field("migration").map(f -> migration(f, s.has("replaces"))).orElse(null);
@@ -61,6 +64,20 @@ final class BlueprintReader {
         }
         return new Blueprint(file, imago, universe, replaces, provider, ingress, compute, database, migration,
                 validate, switchover, teardown, budget);
+    }
+
+    /**
+     * On aws a secret-valued variable is not written into the instance's user data (readable by anyone who may describe
+     * it) but read from Secrets Manager by the instance at boot, with the role of its instance profile.
+     */
+    private void secretsNeedAnInstanceProfile(ComputeSpec group, String universe) {
+        List<String> secret = group.env().entrySet().stream()
+                .filter(e -> References.find(e.getValue()).stream().anyMatch(References::isSecret)).map(java.util.Map.Entry::getKey).toList();
+        if (!secret.isEmpty()) {
+            d.error(group.pos(), "compute '" + group.name() + "' has secret values in env (" + String.join(", ", secret)
+                    + ") that its instances read from AWS Secrets Manager at boot, with the role of an instance profile",
+                    "set provider.instanceProfile to one allowed secretsmanager:GetSecretValue on imago/" + universe + "/env/*");
+        }
     }
 
     /** Only version 1 exists; a later one may change meanings, so it is refused, not guessed at. */

@@ -18,12 +18,18 @@ final class ComputeReader {
     private static final Set<String> ENGINE_ENV = Set.of("PORT", "IMAGO_UNIVERSE", "IMAGO_INSTANCE");
 
     private final boolean needsRun;
+    private final boolean needsImageAndPort;
     private final ReferenceChecker references;
     private final Diagnostics d;
 
-    /** @param needsRun the local provider starts processes, so it needs the command each instance runs */
-    ComputeReader(boolean needsRun, ReferenceChecker references, Diagnostics d) {
-        this.needsRun = needsRun;
+    /**
+     * @param providerType the blueprint's provider, null when invalid (then nothing provider-specific is required): the
+     *     local provider starts processes, so it needs the command each instance runs; the aws provider starts machines
+     *     from an image and registers each in its load balancer on one known port
+     */
+    ComputeReader(String providerType, ReferenceChecker references, Diagnostics d) {
+        this.needsRun = "local".equals(providerType);
+        this.needsImageAndPort = "aws".equals(providerType);
         this.references = references;
         this.d = d;
     }
@@ -59,6 +65,15 @@ final class ComputeReader {
         List<String> run = run(s);
         String image = s.string("image", null);
         Integer port = s.integer("port", null, 1, 65535);
+        if (needsImageAndPort) {
+            if (!s.has("image")) {
+                d.error(s.pos(), "missing required field 'image'", "the aws provider starts each instance from a machine image (an AMI id)");
+            }
+            if (!s.has("port")) {
+                d.error(s.pos(), "missing required field 'port'",
+                        "the aws provider registers every instance in the load balancer on the port its application listens on");
+            }
+        }
         Map<String, String> env = s.field("env").map(this::env).orElse(Map.of());
         HealthSpec health = s.field("health").map(this::health).orElse(HealthSpec.DEFAULT);
         // blueprint-v1.md: an explicit instanceType wins over size.

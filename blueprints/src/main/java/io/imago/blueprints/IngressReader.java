@@ -27,6 +27,14 @@ final class IngressReader {
         put(settings, "hostedZone", s.string("hostedZone", null));
         put(settings, "record", s.string("record", null));
         put(settings, "ttl", text(s.integer("ttl", null, 0, Integer.MAX_VALUE)));
+        if ("dns".equals(type)) {
+            for (String required : java.util.List.of("hostedZone", "record")) {
+                if (!s.has(required)) {
+                    d.error(s.pos(), "missing required field '" + required + "'",
+                            "a dns ingress is a record (record: shop.example.org) in a hosted zone (hostedZone: example.org, or its id)");
+                }
+            }
+        }
         return new IngressSpec(name, type, port, Collections.unmodifiableMap(settings), field.keyPos());
     }
 

@@ -35,4 +35,8 @@ final class KnownFields {
     static final List<String> SIZES = BlueprintFormat.SIZES.values();
     static final List<String> ENGINES = BlueprintFormat.ENGINES.values();
     static final List<String> REPLICA_IDENTITIES = BlueprintFormat.REPLICA_IDENTITIES.values();
+
+    /** blueprint-v1.md, Cloud providers, aws (plus instanceProfile: instances read their secrets through it). */
+    static final List<String> AWS_PROVIDER = List.of("type", "region", "profile", "network", "instanceProfile");
+    static final List<String> AWS_NETWORK = List.of("vpc", "subnets", "securityGroups");
 }

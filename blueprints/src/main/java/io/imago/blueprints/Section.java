@@ -40,7 +40,8 @@ final class Section {
         return new Section(map, map.pos(), known, d);
     }
 
-    private void reportUnknown(Collection<String> known) {
+    /** Reports every key not in {@code known}, with the closest known name as a hint (done at opening for closed sections). */
+    void reportUnknown(Collection<String> known) {
         for (YamlNode.Entry e : map.entries()) {
             if (!known.contains(e.key())) {
                 d.error(e.keyPos(), "unknown field '" + e.key() + "'",

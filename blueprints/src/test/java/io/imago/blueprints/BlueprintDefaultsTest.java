@@ -106,17 +106,30 @@ class BlueprintDefaultsTest {
                   record: www
                   ttl: 60
                   listenerPort: 443
-                  loadBalancerName: shop-lb""").replace(", run: [app]", "") + """
+                  loadBalancerName: shop-lb""").replace(", run: [app]", ", image: ami-1, port: 8080") + """
                 provider:
                   type: aws
                   region: us-east-1
-                  endpoint: http://127.0.0.1:5000
+                  profile: ops
                 """);
-        assertEquals(new ProviderSpec("aws", Map.of("region", "us-east-1", "endpoint", "http://127.0.0.1:5000")),
-                bp.provider());
+        assertEquals(new ProviderSpec("aws", Map.of("region", "us-east-1", "profile", "ops")), bp.provider());
         assertEquals("dns", bp.ingress().type());
         assertEquals(Map.of("hostedZone", "example.com", "record", "www", "ttl", "60", "listenerPort", "443",
                 "loadBalancerName", "shop-lb"), bp.ingress().settings());
+    }
+
+    @Test
+    void awsNetworkIsFlattenedIntoTheSettings() {
+        Blueprint bp = load(MINIMAL.replace(", run: [app]", ", image: ami-1, port: 8080") + """
+                provider:
+                  type: aws
+                  network:
+                    vpc: vpc-0abc
+                    subnets: [subnet-a, subnet-b]
+                    securityGroups: [sg-0abc]
+                """);
+        assertEquals(Map.of("network.vpc", "vpc-0abc", "network.subnets", "subnet-a,subnet-b", "network.securityGroups", "sg-0abc"),
+                bp.provider().settings());
     }
 
     @Test

@@ -156,7 +156,50 @@ class BlueprintErrorsTest {
 
     @Test
     void runIsOptionalElsewhere() {
-        assertEquals(List.of(), problems(MINIMAL.replace(", run: [app]", "") + "provider: { type: aws, region: x }\n"));
+        assertEquals(List.of(), problems(MINIMAL.replace(", run: [app]", ", image: ami-1, port: 80") + "provider: { type: aws, region: x }\n"));
+    }
+
+    @Test
+    void awsNeedsImageAndPort() {
+        assertEquals(List.of(
+                        "bp.yaml:5:5: missing required field 'image' (the aws provider starts each instance from a machine image (an AMI id))",
+                        "bp.yaml:5:5: missing required field 'port' (the aws provider registers every instance in the load balancer on the port"
+                                + " its application listens on)"),
+                problems(MINIMAL.replace(", run: [app]", "") + "provider: { type: aws }\n"));
+    }
+
+    @Test
+    void awsProviderFieldsAreChecked() {
+        assertEquals(List.of(
+                        "bp.yaml:6:24: unknown field 'regoin' (did you mean 'region'?)",
+                        "bp.yaml:7:26: unknown field 'subnet' (did you mean 'subnets'?)",
+                        "bp.yaml:7:57: 'securityGroups' must be a list, not a string"),
+                problems(MINIMAL.replace(", run: [app]", ", image: ami-1, port: 80")
+                        + "provider: { type: aws, regoin: us-east-1,\n  network: { vpc: vpc-1, subnet: [s-1], securityGroups: sg-1 } }\n"));
+    }
+
+    @Test
+    void awsSecretsInEnvNeedAnInstanceProfile() {
+        String yaml = MINIMAL.replace("  - { name: web, run: [app] }\n", """
+                  - name: web
+                    image: ami-1
+                    port: 80
+                    env: { DB_URL: "${database.url}", MODE: live }
+                database: { version: "15" }
+                """) + "provider: { type: aws }\n";
+        assertEquals(List.of("bp.yaml:5:5: compute 'web' has secret values in env (DB_URL) that its instances read from AWS Secrets Manager"
+                        + " at boot, with the role of an instance profile (set provider.instanceProfile to one allowed"
+                        + " secretsmanager:GetSecretValue on imago/shop/env/*)"),
+                problems(yaml));
+        assertEquals(List.of(), problems(yaml.replace("provider: { type: aws }", "provider: { type: aws, instanceProfile: shop-app }")));
+    }
+
+    @Test
+    void dnsIngressNeedsZoneAndRecord() {
+        assertEquals(List.of(
+                        "bp.yaml:3:1: missing required field 'record' (a dns ingress is a record (record: shop.example.org) in a hosted zone"
+                                + " (hostedZone: example.org, or its id))"),
+                problems(MINIMAL.replace("{ name: shop }", "{ name: shop, type: dns, hostedZone: example.org }")));
     }
 
     @Test

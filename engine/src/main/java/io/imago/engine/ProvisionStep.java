@@ -4,6 +4,7 @@ import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.ComputeSpec;
 import io.imago.blueprints.DatabaseSpec;
 import io.imago.blueprints.HealthSpec;
+import io.imago.blueprints.References;
 import io.imago.providers.spi.DatabaseRequest;
 import io.imago.providers.spi.IngressRequest;
 import io.imago.providers.spi.InstanceRequest;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Rents the universe: its database first (instances refer to it), the ingress, then the instances. */
 final class ProvisionStep implements Step {
@@ -70,11 +73,11 @@ final class ProvisionStep implements Step {
             Map<String, String> env = new LinkedHashMap<>();
             group.env().forEach((k, v) -> env.put(k, ctx.resolve(v)));
             List<String> command = group.run() == null ? null : group.run().stream().map(ctx::resolve).toList();
+            String healthPath = (group.health() != null ? group.health() : HealthSpec.DEFAULT).path();
             for (int i = 0; i < group.count(); i++) {
                 InstanceRequest req = new InstanceRequest(ctx.bp.universe(), group.name(), i, group.size(), group.instanceType(),
-                        group.image(), command, ctx.bp.dir(), group.port(), env);
+                        group.image(), command, ctx.bp.dir(), group.port(), env, healthPath, secretEnv(group));
                 Resource inst = ctx.provider.compute().create(req);
-                String healthPath = (group.health() != null ? group.health() : HealthSpec.DEFAULT).path();
                 ctx.update(s -> s.withResource(Resources.record(inst).withAttr(Resources.HEALTH_PATH, healthPath)));
                 started.add(inst);
             }
@@ -86,6 +89,21 @@ final class ProvisionStep implements Step {
         return String.join(", ", parts);
     }
 
+    /**
+     * The group's variables whose value is or carries a secret ({@link References#isSecret}): a provider that cannot hand
+     * the environment to an instance privately (cloud user data is readable by anyone who may describe the instance)
+     * sends these through its secret store.
+     */
+    static Set<String> secretEnv(ComputeSpec group) {
+        Set<String> names = new TreeSet<>();
+        group.env().forEach((k, v) -> {
+            if (References.find(v).stream().anyMatch(References::isSecret)) {
+                names.add(k);
+            }
+        });
+        return names;
+    }
+
     private static Resource ensureIngress(ApplyContext ctx) {
         var spec = ctx.bp.ingress();
         var known = ctx.ingressState();
@@ -94,7 +112,7 @@ final class ProvisionStep implements Step {
             ctx.provider.ingress().ensureRunning(r);
             return r;
         }
-        Resource r = ctx.provider.ingress().create(new IngressRequest(spec.name(), spec.type(), spec.port()));
+        Resource r = ctx.provider.ingress().create(new IngressRequest(spec.name(), spec.type(), spec.port(), spec.settings()));
         ctx.store.save(new IngressState(spec.name(), ctx.provider.type(), Resources.record(r), null, null, null));
         return r;
     }

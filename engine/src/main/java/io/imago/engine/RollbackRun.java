@@ -266,7 +266,7 @@ final class RollbackRun {
     private Long flipBack(UniverseState live, UniverseState old, Provider p, Resource ingress, IngressState ing, List<Endpoint> oldBackends,
                           PgEndpoint liveAdmin, PgEndpoint oldAdmin, String oldApp, String liveApp, LogShipper shipper,
                           ReverseMigration.Plan plan) throws Exception {
-        WritePause pause = new WritePause(p.ingress(), ingress, oldBackends, live.name(), liveAdmin, liveApp, oldAdmin, plan.tables(), shipper,
+        WritePause pause = new WritePause(p.ingress(), ingress, oldBackends, old.name(), live.name(), liveAdmin, liveApp, oldAdmin, plan.tables(), shipper,
                 Duration.ofMillis(Optional.ofNullable(Fact.ROLLBACK_MAX_PAUSE_MS.get(live)).orElse(2000L)),
                 Duration.ofMillis(Optional.ofNullable(Fact.ROLLBACK_DRAIN_MS.get(live)).orElse(10_000L)), "ROLLBACK");
         try {

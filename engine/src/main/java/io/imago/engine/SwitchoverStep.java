@@ -58,7 +58,7 @@ final class SwitchoverStep implements Step {
         if (!alreadyThere) {
             if (ctx.old == null || ctx.bp.database() == null) {
                 // Nothing to fence or drain: a first version, or stateless instances replacing others.
-                ctx.provider.ingress().point(ingress, backends);
+                ctx.provider.ingress().point(ingress, ctx.bp.universe(), backends);
                 recordFlip(ctx, null);
             } else {
                 WritePause.Result r = flipWithFence(ctx, ingress, backends);
@@ -84,7 +84,7 @@ final class SwitchoverStep implements Step {
         List<TableMigration> migration = SnapshotStep.resolve(ctx, oldAdmin, newAdmin);
         boolean wayBack = RollbackWindow.wanted(ctx) && !RollbackWindow.open(ctx, newAdmin, oldAdmin, migration).tables().isEmpty();
         Lsn[] wayBackFrom = {null};
-        WritePause pause = new WritePause(ctx.provider.ingress(), ingress, backends, ctx.old.name(), oldAdmin, ctx.oldDb(false).user(),
+        WritePause pause = new WritePause(ctx.provider.ingress(), ingress, backends, ctx.bp.universe(), ctx.old.name(), oldAdmin, ctx.oldDb(false).user(),
                 newAdmin, migration, ctx.shipper, ctx.bp.switchover().maxWritePause(), ctx.bp.switchover().drainTimeout(),
                 StepName.SWITCHOVER.name());
         // Recorded before the lasting fence goes up: a kill inside the pause leaves a trace that the next command lifts it by.

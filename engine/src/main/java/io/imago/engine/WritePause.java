@@ -38,6 +38,8 @@ import java.util.List;
  * the pause (each costs a handshake and a password exchange), all with short timeouts: a server that stops
  * answering costs a bounded wait.
  *
+ * @param backends where the ingress points at the flip: the instances of {@code toName}
+ * @param toName the universe taking over, which the ingress is pointed at (a load balancer picks its target group by it)
  * @param from the database being left: fenced
  * @param fromAppRole the application's role on {@code from}, which the lasting fence revokes writes from
  * @param to the database taking over: its sequences move past {@code from}'s
@@ -45,7 +47,7 @@ import java.util.List;
  * @param shipper ships {@code from}'s changes to {@code to}; null when nothing ships
  * @param faultPoint the step name {@link FaultInjection} knows this pause by
  */
-record WritePause(IngressService ingress, Resource ingressResource, List<Endpoint> backends, String fromName, PgEndpoint from,
+record WritePause(IngressService ingress, Resource ingressResource, List<Endpoint> backends, String toName, String fromName, PgEndpoint from,
                   String fromAppRole, PgEndpoint to, List<TableMigration> migration, LogShipper shipper, Duration maxPause,
                   Duration drainTimeout, String faultPoint) {
 
@@ -110,7 +112,7 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             FaultInjection.at(faultPoint, "fenced");
             lastSteps.run(fromDb, toDb);
             long ready = System.nanoTime();
-            ingress.pointAndRelease(ingressResource, backends);
+            ingress.pointAndRelease(ingressResource, toName, backends);
             flipped = true;
             FaultInjection.at(faultPoint, "flipping"); // flipped, the lasting fence not yet committed nor the flip recorded
             boolean lastingFenceUp = commitLastingFence(fence, fromDb);

@@ -10,6 +10,16 @@ public interface IngressService {
     /** Points the ingress at exactly these backends, in one atomic step. */
     void point(Resource ingress, List<Endpoint> backends);
 
+    /**
+     * Points the ingress at the instances of {@code universe}, which serve on exactly {@code backends}, in one atomic
+     * step. The engine always says which universe it switches to: an ingress that switches between groups it keeps per
+     * universe (a cloud load balancer's target groups) picks the group by that name instead of searching for the one that
+     * holds those backends. By default, {@link #point(Resource, List)}.
+     */
+    default void point(Resource ingress, String universe, List<Endpoint> backends) {
+        point(ingress, backends);
+    }
+
     /** Where the ingress points now. */
     List<Endpoint> target(Resource ingress);
 
@@ -38,5 +48,10 @@ public interface IngressService {
     default void pointAndRelease(Resource ingress, List<Endpoint> backends) {
         point(ingress, backends);
         release(ingress);
+    }
+
+    /** {@link #point(Resource, String, List)} then {@link #release}; by default, {@link #pointAndRelease(Resource, List)}. */
+    default void pointAndRelease(Resource ingress, String universe, List<Endpoint> backends) {
+        pointAndRelease(ingress, backends);
     }
 }
