@@ -25,6 +25,7 @@ final class SnapshotProgress implements CopyProgress {
     private final Map<String, Long> estimates = new ConcurrentHashMap<>();
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicLong done = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger tablesDone = new AtomicInteger();
     private final AtomicLong lastReport;
     private final AtomicInteger indexesTotal = new AtomicInteger();
@@ -59,6 +60,11 @@ final class SnapshotProgress implements CopyProgress {
     public void rowsCopied(String table, long delta) {
         done.addAndGet(delta);
         maybeReport(false);
+    }
+
+    @Override
+    public void bytesCopied(String table, long delta) {
+        bytes.addAndGet(delta);
     }
 
     @Override
@@ -97,7 +103,10 @@ final class SnapshotProgress implements CopyProgress {
         int tables = estimates.size();
         boolean allDone = tablesDone.get() >= tables && tables > 0;
         String current = inFlight.isEmpty() ? null : String.join(", ", new TreeSet<>(inFlight));
-        String note = tablesDone.get() + " of " + tables + " " + Plural.of(tables, "table") + " done";
+        double secs = Math.max(0.001, (now - start) / 1e9);
+        long streamed = bytes.get();
+        String note = tablesDone.get() + " of " + tables + " " + Plural.of(tables, "table") + " done"
+                + (streamed > 0 ? ", " + ByteSizes.human(streamed) + " streamed (" + ByteSizes.human((long) (streamed / secs)) + "/s)" : "");
         return new Progress("SNAPSHOT", "rows copied", rows, allDone ? rows : total, !allDone, Duration.ofNanos(now - start), current, note);
     }
 }

@@ -29,6 +29,7 @@ class SnapshotProgressTest {
         p.planned(Map.of("orders", 8_000_000L, "customers", 2_000_000L));
         p.tableStarted("orders", 8_000_000L);
         clock.addAndGet(Duration.ofSeconds(10).toNanos());
+        p.bytesCopied("orders", 150L << 20);
         p.rowsCopied("orders", 1_500_000);
         Progress r = last();
         assertEquals(1_500_000, r.done());
@@ -36,7 +37,7 @@ class SnapshotProgressTest {
         assertTrue(r.estimated());
         assertEquals(15, r.percent().orElseThrow());
         assertEquals("orders", r.current());
-        assertEquals("0 of 2 tables done", r.note());
+        assertEquals("0 of 2 tables done, 150.0 MiB streamed (15.0 MiB/s)", r.note());
         assertEquals(150_000, r.rate().orElseThrow(), 1);
         assertEquals(Duration.ofSeconds(56).plusMillis(666), r.eta().orElseThrow().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
 
@@ -47,7 +48,7 @@ class SnapshotProgressTest {
         p.tableDone("orders", 10_500_000);
         assertEquals(12_500_000, last().total());
         assertEquals(84, last().percent().orElseThrow());
-        assertEquals("1 of 2 tables done", last().note());
+        assertTrue(last().note().startsWith("1 of 2 tables done, "), last().note());
         assertTrue(infos.contains("copied orders: 10,500,000 rows"), infos.toString());
         p.tableStarted("customers", 2_000_000);
         p.rowsCopied("customers", 1);

@@ -46,6 +46,11 @@ final class ChunkedProgress implements CopyProgress {
     }
 
     @Override
+    public void bytesCopied(String table, long delta) {
+        listener.bytesCopied(table, delta);
+    }
+
+    @Override
     public void tableDone(String table, long chunkRows) {
         long total = rows.get(table).addAndGet(chunkRows);
         if (remaining.get(table).decrementAndGet() == 0) {

@@ -32,6 +32,10 @@ public interface CopyProgress {
     default void rowsCopied(String table, long delta) {
     }
 
+    /** Bytes of COPY data streamed from the source for the table since the last call (what crossed the wire). */
+    default void bytesCopied(String table, long delta) {
+    }
+
     /** The table's load committed, holding {@code rows} target rows. */
     default void tableDone(String table, long rows) {
     }

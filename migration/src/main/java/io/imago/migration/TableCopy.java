@@ -77,15 +77,19 @@ final class TableCopy {
             in = new PGCopyOutputStream(target.unwrap(PGConnection.class), copyIn, BUFFER_BYTES);
             long rows = 0;
             long reported = 0;
+            long bytes = 0;
             byte[] row;
             // The server sends one CopyData message per row (in binary, the header rides with the first row and
             // the two-byte trailer comes alone).
             while ((row = out.readFromCopy()) != null) {
                 in.write(row);
+                bytes += row.length;
                 if (binary && isBinaryTrailer(row)) {
                     continue;
                 }
                 if (++rows - reported >= REPORT_EVERY_ROWS) {
+                    progress.bytesCopied(table, bytes);
+                    bytes = 0;
                     progress.rowsCopied(table, rows - reported);
                     reported = rows;
                 }
@@ -93,6 +97,9 @@ final class TableCopy {
             long loaded = in.endCopy();
             if (binary) {
                 rows = loaded; // a binary copy is direct: no filter, so source rows are exactly the rows loaded
+            }
+            if (bytes > 0) {
+                progress.bytesCopied(table, bytes);
             }
             if (rows > reported) {
                 progress.rowsCopied(table, rows - reported);
