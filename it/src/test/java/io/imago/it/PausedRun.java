@@ -22,10 +22,18 @@ final class PausedRun {
 
     /** Starts the command and returns once it waits at the point; fails the test if it ends or takes 4 minutes first. */
     static PausedRun at(Path dir, String point, String... args) throws Exception {
+        return at(dir, Map.of(), point, args);
+    }
+
+    /** The same with more variables in the run's environment (an emulator's endpoint, say). */
+    static PausedRun at(Path dir, Map<String, String> env, String point, String... args) throws Exception {
         Path marker = Files.createTempFile(dir, "pause", ".marker");
         Files.delete(marker);
         Path out = Files.createTempFile(dir, "paused", ".out");
-        Process p = Cli.builder(dir, Map.of("IMAGO_FAULT", "pause:" + point, "IMAGO_FAULT_FILE", marker.toString()), args)
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("IMAGO_FAULT", "pause:" + point);
+        all.put("IMAGO_FAULT_FILE", marker.toString());
+        Process p = Cli.builder(dir, all, args)
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
         while (!Files.exists(marker) && p.isAlive() && System.nanoTime() < deadline) {

@@ -54,6 +54,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final List<String> actions = Collections.synchronizedList(new ArrayList<>());
     private final List<String> forwardedActions = Collections.synchronizedList(new ArrayList<>());
     private volatile int failEvery;
+    private volatile boolean down;
     private volatile List<Fault> kinds = List.of(Fault.UNAVAILABLE, Fault.THROTTLING);
 
     /** The failures it answers with, in turn. */
@@ -89,6 +90,14 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /**
+     * While down, every call is answered 503 and nothing reaches the emulator: the API is unreachable, as in an
+     * outage, while the emulator keeps what it holds for when the proxy is up again.
+     */
+    public void down(boolean down) {
+        this.down = down;
     }
 
     public void failEvery(int n) {
@@ -141,6 +150,11 @@ public final class FaultInjectingProxy implements AutoCloseable {
             String action = action(ex, body);
             int n = calls.getAndIncrement();
             actions.add(action);
+            if (down) {
+                faults.incrementAndGet();
+                reply(ex, 503, "text/plain", new byte[0]);
+                return;
+            }
             int every = failEvery;
             if (every > 0 && n % every == 0) {
                 int k = faults.getAndIncrement();

@@ -132,8 +132,13 @@ final class AwsCalls {
 
     static ProviderException failure(String service, String what, SdkException e) {
         if (e instanceof AwsServiceException a && a.awsErrorDetails() != null) {
-            return new ProviderException(service + " " + what + " failed: " + a.awsErrorDetails().errorMessage() + " ("
-                    + a.awsErrorDetails().errorCode() + ", HTTP " + a.statusCode() + ")", e);
+            String message = a.awsErrorDetails().errorMessage();
+            String code = a.awsErrorDetails().errorCode();
+            // A bare 5xx (an outage, a proxy) carries neither: say what the answer was rather than "null".
+            String said = message != null ? message + " (" + (code != null ? code + ", " : "") + "HTTP " + a.statusCode() + ")"
+                    : "the service answered HTTP " + a.statusCode() + (code != null ? " " + code : "");
+            return new ProviderException(service + " " + what + " failed: " + said
+                    + (transientFailure(e) ? " (still failing after retries)" : ""), e);
         }
         return new ProviderException(service + " " + what + " failed: " + e.getMessage()
                 + (transientFailure(e) ? " (still failing after retries)" : ""), e);
