@@ -152,6 +152,14 @@ final class ApplyRun {
     /** A blueprint that replaces nothing must not take an ingress that serves another universe. */
     private void guardIngress(Blueprint bp, UniverseState old) {
         IngressState ing = store.ingress(bp.ingress().name()).orElse(null);
+        String ingressProvider = ing != null ? ing.provider() : null;
+        if (ingressProvider != null && !ingressProvider.equals(bp.provider().type())) {
+            // Refused before anything is rented: the ingress belongs to its provider, and the switch across providers
+            // (the old ingress forwarding to the new one's load balancer, in one flip) is not built yet.
+            throw EngineException.badInput("ingress '" + bp.ingress().name() + "' is on the " + ingressProvider + " provider and "
+                    + bp.universe() + " on " + bp.provider().type() + ": moving a system between providers is not built yet"
+                    + " (see examples/aws/README.md)");
+        }
         if (ing == null || ing.live() == null || ing.live().equals(bp.universe())) {
             return;
         }
