@@ -14,16 +14,18 @@ import io.imago.blueprints.Shape.MapOf;
 import io.imago.blueprints.Shape.Name;
 import io.imago.blueprints.Shape.Obj;
 import io.imago.blueprints.Shape.OneKey;
+import io.imago.blueprints.Shape.Prop;
 import io.imago.blueprints.Shape.Text;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Blueprint v1 as data: every section, its fields in the order hints list them, their shapes, which are required,
- * their closed sets, defaults and descriptions (from blueprint-v1.md, shown by editors on hover). The readers take
- * field names and closed sets from here ({@link KnownFields}); {@link BlueprintSchema} generates the JSON Schema
- * from it; a test holds the readers to the rest (types, ranges, required fields) by running the same mistakes
- * through both.
+ * Blueprint v1 as data: every section, its fields in the order hints list them, their shapes, which are required
+ * (always, or when another value says so: {@code image} on aws), which belong to one provider only, their closed
+ * sets, defaults and descriptions (from blueprint-v1.md, shown by editors on hover). The readers take field names and
+ * closed sets from here ({@link KnownFields}); {@link BlueprintSchema} generates the JSON Schema from it; a test holds
+ * the readers to the rest (types, ranges, required fields) by running the same mistakes through both.
  */
 final class BlueprintFormat {
     private BlueprintFormat() {}
@@ -59,17 +61,24 @@ final class BlueprintFormat {
     static final Obj PROVIDER = new Obj(List.of(
             optional("type", PROVIDER_TYPES, "Who rents the universe's resources: local (processes on this machine), "
                     + "aws, or jclouds (any jclouds compute provider).").withDefault("local"),
-            optional("region", ANY, "aws: the region (else AWS_REGION, else the profile's region); jclouds: the region."),
-            optional("profile", ANY, "aws: a named profile of the shared AWS config."),
+            optional("region", ANY, "aws: the region (else AWS_REGION, else the profile's region); jclouds: the "
+                    + "region.").on("aws", "jclouds"),
+            optional("profile", ANY, "aws: a named profile of the shared AWS config.").on("aws"),
             optional("network", NETWORK, "aws: the VPC, subnets and security groups; left out, the default VPC and "
-                    + "its subnets.").notReadYet(),
+                    + "its subnets.").on("aws"),
+            optional("instanceProfile", ANY, "aws: the IAM instance profile EC2 instances run with (name or ARN); "
+                    + "needed when compute env holds secrets, which instances read from Secrets Manager at boot "
+                    + "(allow it secretsmanager:GetSecretValue on imago/<universe>/env/*). imago validate checks "
+                    + "that; this schema cannot tell which env values are secret.").on("aws"),
             optional("api", ANY, "jclouds: the compute provider or API id (e.g. google-compute-engine; stub for "
-                    + "tests)."),
-            optional("identity", ANY, "jclouds: the identity, e.g. ${secret:GCE_IDENTITY}."),
-            optional("credential", ANY, "jclouds: the credential, e.g. ${secret:GCE_CREDENTIAL}."),
+                    + "tests).").on("jclouds"),
+            optional("identity", ANY, "jclouds: the identity, e.g. ${secret:GCE_IDENTITY}.").on("jclouds"),
+            optional("credential", ANY, "jclouds: the credential, e.g. ${secret:GCE_CREDENTIAL}.").on("jclouds"),
             optional("maxSlotWalKeepSize", ANY, "local: the most WAL a replication slot may hold before the server "
-                    + "invalidates it, in PostgreSQL's units (default 10GB; -1 for no limit).")),
-            ANY);
+                    + "invalidates it, in PostgreSQL's units (default 10GB; -1 for no limit).").on("local")),
+            ANY, "aws");
+
+    private static final String DNS_RECORD = "a dns ingress is a record in a hosted zone";
 
     static final Obj INGRESS = new Obj(List.of(
             required("name", new Name(), "The ingress's name: the stable entry point users reach, switched from the "
@@ -81,8 +90,10 @@ final class BlueprintFormat {
             optional("loadBalancerName", ANY, "The load balancer's name at the provider, when it is not the "
                     + "ingress's name."),
             optional("listenerPort", PORT, "The provider's listener port, when it is not 'port'."),
-            optional("hostedZone", ANY, "dns: the hosted zone's name or id, e.g. example.org."),
-            optional("record", ANY, "dns: the record switched, e.g. shop.example.org."),
+            optional("hostedZone", ANY, "dns: the hosted zone's name or id, e.g. example.org.")
+                    .requiredWhen("ingress.type", "dns", DNS_RECORD),
+            optional("record", ANY, "dns: the record switched, e.g. shop.example.org.")
+                    .requiredWhen("ingress.type", "dns", DNS_RECORD),
             optional("ttl", new Int(0, Integer.MAX_VALUE), "dns: the record's TTL in seconds.")), null);
 
     static final Obj HEALTH = new Obj(List.of(
@@ -99,9 +110,12 @@ final class BlueprintFormat {
             optional("instanceType", ANY, "The provider's own machine type (e.g. t3.small on aws); wins over size."),
             optional("run", new ListOf(ANY, true), "The command an instance runs, as a list of arguments, in the "
                     + "blueprint's folder (local; on aws, started by the instance's user data with env exported). "
-                    + "Secrets are refused here: pass them through env.").requiredOn("local"),
-            optional("image", ANY, "aws / jclouds: the machine image (e.g. ami-0123456789abcdef0)."),
-            optional("port", PORT, "The port the instance serves on (local: assigned per instance, as PORT)."),
+                    + "Secrets are refused here: pass them through env.")
+                    .requiredOn("local", "the local provider runs each instance as a process of this command"),
+            optional("image", ANY, "aws / jclouds: the machine image (e.g. ami-0123456789abcdef0).")
+                    .requiredOn("aws", "the aws provider starts each instance from a machine image, an AMI id"),
+            optional("port", PORT, "The port the instance serves on (local: assigned per instance, as PORT).")
+                    .requiredOn("aws", "the aws provider registers every instance in its load balancer on this port"),
             optional("env", new MapOf(ANY, ENV_NAME, "letters, digits and '_', not starting with a digit"),
                     "Environment variables of every instance, besides PORT, IMAGO_UNIVERSE and IMAGO_INSTANCE. Values "
                     + "may hold ${database.url}, ${database.host}, ${database.port}, ${database.name}, "
@@ -220,4 +234,53 @@ final class BlueprintFormat {
             optional("switchover", SWITCHOVER, "Bounds of the switch."),
             optional("teardown", TEARDOWN, "When the old universe is destroyed."),
             optional("budget", BUDGET, "Cost bound of an apply.")), null);
+
+    /**
+     * A field required only under a condition ({@link Shape.When}), with where its mapping is: the path from the root
+     * by field names, {@code []} for a list's items ({@code compute, []} for a compute group).
+     */
+    record Conditional(List<String> at, Prop prop, Shape.When when) {}
+
+    /** Every field required only under a condition, in the format's order. */
+    static List<Conditional> conditionals() {
+        List<Conditional> out = new ArrayList<>();
+        collect(ROOT, List.of(), out);
+        return List.copyOf(out);
+    }
+
+    private static void collect(Shape shape, List<String> at, List<Conditional> out) {
+        if (shape instanceof Obj o) {
+            for (Prop p : o.props()) {
+                p.requiredWhen().forEach(w -> out.add(new Conditional(at, p, w)));
+                collect(p.shape(), plus(at, p.name()), out);
+            }
+        } else if (shape instanceof ListOf l) {
+            collect(l.items(), plus(at, "[]"), out);
+        } else if (shape instanceof OneKey k) {
+            k.kinds().forEach(p -> collect(p.shape(), plus(at, p.name()), out));
+        } else if (shape instanceof Either e) {
+            collect(e.first(), at, out);
+            collect(e.second(), at, out);
+        } // the values of a MapOf have free keys: no place a condition could name
+    }
+
+    private static List<String> plus(List<String> path, String step) {
+        List<String> out = new ArrayList<>(path);
+        out.add(step);
+        return List.copyOf(out);
+    }
+
+    /** The field at a path of field names from the root ({@code provider.type}), which a condition names. */
+    static Prop prop(String path) {
+        Shape at = ROOT;
+        Prop found = null;
+        for (String step : path.split("\\.")) {
+            if (!(at instanceof Obj o)) {
+                throw new IllegalArgumentException("no field " + path + " in the format");
+            }
+            found = o.prop(step).orElseThrow(() -> new IllegalArgumentException("no field " + path + " in the format"));
+            at = found.shape();
+        }
+        return found;
+    }
 }

@@ -11,14 +11,18 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JSON Schema (draft 2020-12) of blueprint v1, generated from {@link BlueprintFormat}, the description the
  * parser reads its field names and closed sets from. Editors use it for completion, hover docs and squiggles
  * ({@code # yaml-language-server: $schema=...}); {@code imago schema} prints it and {@code schema/blueprint-v1.json}
- * is its committed copy. It checks the shape of a blueprint; what needs more than one value (duplicate names,
- * {@code ${...}} references, files that must exist, {@code migration} without {@code replaces}) only
+ * is its committed copy. It checks the shape of a blueprint, with the fields required when another value says so
+ * ({@code image} and {@code port} on aws, {@code hostedZone} and {@code record} on a dns ingress, as {@code if}/{@code
+ * then}); what needs more than that (duplicate names, {@code ${...}} references, files that must exist,
+ * {@code migration} without {@code replaces}, secret env values on aws without {@code provider.instanceProfile}) only
  * {@code imago validate} checks.
  */
 public final class BlueprintSchema {
@@ -53,13 +57,13 @@ public final class BlueprintSchema {
         root.put("description", "One universe: the whole running system of one version of an application (its "
                 + "compute instances, its database and the ingress users reach it by). `imago apply` makes it live; "
                 + "with `replaces`, as an online upgrade of the live universe. Format: blueprint-v1.md. Checks the "
-                + "shape only: duplicate names, ${...} references, files and `migration` without `replaces` are "
-                + "checked by `imago validate`.");
-        List<Conditional> conditionals = new ArrayList<>();
-        root.setAll(object(BlueprintFormat.ROOT, List.of(), conditionals));
-        if (!conditionals.isEmpty()) {
-            ArrayNode allOf = root.putArray("allOf");
-            conditionals.forEach(c -> allOf.add(c.schema()));
+                + "shape only: duplicate names, ${...} references, files, `migration` without `replaces` and secret "
+                + "env values on aws without `provider.instanceProfile` are checked by `imago validate`.");
+        root.setAll(object(BlueprintFormat.ROOT));
+        ArrayNode allOf = NODES.arrayNode();
+        conditions().forEach((when, fields) -> allOf.add(conditional(when, fields)));
+        if (!allOf.isEmpty()) {
+            root.set("allOf", allOf);
         }
         ObjectNode defs = root.putObject("$defs");
         defs.putObject("name")
@@ -80,39 +84,80 @@ public final class BlueprintSchema {
         return root;
     }
 
-    /** A field required only on some providers: an {@code if} on {@code provider.type}, a {@code then} at its place. */
-    private record Conditional(String providerType, List<String> path, String field) {
-        ObjectNode schema() {
-            ObjectNode c = NODES.objectNode();
-            ObjectNode ifType = c.putObject("if");
-            ObjectNode provider = ifType.putObject("properties").putObject("provider");
-            provider.putObject("properties").putObject("type").put("const", providerType);
-            String byDefault = BlueprintFormat.PROVIDER.prop("type").map(p -> String.valueOf(p.defaultValue())).orElse(null);
-            if (!providerType.equals(byDefault)) { // the default holds when provider or its type is left out
-                ifType.putArray("required").add("provider");
-                provider.putArray("required").add("type");
-            }
-            ObjectNode at = c.putObject("then");
-            for (String step : path) {
-                at = step.equals("[]") ? at.putObject("items") : at.putObject("properties").putObject(step);
-            }
-            at.putArray("required").add(field);
-            return c;
+    /** The fields required under each condition ({@code provider.type} is aws), conditions in the format's order. */
+    private static Map<Condition, List<BlueprintFormat.Conditional>> conditions() {
+        Map<Condition, List<BlueprintFormat.Conditional>> out = new LinkedHashMap<>();
+        for (BlueprintFormat.Conditional c : BlueprintFormat.conditionals()) {
+            out.computeIfAbsent(new Condition(c.when().field(), c.when().value()), k -> new ArrayList<>()).add(c);
+        }
+        return out;
+    }
+
+    private record Condition(String field, String value) {
+        boolean byDefault() {
+            return value.equals(String.valueOf(BlueprintFormat.prop(field).defaultValue()));
+        }
+
+        String text() {
+            return field + " is " + value + (byDefault() ? " (the default)" : "");
         }
     }
 
-    private static ObjectNode object(Shape.Obj obj, List<String> path, List<Conditional> conditionals) {
+    /**
+     * An {@code if} on the condition's value, with a {@code then} requiring each field at its place. When the value is
+     * not the default, the {@code if} requires it to be there, so that leaving it out (taking the default) does not
+     * match.
+     */
+    private static ObjectNode conditional(Condition when, List<BlueprintFormat.Conditional> fields) {
+        ObjectNode c = NODES.objectNode();
+        Map<String, List<String>> byReason = new LinkedHashMap<>();
+        fields.forEach(f -> byReason.computeIfAbsent(f.when().why(), k -> new ArrayList<>())
+                .add(String.join(".", f.at()).replace(".[]", "[]") + "." + f.prop().name()));
+        List<String> reasons = new ArrayList<>();
+        byReason.forEach((why, named) ->
+                reasons.add(and(named) + (named.size() == 1 ? " is" : " are") + " required (" + why + ")"));
+        c.put("description", "When " + when.text() + ": " + String.join("; ", reasons) + ".");
+        ObjectNode at = c.putObject("if");
+        for (String step : when.field().split("\\.")) {
+            ObjectNode next = at.putObject("properties").putObject(step);
+            if (!when.byDefault()) {
+                at.putArray("required").add(step);
+            }
+            at = next;
+        }
+        at.put("const", when.value());
+        ObjectNode then = c.putObject("then");
+        for (BlueprintFormat.Conditional f : fields) {
+            ObjectNode place = then;
+            for (String step : f.at()) {
+                place = step.equals("[]") ? child(place, "items") : child(child(place, "properties"), step);
+            }
+            ArrayNode required = place.has("required") ? (ArrayNode) place.get("required") : place.putArray("required");
+            required.add(f.prop().name());
+        }
+        return c;
+    }
+
+    private static ObjectNode child(ObjectNode parent, String name) {
+        return parent.has(name) ? (ObjectNode) parent.get(name) : parent.putObject(name);
+    }
+
+    private static String and(List<String> items) {
+        if (items.size() < 2) {
+            return String.join("", items);
+        }
+        return String.join(", ", items.subList(0, items.size() - 1)) + " and " + items.get(items.size() - 1);
+    }
+
+    private static ObjectNode object(Shape.Obj obj) {
         ObjectNode n = NODES.objectNode();
         n.put("type", "object");
         ObjectNode props = n.putObject("properties");
         List<String> required = new ArrayList<>();
         for (Shape.Prop p : obj.props()) {
-            props.set(p.name(), prop(p, path, conditionals));
+            props.set(p.name(), prop(p, !onItsTypeOnly(obj, p)));
             if (p.required()) {
                 required.add(p.name());
-            }
-            for (String type : p.requiredOn()) {
-                conditionals.add(new Conditional(type, path, p.name()));
             }
         }
         if (!required.isEmpty()) {
@@ -132,24 +177,74 @@ public final class BlueprintSchema {
         if (obj.others() == null) {
             n.put("additionalProperties", false);
         } else {
-            n.set("additionalProperties", shape(obj.others(), path, conditionals));
+            n.set("additionalProperties", shape(obj.others()));
+        }
+        if (obj.closedOn() != null) {
+            n.putArray("allOf").add(closedOn(obj));
         }
         return n;
     }
 
-    private static ObjectNode prop(Shape.Prop p, List<String> path, List<Conditional> conditionals) {
-        List<String> here = new ArrayList<>(path);
-        here.add(p.name());
+    /**
+     * A field whose shape holds on its mapping's closed type only ({@code provider.network}, a mapping on aws): on
+     * another type it is a key like any other, of the shape {@code others}, so the shape goes in the conditional.
+     */
+    private static boolean onItsTypeOnly(Shape.Obj obj, Shape.Prop p) {
+        if (obj.closedOn() == null || p.on().isEmpty() || p.shape().equals(obj.others())) {
+            return false;
+        }
+        if (!p.on().equals(List.of(obj.closedOn()))) {
+            throw new IllegalStateException(p.name() + ": a shape of its own belongs to the closed type alone");
+        }
+        return true;
+    }
+
+    /**
+     * On the closed type ({@code provider.type: aws}), only the fields of that type; on any other, the fields that
+     * belong to it alone are keys like any other.
+     */
+    private static ObjectNode closedOn(Shape.Obj obj) {
+        List<Shape.Prop> own = obj.props().stream().filter(p -> p.read() && p.appliesOn(obj.closedOn())).toList();
+        ObjectNode c = NODES.objectNode();
+        c.put("description", "With type " + obj.closedOn() + ", only "
+                + and(own.stream().map(Shape.Prop::name).toList()) + " may be given; with any other type, every other "
+                + "key is a setting of that provider.");
+        Object typeByDefault = obj.prop("type").map(Shape.Prop::defaultValue).orElse(null);
+        boolean byDefault = obj.closedOn().equals(String.valueOf(typeByDefault));
+        ObjectNode ifType = c.putObject("if");
+        ifType.putObject("properties").putObject("type").put("const", obj.closedOn());
+        if (!byDefault) {
+            ifType.putArray("required").add("type");
+        }
+        ObjectNode then = c.putObject("then");
+        ObjectNode props = then.putObject("properties");
+        own.forEach(p -> props.set(p.name(), onItsTypeOnly(obj, p) ? shape(p.shape()) : NODES.objectNode()));
+        then.put("additionalProperties", false);
+        ObjectNode otherwise = NODES.objectNode();
+        own.stream().filter(p -> onItsTypeOnly(obj, p)).forEach(p -> otherwise.set(p.name(), shape(obj.others())));
+        if (!otherwise.isEmpty()) {
+            c.putObject("else").set("properties", otherwise);
+        }
+        return c;
+    }
+
+    private static ObjectNode prop(Shape.Prop p, boolean withShape) {
         ObjectNode n = NODES.objectNode();
-        n.put("description", p.description() + (p.read() ? "" : NOT_READ_YET));
+        StringBuilder description = new StringBuilder(p.description());
+        for (Shape.When w : p.requiredWhen()) {
+            description.append(" Required when ").append(w.field()).append(" is ").append(w.value()).append('.');
+        }
+        n.put("description", description + (p.read() ? "" : NOT_READ_YET));
         if (p.defaultValue() != null) {
             n.set("default", value(p.defaultValue()));
         }
-        n.setAll(shape(p.shape(), here, conditionals));
+        if (withShape) {
+            n.setAll(shape(p.shape()));
+        }
         return n;
     }
 
-    private static ObjectNode shape(Shape shape, List<String> path, List<Conditional> conditionals) {
+    private static ObjectNode shape(Shape shape) {
         ObjectNode n = NODES.objectNode();
         if (shape instanceof Shape.Text t) {
             if (t.pattern() == null) {
@@ -187,9 +282,7 @@ public final class BlueprintSchema {
             }
         } else if (shape instanceof Shape.ListOf l) {
             n.put("type", "array");
-            List<String> items = new ArrayList<>(path);
-            items.add("[]");
-            n.set("items", shape(l.items(), items, conditionals));
+            n.set("items", shape(l.items()));
             if (l.nonEmpty()) {
                 n.put("minItems", 1);
             }
@@ -198,17 +291,17 @@ public final class BlueprintSchema {
             if (m.keyPattern() != null) {
                 n.putObject("propertyNames").put("pattern", "^(?:" + m.keyPattern() + ")$");
             }
-            n.set("additionalProperties", shape(m.values(), path, conditionals));
+            n.set("additionalProperties", shape(m.values()));
         } else if (shape instanceof Shape.Obj o) {
-            n.setAll(object(o, path, conditionals));
+            n.setAll(object(o));
         } else if (shape instanceof Shape.OneKey k) {
             n.put("type", "object");
             ObjectNode props = n.putObject("properties");
-            k.kinds().forEach(p -> props.set(p.name(), prop(p, path, conditionals)));
+            k.kinds().forEach(p -> props.set(p.name(), prop(p, true)));
             n.put("additionalProperties", false);
             n.put("maxProperties", 1);
         } else if (shape instanceof Shape.Either e) {
-            n.putArray("anyOf").add(shape(e.first(), path, conditionals)).add(shape(e.second(), path, conditionals));
+            n.putArray("anyOf").add(shape(e.first())).add(shape(e.second()));
         } else {
             throw new IllegalArgumentException("no schema for " + shape);
         }

@@ -36,7 +36,7 @@ final class KnownFields {
     static final List<String> ENGINES = BlueprintFormat.ENGINES.values();
     static final List<String> REPLICA_IDENTITIES = BlueprintFormat.REPLICA_IDENTITIES.values();
 
-    /** blueprint-v1.md, Cloud providers, aws (plus instanceProfile: instances read their secrets through it). */
-    static final List<String> AWS_PROVIDER = List.of("type", "region", "profile", "network", "instanceProfile");
-    static final List<String> AWS_NETWORK = List.of("vpc", "subnets", "securityGroups");
+    /** The provider fields the aws provider takes, and no other (blueprint-v1.md, Cloud providers, aws). */
+    static final List<String> AWS_PROVIDER = BlueprintFormat.PROVIDER.names("aws");
+    static final List<String> AWS_NETWORK = BlueprintFormat.NETWORK.names();
 }
