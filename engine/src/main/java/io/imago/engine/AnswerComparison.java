@@ -29,7 +29,7 @@ final class AnswerComparison {
 
     static List<String> compare(ApplyContext ctx, CheckSpec.Compare check) throws Exception {
         IngressState ing = ctx.ingressState().orElseThrow(() -> EngineException.failed("no ingress to reach the old universe"));
-        String oldUrl = ctx.provider.ingress().url(Resources.resource(ing.resource()));
+        String oldUrl = ctx.ingressProvider().ingress().url(Resources.resource(ing.resource()));
         List<String> problems = new ArrayList<>();
         for (Endpoint e : ctx.endpoints()) {
             String diff = null;

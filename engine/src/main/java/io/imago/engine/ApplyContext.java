@@ -27,6 +27,9 @@ final class ApplyContext {
     final Provider oldProvider;
     private UniverseState state;
 
+    /** The provider of the ingress users reach, when a move between providers left it with another one (see {@link Fronts}). */
+    private Provider ingressProvider;
+
     /** Ships the old universe's changes from CATCH_UP until the switch; null before. */
     LogShipper shipper;
 
@@ -100,8 +103,26 @@ final class ApplyContext {
         return state.resources("instance").stream().map(Resources::resource).toList();
     }
 
+    /** Where the ingress points to serve this universe: its instances, or its front when the move crosses providers. */
     List<Endpoint> endpoints() {
+        if (crossesProviders()) {
+            return Fronts.of(provider, state);
+        }
         return instances().stream().map(r -> provider.compute().endpoint(r)).toList();
+    }
+
+    /** The provider that owns the ingress users reach: this universe's own, unless a move crosses providers. */
+    Provider ingressProvider() {
+        return ingressProvider == null ? provider : ingressProvider;
+    }
+
+    void ingressProvider(Provider owner) {
+        this.ingressProvider = owner;
+    }
+
+    /** This universe's provider is not the one that owns its ingress: a move between providers (see {@link Fronts}). */
+    boolean crossesProviders() {
+        return !ingressProvider().type().equals(provider.type());
     }
 
     Optional<IngressState> ingressState() {
@@ -126,7 +147,7 @@ final class ApplyContext {
                     .orElseThrow(() -> EngineException.badInput("secret '" + key.substring(7) + "' is not in the " + provider.type() + " provider's secret store"));
         }
         if (key.equals("ingress.url")) {
-            return ingressState().map(i -> provider.ingress().url(Resources.resource(i.resource())))
+            return ingressState().map(i -> ingressProvider().ingress().url(Resources.resource(i.resource())))
                     .orElseThrow(() -> EngineException.failed("the ingress has not been created yet"));
         }
         DatabaseCredentials c = db(false);

@@ -72,6 +72,9 @@ final class ApplyRun {
             reporter.info("resuming the apply of " + bp.universe());
         }
         ApplyContext ctx = new ApplyContext(bp, store, provider, Interruption.checkpointing(reporter), state, old, oldProvider);
+        // A move between providers: the ingress users reach stays with the provider that made it (see Fronts).
+        store.ingress(bp.ingress().name()).filter(i -> i.provider() != null && !i.provider().equals(bp.provider().type()))
+                .ifPresent(i -> ctx.ingressProvider(providers.apply(i.provider())));
         return run(ctx);
     }
 
@@ -113,7 +116,7 @@ final class ApplyRun {
         }
         ctx.update(s -> Fact.LAST_ERROR.clear(s).withPhase(Phase.LIVE));
         return new ApplyResult(ctx.bp.universe(), Phase.LIVE.name(), false, reports, Fact.WRITE_PAUSE_MS.get(ctx.state()),
-                ctx.ingressState().map(i -> ctx.provider.ingress().url(Resources.resource(i.resource()))).orElse(null));
+                ctx.ingressState().map(i -> ctx.ingressProvider().ingress().url(Resources.resource(i.resource()))).orElse(null));
     }
 
     /**
@@ -152,14 +155,6 @@ final class ApplyRun {
     /** A blueprint that replaces nothing must not take an ingress that serves another universe. */
     private void guardIngress(Blueprint bp, UniverseState old) {
         IngressState ing = store.ingress(bp.ingress().name()).orElse(null);
-        String ingressProvider = ing != null ? ing.provider() : null;
-        if (ingressProvider != null && !ingressProvider.equals(bp.provider().type())) {
-            // Refused before anything is rented: the ingress belongs to its provider, and the switch across providers
-            // (the old ingress forwarding to the new one's load balancer, in one flip) is not built yet.
-            throw EngineException.badInput("ingress '" + bp.ingress().name() + "' is on the " + ingressProvider + " provider and "
-                    + bp.universe() + " on " + bp.provider().type() + ": moving a system between providers is not built yet"
-                    + " (see examples/aws/README.md)");
-        }
         if (ing == null || ing.live() == null || ing.live().equals(bp.universe())) {
             return;
         }

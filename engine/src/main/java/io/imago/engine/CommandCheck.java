@@ -24,7 +24,7 @@ final class CommandCheck {
         ProcessBuilder pb = ChildEnvironment.clean(new ProcessBuilder(check.argv())).directory(ctx.bp.dir().toFile()).redirectErrorStream(true);
         pb.environment().put("IMAGO_NEW_URL", ctx.endpoints().isEmpty() ? "" : ctx.endpoints().get(0).url());
         IngressState ing = ctx.ingressState().orElse(null);
-        pb.environment().put("IMAGO_OLD_URL", ing == null ? "" : ctx.provider.ingress().url(Resources.resource(ing.resource())));
+        pb.environment().put("IMAGO_OLD_URL", ing == null ? "" : ctx.ingressProvider().ingress().url(Resources.resource(ing.resource())));
         Path log = Files.createTempFile("imago-check", ".log");
         try {
             Process p = pb.redirectOutput(log.toFile()).start();

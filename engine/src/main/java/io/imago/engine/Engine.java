@@ -169,7 +169,8 @@ public final class Engine implements AutoCloseable {
         UniverseView.Ingress ingress = null;
         IngressState ing = u.ingress() == null ? null : store.ingress(u.ingress()).orElse(null);
         if (ing != null) {
-            ingress = new UniverseView.Ingress(ing.name(), p.ingress().url(Resources.resource(ing.resource())), u.name().equals(ing.live()));
+            Provider owner = ing.provider() == null ? p : provider(ing.provider(), Map.of());
+            ingress = new UniverseView.Ingress(ing.name(), owner.ingress().url(Resources.resource(ing.resource())), u.name().equals(ing.live()));
         }
         UniverseView.Database db = null;
         List<UniverseView.ResourceView> resources = new ArrayList<>();

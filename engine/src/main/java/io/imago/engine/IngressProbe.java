@@ -37,10 +37,11 @@ final class IngressProbe {
         Set<Endpoint> mine = new HashSet<>();
         try {
             u.resources("instance").forEach(r -> mine.add(provider.compute().endpoint(Resources.resource(r))));
+            mine.addAll(Fronts.of(provider, u)); // a universe reached through its front after a move between providers
             if (mine.isEmpty()) {
                 return Optional.of(false);
             }
-            List<Endpoint> target = provider.ingress().target(Resources.resource(ing.resource()));
+            List<Endpoint> target = IngressOwner.with(store, ing, provider, owner -> owner.ingress().target(Resources.resource(ing.resource())));
             return Optional.of(target.stream().anyMatch(mine::contains));
         } catch (RuntimeException e) {
             return Optional.empty();

@@ -67,7 +67,7 @@ final class ProvisionStep implements Step {
             parts.add(where + " (PostgreSQL " + db.attrs().getOrDefault("version", dbSpec.version()) + ")");
         }
         Resource ingress = ensureIngress(ctx);
-        parts.add("ingress " + ctx.provider.ingress().url(ingress));
+        parts.add("ingress " + ctx.ingressProvider().ingress().url(ingress));
         List<Resource> started = new ArrayList<>();
         for (ComputeSpec group : ctx.bp.compute()) {
             Map<String, String> env = new LinkedHashMap<>();
@@ -85,6 +85,11 @@ final class ProvisionStep implements Step {
         }
         if (!started.isEmpty()) {
             parts.add(Plural.count(started.size(), "instance") + " healthy");
+        }
+        if (ctx.crossesProviders()) {
+            Fronts.point(ctx, started.stream().map(r -> ctx.provider.compute().endpoint(r)).toList());
+            ctx.state().resource(Fronts.KIND).ifPresent(f -> parts.add("front " + ctx.provider.ingress().url(Fronts.resource(f))
+                    + " (the " + ctx.ingressProvider().type() + " ingress forwards to it from the switch on)"));
         }
         return String.join(", ", parts);
     }
@@ -109,7 +114,10 @@ final class ProvisionStep implements Step {
         var known = ctx.ingressState();
         if (known.isPresent()) {
             Resource r = Resources.resource(known.get().resource());
-            ctx.provider.ingress().ensureRunning(r);
+            ctx.ingressProvider().ingress().ensureRunning(r);
+            if (ctx.crossesProviders()) {
+                Fronts.ensure(ctx, spec);
+            }
             return r;
         }
         Resource r = ctx.provider.ingress().create(new IngressRequest(spec.name(), spec.type(), spec.port(), spec.settings()));

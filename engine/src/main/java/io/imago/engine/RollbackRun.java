@@ -67,9 +67,11 @@ final class RollbackRun {
         IngressState ing = store.ingress(live.ingress())
                 .orElseThrow(() -> EngineException.failed("ingress " + live.ingress() + " of " + live.name() + " is missing from the state"));
         Resource ingress = Resources.resource(ing.resource());
-        List<Endpoint> oldBackends = old.resources("instance").stream().map(r -> oldProvider.compute().endpoint(Resources.resource(r))).toList();
+        // The ingress users reach belongs to its own provider, which a move between providers need not share (see Fronts).
+        Provider ingressOwner = ing.provider() == null ? liveProvider : providers.apply(ing.provider());
+        List<Endpoint> oldBackends = backends(old, oldProvider, ingressOwner);
         boolean alreadyBack = Fact.ROLLBACK_CLEANUP_PENDING.isSet(live)
-                || new HashSet<>(liveProvider.ingress().target(ingress)).equals(new HashSet<>(oldBackends));
+                || new HashSet<>(ingressOwner.ingress().target(ingress)).equals(new HashSet<>(oldBackends));
 
         PgEndpoint liveAdmin = SnapshotStep.endpoint(credentials(liveProvider, live, true));
         PgEndpoint oldAdmin = SnapshotStep.endpoint(credentials(oldProvider, old, true));
@@ -120,7 +122,7 @@ final class RollbackRun {
                 WriteFence.lift(oldAdmin, oldApp);
                 recordFlipBack(live, old, ing, null);
             } else {
-                pauseMs = flipBack(live, old, liveProvider, ingress, ing, oldBackends, liveAdmin, oldAdmin, oldApp, liveApp, shipper, plan);
+                pauseMs = flipBack(live, old, ingressOwner, ingress, ing, oldBackends, liveAdmin, oldAdmin, oldApp, liveApp, shipper, plan);
             }
             shipped = shipper == null ? 0 : shipper.changesApplied();
         } catch (LogShippingException e) {
@@ -138,7 +140,15 @@ final class RollbackRun {
         store.save(Fact.ROLLBACK_CLEANUP_PENDING.clear(liveNow)
                 .withJournal("ROLLBACK", io.imago.state.JournalEntry.Status.DONE, "ingress back on " + old.name()));
         return new RollbackResult(live.name(), old.name(), shipped, pauseMs, plan.lossy(),
-                liveProvider.ingress().url(ingress), false);
+                ingressOwner.ingress().url(ingress), false);
+    }
+
+    /** Where the ingress points to serve the universe: its instances, or its front when it is on another provider. */
+    private static List<Endpoint> backends(UniverseState u, Provider provider, Provider ingressOwner) {
+        if (!provider.type().equals(ingressOwner.type())) {
+            return Fronts.of(provider, u);
+        }
+        return u.resources("instance").stream().map(r -> provider.compute().endpoint(Resources.resource(r))).toList();
     }
 
     private record Pair(UniverseState live, UniverseState old) {
@@ -165,7 +175,7 @@ final class RollbackRun {
         String url = null;
         IngressState ing = to.ingress() == null ? null : store.ingress(to.ingress()).orElse(null);
         if (ing != null) {
-            url = providers.apply(to.provider()).ingress().url(Resources.resource(ing.resource()));
+            url = providers.apply(ing.provider() != null ? ing.provider() : to.provider()).ingress().url(Resources.resource(ing.resource()));
         }
         return new RollbackResult(from.name(), to.name(), 0, null, Map.of(), url, true);
     }

@@ -51,14 +51,15 @@ final class SwitchoverStep implements Step {
         IngressState ing = ctx.ingressState().orElseThrow(() -> EngineException.failed("ingress " + ctx.bp.ingress().name() + " is missing"));
         Resource ingress = Resources.resource(ing.resource());
         List<Endpoint> backends = ctx.endpoints();
-        boolean alreadyThere = new HashSet<>(ctx.provider.ingress().target(ingress)).equals(new HashSet<>(backends));
-        String detail = "ingress " + ctx.provider.ingress().url(ingress) + " → " + ctx.bp.universe() + " (" + Plural.count(backends.size(), "instance") + ")";
+        boolean alreadyThere = new HashSet<>(ctx.ingressProvider().ingress().target(ingress)).equals(new HashSet<>(backends));
+        String detail = "ingress " + ctx.ingressProvider().ingress().url(ingress) + " → " + ctx.bp.universe()
+                + (ctx.crossesProviders() ? " (its front on " + ctx.provider.type() + ", " + backends.get(0) + ")" : " (" + Plural.count(backends.size(), "instance") + ")");
         // Put up by this run's pause; a flip made by an earlier, interrupted run may have died before its commit.
         boolean lastingFenceUp = false;
         if (!alreadyThere) {
             if (ctx.old == null || ctx.bp.database() == null) {
                 // Nothing to fence or drain: a first version, or stateless instances replacing others.
-                ctx.provider.ingress().point(ingress, ctx.bp.universe(), backends);
+                ctx.ingressProvider().ingress().point(ingress, ctx.bp.universe(), backends);
                 recordFlip(ctx, null);
             } else {
                 WritePause.Result r = flipWithFence(ctx, ingress, backends);
@@ -84,7 +85,7 @@ final class SwitchoverStep implements Step {
         List<TableMigration> migration = SnapshotStep.resolve(ctx, oldAdmin, newAdmin);
         boolean wayBack = RollbackWindow.wanted(ctx) && !RollbackWindow.open(ctx, newAdmin, oldAdmin, migration).tables().isEmpty();
         Lsn[] wayBackFrom = {null};
-        WritePause pause = new WritePause(ctx.provider.ingress(), ingress, backends, ctx.bp.universe(), ctx.old.name(), oldAdmin, ctx.oldDb(false).user(),
+        WritePause pause = new WritePause(ctx.ingressProvider().ingress(), ingress, backends, ctx.bp.universe(), ctx.old.name(), oldAdmin, ctx.oldDb(false).user(),
                 newAdmin, migration, ctx.shipper, ctx.bp.switchover().maxWritePause(), ctx.bp.switchover().drainTimeout(),
                 StepName.SWITCHOVER.name());
         // Recorded before the lasting fence goes up: a kill inside the pause leaves a trace that the next command lifts it by.

@@ -77,6 +77,10 @@ final class UniverseDestroyer {
         Map<String, Resource> dbs = new LinkedHashMap<>();
         u.resources("database").forEach(r -> dbs.put(r.id(), Resources.resource(r)));
         provider.database().list(u.name()).forEach(r -> dbs.putIfAbsent(r.id(), r));
+        u.resources(Fronts.KIND).forEach(f -> {
+            reporter.info("removing front " + f.id());
+            provider.ingress().destroy(Fronts.resource(f));
+        });
         for (Resource r : dbs.values()) {
             reporter.info(ExternalDatabases.isExternal(r) ? "releasing external database " + r.id() + " (the server and its data stay)"
                     : "removing database " + r.id());
@@ -99,7 +103,10 @@ final class UniverseDestroyer {
                 .anyMatch(o -> !o.name().equals(u.name()) && u.ingress().equals(o.ingress()));
         if (servesThis || (!servesOther && !claimedByOther)) {
             reporter.info("removing ingress " + ing.name());
-            provider.ingress().destroy(Resources.resource(ing.resource()));
+            IngressOwner.with(store, ing, provider, owner -> {
+                owner.ingress().destroy(Resources.resource(ing.resource()));
+                return null;
+            });
             store.deleteIngress(ing.name());
         }
     }
