@@ -42,7 +42,7 @@ class CrossProviderIT {
     @AfterEach
     void cleanUp() throws Exception {
         if (qs != null) {
-            for (String u : List.of("shop-v2", "shop-v1")) {
+            for (String u : List.of("shop-v3", "shop-v2", "shop-v1")) {
                 qs.imago("destroy", u, "--yes");
             }
             assertEquals(List.of(), Leaks.processesUnder(tmp), "processes left behind");
@@ -123,13 +123,27 @@ class CrossProviderIT {
         assertEquals(v1Customers, count(pg.superuser("shop"), "SELECT count(*) FROM customers WHERE email_domain IS NOT NULL"));
         assertEquals(null, qs.universe("shop-v1"), "keepOld: 0 retires the local v1 at once");
 
-        Cli.Result destroyed = qs.imago("destroy", "shop-v2", "--yes");
-        assertEquals(0, destroyed.code(), destroyed.toString());
-        assertFalse(Files.exists(tmp.resolve(".imago/ingresses/shop.json")), "the ingress went with the universe it served");
+        // And back: a universe on local replaces the one on aws; the local ingress points at local instances again,
+        // and retiring shop-v2 takes its front with it.
+        Path v3 = tmp.resolve("shop-v3-local.yml");
+        Files.writeString(v3, Files.readString(qs.v2()).replace("universe: shop-v2", "universe: shop-v3").replace("replaces: shop-v1", "replaces: shop-v2")
+                .replaceAll("(?s)migration:.*?\n\n", "")
+                .replace("  - http: { path: /health, expect: 200 }\n", "")
+                .replaceAll("  - compare: [^\n]*\n", ""));
+        Cli.Result back = qs.imago("apply", "--yes", v3.toString());
+        assertEquals(0, back.code(), back.toString());
+        assertEquals("local", qs.universe("shop-v3").get("provider").asText());
+        assertFalse(localIngressBackends().contains("amazonaws"), "the local ingress points at local instances again: " + localIngressBackends());
+        assertEquals(200, qs.get("/health").statusCode());
+        assertEquals(v1Customers, count(qs.db("shop-v3"), "SELECT count(*) FROM customers"));
         moto.useInThisJvm();
         try (AwsProvider aws = (AwsProvider) new AwsProviderFactory().create(new ProviderContext(tmp, Map.of(), s -> { }))) {
             assertEquals(List.of(), aws.leftovers("shop-v2"), "nothing tagged with shop-v2 is left on aws, its front included");
         }
+
+        Cli.Result destroyed = qs.imago("destroy", "shop-v3", "--yes");
+        assertEquals(0, destroyed.code(), destroyed.toString());
+        assertFalse(Files.exists(tmp.resolve(".imago/ingresses/shop.json")), "the ingress went with the universe it served");
         assertTrue(pg.running());
         qs = null; // destroyed: nothing for the clean-up to do but check processes
         assertEquals(List.of(), Leaks.processesUnder(tmp), "processes left behind");
