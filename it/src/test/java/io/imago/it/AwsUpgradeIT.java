@@ -53,10 +53,14 @@ class AwsUpgradeIT {
     }
 
     private Path blueprint(String universe, String replaces, int count) throws Exception {
+        return blueprint(universe, replaces, count, "web");
+    }
+
+    private Path blueprint(String universe, String replaces, int count, String ingress) throws Exception {
         Path bp = dir.resolve(universe + ".yml");
         Files.writeString(bp, "imago: 1\nuniverse: " + universe + "\n" + (replaces == null ? "" : "replaces: " + replaces + "\n") + """
                 provider: { type: aws, region: us-east-1 }
-                ingress: { name: web, type: loadBalancer, port: 80 }
+                ingress: { name: %s, type: loadBalancer, port: 80 }
                 compute:
                   - name: web
                     count: %d
@@ -67,7 +71,7 @@ class AwsUpgradeIT {
                     env: { MODE: live }
                     health: { path: /health, timeout: 60s }
                 teardown: { keepOld: 0 }
-                """.formatted(count));
+                """.formatted(ingress, count));
         return bp;
     }
 
@@ -75,6 +79,30 @@ class AwsUpgradeIT {
         Cli.Result r = Cli.run(dir, env(), args);
         assertEquals(0, r.code(), r.toString());
         return r;
+    }
+
+    /** An upgrade that fails before its switch: exit 1, the old universe serves on, nothing of the new one is left. */
+    @Test
+    void aFailedUpgradeLeavesNothingTaggedAndTheOldUniverseServing() throws Exception {
+        imago("apply", "--yes", blueprint("api-v1", null, 1, "api").toString());
+        Path v2 = blueprint("api-v2", "api-v1", 1, "api");
+        Map<String, String> failing = new HashMap<>(env());
+        failing.put("IMAGO_FAULT", "throw:SWITCHOVER:started"); // as a failing call would, right before the flip
+        Cli.Result failed = Cli.run(dir, failing, "apply", "--yes", v2.toString());
+        assertEquals(1, failed.code(), failed.toString());
+        List<String> live = new java.util.ArrayList<>();
+        JSON.readTree(imago("status", "--output", "json").out()).path("universes").forEach(u -> {
+            if (u.path("name").asText().startsWith("api-")) {
+                live.add(u.path("name").asText() + " " + u.path("phase").asText());
+            }
+        });
+        assertTrue(live.contains("api-v1 LIVE"), live.toString());
+        moto.useInThisJvm();
+        try (AwsProvider aws = (AwsProvider) new AwsProviderFactory().create(new ProviderContext(dir, Map.of(), s -> { }))) {
+            assertEquals(List.of(), aws.leftovers("api-v2"), "what the failed universe rented is released");
+            imago("destroy", "--yes", "api-v1");
+            assertEquals(List.of(), aws.leftovers("api-v1"));
+        }
     }
 
     @Test

@@ -39,7 +39,21 @@ public final class MotoServer implements AutoCloseable {
         this.port = port;
     }
 
+    /**
+     * Set to an emulator already running on loopback (LocalStack, say: {@code http://127.0.0.1:4566}), the tests use it
+     * instead of starting moto. Never a remote address: tests touch only loopback.
+     */
+    public static final String EXTERNAL_ENDPOINT = "IMAGO_TEST_AWS_ENDPOINT";
+
     public static MotoServer start() {
+        String external = System.getenv(EXTERNAL_ENDPOINT);
+        if (external != null && !external.isBlank()) {
+            URI u = URI.create(external.trim());
+            if (!"127.0.0.1".equals(u.getHost()) && !"localhost".equals(u.getHost())) {
+                throw new IllegalStateException(EXTERNAL_ENDPOINT + " must be on loopback (127.0.0.1), not " + u.getHost());
+            }
+            return new MotoServer(null, u.getPort());
+        }
         Path server = install();
         ProcessBuilder pb = new ProcessBuilder(server.toString(), "-H", "127.0.0.1", "-p", "0");
         pb.redirectErrorStream(true);
@@ -98,8 +112,11 @@ public final class MotoServer implements AutoCloseable {
         return this;
     }
 
-    /** Forgets every resource moto holds, between tests of one class. */
+    /** Forgets every resource moto holds, between tests of one class (an external emulator is left as it is). */
     public void reset() {
+        if (process == null) {
+            return;
+        }
         try {
             HttpResponse<String> r = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(endpoint().resolve("/moto-api/reset"))
@@ -115,6 +132,9 @@ public final class MotoServer implements AutoCloseable {
 
     /** Stops the server (it stops by itself with the JVM too: its stdin is ours). */
     public void stop() {
+        if (process == null) {
+            return; // an emulator the test did not start
+        }
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         try {
@@ -125,7 +145,7 @@ public final class MotoServer implements AutoCloseable {
     }
 
     public boolean running() {
-        return process.isAlive();
+        return process == null || process.isAlive();
     }
 
     @Override
