@@ -36,9 +36,17 @@ public final class Main {
                 Thread.currentThread().interrupt();
             }
         }, "imago-stop"));
-        exitCode.set(Imago.run(System.out, System.err, args));
-        System.out.flush();
-        finished.countDown();
+        try {
+            exitCode.set(Imago.run(System.out, System.err, args));
+        } catch (Throwable t) {
+            // Imago.run maps every failure it knows; what escapes it (an Error) must still end the command, at once and
+            // without the stop message and grace period of a signal.
+            System.err.println("imago: internal error: " + t);
+            exitCode.set(ExitCodes.FAILED);
+        } finally {
+            System.out.flush();
+            finished.countDown();
+        }
         System.exit(exitCode.get());
     }
 }
