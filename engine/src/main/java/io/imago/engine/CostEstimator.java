@@ -74,9 +74,9 @@ final class CostEstimator {
             String during = forever ? "from the switch for a month (keepOld: never keeps it until `imago destroy`)"
                     : "from the switch until keepOld (" + Durations.format(bp.teardown().keepOld()) + ") ends"
                     + (retireSeconds > 0 ? ", and its teardown (" + Forecasts.seconds(retireSeconds) + ")" : "");
-            for (Map.Entry<String, List<ResourceRecord>> g : groups(old).entrySet()) {
-                ResourceRecord r = g.getValue().get(0);
-                Plan.CostItem i = item(g.getKey(), r.kind(), old.provider(), r.attrs().get("size"), g.getValue().size(), oldHours, old.name(), during);
+            for (Group g : groups(old)) {
+                ResourceRecord r = g.members().get(0);
+                Plan.CostItem i = item(g.name(), r.kind(), old.provider(), r.attrs().get("size"), g.members().size(), oldHours, old.name(), during);
                 items.add(i);
                 before = before.add(i.hourly().multiply(BigDecimal.valueOf(i.count())));
             }
@@ -91,19 +91,24 @@ final class CostEstimator {
                 String.join("; ", sources.values()), basis, before.stripTrailingZeros(), after.stripTrailingZeros());
     }
 
-    /** The old universe's rented resources, a compute group's instances together ({@code shop-v1-web-0}, {@code -1}: {@code shop-v1-web}). */
-    private static Map<String, List<ResourceRecord>> groups(UniverseState old) {
-        Map<String, List<ResourceRecord>> out = new LinkedHashMap<>();
+    /** A line of the old universe: resources of one name, kind and size. */
+    private record Group(String name, List<ResourceRecord> members) {}
+
+    /**
+     * The old universe's rented resources, a compute group's instances of one size together ({@code shop-v1-web-0},
+     * {@code -1}: {@code shop-v1-web}).
+     */
+    private static List<Group> groups(UniverseState old) {
+        Map<List<String>, Group> out = new LinkedHashMap<>();
         for (ResourceRecord r : old.resources()) {
             if (ExternalDatabases.isExternal(Resources.resource(r))) {
                 continue; // not rented: nothing to pay for
             }
             String name = r.kind().equals("instance") ? r.id().replaceFirst("-\\d+$", "") : r.id();
-            out.computeIfAbsent(name + "\u0000" + r.kind() + "\u0000" + r.attrs().get("size"), k -> new ArrayList<>()).add(r);
+            out.computeIfAbsent(java.util.Arrays.asList(name, r.kind(), r.attrs().get("size")), k -> new Group(name, new ArrayList<>()))
+                    .members().add(r);
         }
-        Map<String, List<ResourceRecord>> named = new LinkedHashMap<>();
-        out.forEach((k, v) -> named.put(k.substring(0, k.indexOf('\u0000')), v));
-        return named;
+        return List.copyOf(out.values());
     }
 
     private Plan.CostItem item(String name, String kind, String provider, String size, int count, BigDecimal hours, String universe, String during) {
