@@ -264,7 +264,7 @@ public final class Engine implements AutoCloseable {
                 case DONE -> {
                     Instant s = started.get(j.step());
                     if (s != null) {
-                        actual.put(j.step(), Forecasts.tenths(java.time.Duration.between(s, j.at()).toMillis() / 1000.0));
+                        actual.put(j.step(), Forecasts.hundredths(java.time.Duration.between(s, j.at()).toMillis() / 1000.0));
                     }
                 }
                 default -> { }

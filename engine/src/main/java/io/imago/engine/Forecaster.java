@@ -58,9 +58,9 @@ final class Forecaster {
             if (step.ordinal() <= StepName.SWITCHOVER.ordinal()) {
                 toLive += f.seconds();
             }
-            out.add(new Plan.StepForecast(f.step(), Forecasts.tenths(f.seconds()), f.assumed()));
+            out.add(new Plan.StepForecast(f.step(), Forecasts.hundredths(f.seconds()), f.assumed()));
         }
-        return new Plan.Forecast(Forecasts.tenths(toLive), Forecasts.tenths(all), out, facts(), cal.summary());
+        return new Plan.Forecast(Forecasts.hundredths(toLive), Forecasts.hundredths(all), out, facts(), cal.summary());
     }
 
     private Plan.SourceFacts facts() {
@@ -71,7 +71,7 @@ final class Forecaster {
             return new Plan.SourceFacts(bp.replaces(), false, 0, 0, 0, 0, 0, 0, sourceNote);
         }
         return new Plan.SourceFacts(bp.replaces(), true, migrated.size(), rows(migrated), heap(migrated), index(migrated),
-                Forecasts.tenths(source.writeBytesPerSecond()), Forecasts.tenths(source.sampleSeconds()),
+                Forecasts.hundredths(source.writeBytesPerSecond()), Forecasts.hundredths(source.sampleSeconds()),
                 "read from " + bp.replaces() + "'s catalog (pg_class, pg_stat_user_tables) and two readings of pg_current_wal_lsn() "
                         + Forecasts.seconds(source.sampleSeconds()) + " apart, as its read-only role");
     }

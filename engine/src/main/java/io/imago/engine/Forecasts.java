@@ -11,8 +11,8 @@ final class Forecasts {
         return TimeSpans.human(Duration.ofMillis(Math.round(s * 1000)));
     }
 
-    /** To a tenth of a second, as the JSON carries them. */
-    static double tenths(double s) {
-        return Math.round(s * 10) / 10.0;
+    /** To a hundredth of a second, as the JSON carries them. */
+    static double hundredths(double s) {
+        return Math.round(s * 100) / 100.0;
     }
 }

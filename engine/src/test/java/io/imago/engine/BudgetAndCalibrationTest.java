@@ -99,7 +99,7 @@ class BudgetAndCalibrationTest {
         assertEquals(Phase.LIVE, v2.phase());
         StepTimes forecast = Fact.FORECAST.get(v2);
         assertEquals(List.of("PROVISION", "SWITCHOVER", "RETIRE"), List.copyOf(forecast.seconds().keySet()));
-        assertEquals(Forecasts.tenths(measuredByV1), forecast.seconds().get("PROVISION"), "1 group × what shop-v1's apply measured, "
+        assertEquals(Forecasts.hundredths(measuredByV1), forecast.seconds().get("PROVISION"), "1 group × what shop-v1's apply measured, "
                 + "the ingress kept (the memory provider ships 1 s a group: the measurement replaced it)");
 
         ProviderCalibration measured = store.calibration("memory").orElseThrow();
