@@ -38,7 +38,7 @@ final class Calibration {
     static Calibration load(StateStore store, String provider) {
         Map<Throughput, Figure> m = new EnumMap<>(Throughput.class);
         shipped(provider).ifPresent(c -> c.figures().forEach((k, v) -> Throughput.byKey(k).ifPresent(t ->
-                m.put(t, new Figure(v.value(), "the " + provider + " provider's shipped default" + (v.basis() == null ? "" : " (" + v.basis() + ")"), false)))));
+                m.put(t, new Figure(v.value(), provider + "'s shipped default", false))))); // its basis: in the file
         store.calibration(provider).ifPresent(c -> c.figures().forEach((k, v) -> Throughput.byKey(k).ifPresent(t -> {
             if (v.value() > 0 || t.unit() == Throughput.Unit.SECONDS) {
                 m.put(t, new Figure(v.value(), "measured by " + v.universe() + "'s apply on " + day(v), true));
