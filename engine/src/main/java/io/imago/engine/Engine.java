@@ -23,12 +23,13 @@ public final class Engine implements AutoCloseable {
     private final StateStore store;
     private final Reporter reporter;
     private final Map<String, Provider> providers = new HashMap<>();
+    /** Reads the source for forecasts; null for the live one. */
     private final SourceProbe probe;
 
     public Engine(StateStore store, Reporter reporter) {
         this.store = store;
         this.reporter = reporter;
-        this.probe = SourceProbe.live(type -> provider(type, Map.of()));
+        this.probe = null; // the live one, opened per blueprint (see planner)
     }
 
     /** With another way to read the source's size and write rate: for tests. */
@@ -66,9 +67,15 @@ public final class Engine implements AutoCloseable {
         return planner(bp).plan(bp);
     }
 
+    /**
+     * Providers are opened as apply opens them (the blueprint's settings for its own type), since the first opening is
+     * the one kept for the rest of the command.
+     */
     private Planner planner(Blueprint bp) {
-        return new Planner(store, type -> provider(type, type.equals(bp.provider().type()) ? bp.provider().settings() : Map.of()).prices(),
-                probe, type -> Calibration.load(store, type));
+        java.util.function.Function<String, Provider> open = type -> provider(type, type.equals(bp.provider().type())
+                ? bp.provider().settings() : Map.of());
+        return new Planner(store, type -> open.apply(type).prices(), probe != null ? probe : SourceProbe.live(open),
+                type -> Calibration.load(store, type));
     }
 
     /** Applies one blueprint; refuses up front when the estimate exceeds the blueprint's budget. */
