@@ -5,6 +5,7 @@ import io.imago.engine.ApplyResult;
 import io.imago.engine.Engine;
 import io.imago.state.StateStore;
 import io.imago.state.StateStores;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -23,6 +25,8 @@ import picocli.CommandLine.ParentCommand;
             "  imago apply shop-v2.yml           asks for confirmation on a terminal",
             "  imago apply --yes shop-v1.yml shop-v2.yml",
             "                                    make v1 live, then upgrade it to v2",
+            "  imago apply --yes --max-usd 5 shop-v2.yml",
+            "                                    refuse if the upgrade window is estimated above 5 USD",
             "  imago apply --yes --output json shop-v2.yml | jq '.results[0].writePauseMs'"})
 final class ApplyCommand implements Callable<Integer> {
     @ParentCommand Imago imago;
@@ -30,9 +34,18 @@ final class ApplyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Blueprint files, applied in order.")
     List<Path> files;
 
+    @Option(names = "--max-usd", paramLabel = "USD",
+            description = "Refuse, before renting anything, a blueprint whose upgrade window is estimated to cost more (as "
+                    + "`imago plan` prices it); with budget.maxUsd in the blueprint too, the lower bound holds.")
+    BigDecimal maxUsd;
+
     @Override
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
+        if (maxUsd != null && maxUsd.signum() < 0) {
+            o.error("--max-usd must not be negative: " + maxUsd.toPlainString(), "give the most the upgrade window may cost, in USD");
+            throw new ExitException(ExitCodes.BAD_INPUT);
+        }
         List<Blueprint> bps = BlueprintFiles.loadOrExit(o, files);
         if (!o.opts.yes && System.console() != null) {
             bps.forEach(bp -> o.err.println("  " + bp.universe() + (bp.replaces() != null ? " replaces " + bp.replaces() : " (new)")
@@ -51,7 +64,7 @@ final class ApplyCommand implements Callable<Integer> {
                 if (!o.json()) {
                     o.err.println(o.bold("Applying " + bp.file()) + " → universe " + bp.universe());
                 }
-                ApplyResult r = engine.apply(bp);
+                ApplyResult r = engine.apply(bp, maxUsd);
                 results.add(r);
                 if (!o.json()) {
                     summary(o, r);

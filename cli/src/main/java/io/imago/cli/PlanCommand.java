@@ -18,12 +18,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "plan",
-        description = "Dry run: the steps apply would take, every resource it would rent, what a rollback could "
-                + "bring back, and the cost estimate. Changes nothing.",
+        description = "Dry run: the steps apply would take and how long each would last, every resource it would rent, "
+                + "what a rollback could bring back, and what the upgrade's window costs. Reads the replaced universe's "
+                + "database (its catalog and its write rate over a second, as a role that can only read); changes nothing.",
         footerHeading = "%nExamples:%n",
         footer = {
             "  imago plan examples/quickstart/shop-v2.yml",
             "  imago plan --output json shop-v2.yml | jq .cost.total",
+            "  imago plan --output json shop-v2.yml | jq '.duration.steps[] | [.step, .seconds]'",
             "  imago plan --output json shop-v2.yml | jq '.resources[].name'"})
 final class PlanCommand implements Callable<Integer> {
     @ParentCommand Imago imago;
@@ -59,6 +61,18 @@ final class PlanCommand implements Callable<Integer> {
         BigDecimal total = plans.stream().map(p -> p.cost().total()).reduce(BigDecimal.ZERO, BigDecimal::add);
         m.put("cost", Map.of("currency", "USD", "total", total,
                 "items", plans.stream().flatMap(p -> p.cost().items().stream()).toList()));
+        // One apply of the files runs them in order: its duration is theirs added up.
+        Map<String, Object> duration = new LinkedHashMap<>();
+        duration.put("seconds", Math.round(plans.stream().mapToDouble(p -> p.duration().untilDoneSeconds()).sum() * 10) / 10.0);
+        duration.put("steps", plans.stream().flatMap(p -> p.duration().steps().stream().map(s -> {
+            Map<String, Object> step = new LinkedHashMap<>();
+            step.put("universe", p.universe());
+            step.put("step", s.step());
+            step.put("seconds", s.seconds());
+            step.put("assumed", s.assumed());
+            return step;
+        })).toList());
+        m.put("duration", duration);
         m.put("plans", plans);
         return m;
     }

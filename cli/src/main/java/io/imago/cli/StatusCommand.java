@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imago.engine.ByteSizes;
 import io.imago.engine.Engine;
 import io.imago.engine.Reporter;
+import io.imago.engine.TimeSpans;
 import io.imago.engine.UniverseView;
 import io.imago.state.StateStore;
 import io.imago.state.StateStores;
@@ -80,6 +81,7 @@ final class StatusCommand implements Callable<Integer> {
                     o.out.println("  " + k + ": " + val);
                 }
             });
+            timings(o, v);
             if (!v.journal().isEmpty()) {
                 UniverseView.StepView last = v.journal().get(v.journal().size() - 1);
                 o.out.println("  last step " + last.step() + " " + last.status().toLowerCase() + " at " + last.at()
@@ -91,7 +93,27 @@ final class StatusCommand implements Callable<Integer> {
 
     /** Facts kept for imago's own use (the rollback window's way back): in the JSON output, not in the text. */
     private static final Set<String> MACHINE_FACTS = Set.of("rollbackTransforms", "rollbackSlot", "rollbackFrom",
-            "rollbackMaxWritePauseMs", "rollbackDrainTimeoutMs");
+            "rollbackMaxWritePauseMs", "rollbackDrainTimeoutMs", "forecast");
+
+    /** What plan forecast for each step of the last apply against what it took, when a forecast was kept. */
+    private static void timings(Output o, UniverseView v) {
+        if (v.timings().stream().noneMatch(t -> t.forecastSeconds() != null)) {
+            return;
+        }
+        o.out.printf("  %-11s %9s %9s%n", "step", "forecast", "actual");
+        double f = 0;
+        double a = 0;
+        for (UniverseView.StepTiming t : v.timings()) {
+            o.out.printf("  %-11s %9s %9s%n", t.step(), seconds(t.forecastSeconds()), seconds(t.actualSeconds()));
+            f += t.forecastSeconds() == null ? 0 : t.forecastSeconds();
+            a += t.actualSeconds() == null ? 0 : t.actualSeconds();
+        }
+        o.out.printf("  %-11s %9s %9s%n", "all", seconds(f), seconds(a));
+    }
+
+    private static String seconds(Double s) {
+        return s == null ? "-" : TimeSpans.human(java.time.Duration.ofMillis(Math.round(s * 1000)));
+    }
 
     /** For a live universe whose replaced one is still kept: how long it can be rolled back, and how. */
     private static java.util.Optional<String> rollbackWindow(UniverseView v, List<UniverseView> all) {

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,6 +147,73 @@ class CliContractTest {
         assertTrue(j.get("cost").has("total"));
         assertTrue(j.get("cost").get("items").isArray());
         assertFalse(Files.exists(dir.resolve(".imago")), "plan is a dry run and leaves no trace");
+    }
+
+    @Test
+    void planJsonCarriesTheDurationForecastAsTheContractShapesIt() throws Exception {
+        Run r = imago("plan", "--output", "json", blueprint("good.yml", GOOD).toString());
+        assertEquals(0, r.code(), r.toString());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        JsonNode d = j.get("duration");
+        assertTrue(d.get("seconds").isNumber(), d.toString());
+        assertTrue(d.get("steps").isArray() && d.get("steps").size() == j.get("steps").size(), "one forecast per step: " + d);
+        double sum = 0;
+        for (int i = 0; i < d.get("steps").size(); i++) {
+            JsonNode s = d.get("steps").get(i);
+            assertEquals(j.get("steps").get(i).get("name").asText(), s.get("step").asText());
+            assertTrue(s.get("seconds").isNumber() && s.get("seconds").asDouble() >= 0, s.toString());
+            assertFalse(s.get("assumed").asText().isBlank(), s.toString());
+            if (!s.get("step").asText().equals("RETIRE")) {
+                sum += s.get("seconds").asDouble();
+            }
+        }
+        assertEquals(sum, d.get("seconds").asDouble(), 0.15, "seconds: from the start to the new universe live");
+        assertEquals("SNAPSHOT", d.get("steps").get(2).get("step").asText());
+        assertTrue(d.get("steps").get(2).get("assumed").asText().contains("shop-v1 is not in this state yet"), d.toString());
+        assertFalse(d.get("source").get("read").asBoolean());
+        assertEquals("shop-v2-db", j.get("cost").get("items").get(0).get("resource").asText());
+        JsonNode item = j.get("cost").get("items").get(1);
+        for (String field : List.of("resource", "kind", "provider", "size", "count", "hourly", "hours", "usd")) {
+            assertTrue(item.has(field), field + " in " + item);
+        }
+        assertEquals("shop-v2-web", item.get("resource").asText());
+        assertEquals(2, item.get("count").asInt());
+        assertEquals("local", item.get("provider").asText());
+        assertTrue(j.get("cost").has("hourlyBefore") && j.get("cost").has("hourlyAfter"), j.get("cost").toString());
+        assertFalse(Files.exists(dir.resolve(".imago")), "plan is a dry run and leaves no trace");
+
+        Run text = imago("plan", blueprint("good.yml", GOOD).toString());
+        assertTrue(text.out().contains("Forecast: "), text.out());
+        assertTrue(text.out().contains("Cost of the window (USD): "), text.out());
+    }
+
+    @Test
+    void planOfSeveralFilesAddsTheirDurationsUp() throws Exception {
+        Path v1 = blueprint("v1.yml", """
+                imago: 1
+                universe: shop-v1
+                ingress: { name: shop, port: 18000 }
+                compute:
+                  - { name: web, count: 2, run: ["java", "-jar", "app.jar"] }
+                database: { engine: postgres, version: "15", schema: schema.sql }
+                """);
+        Run r = imago("plan", "--output", "json", v1.toString(), blueprint("good.yml", GOOD).toString());
+        assertEquals(0, r.code(), r.toString());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        double sum = 0;
+        for (JsonNode p : j.get("plans")) {
+            sum += p.get("duration").get("untilDoneSeconds").asDouble();
+        }
+        assertEquals(sum, j.get("duration").get("seconds").asDouble(), 0.05);
+        assertEquals("shop-v1", j.get("duration").get("steps").get(0).get("universe").asText());
+    }
+
+    @Test
+    void aNegativeMaxUsdIsAUsageError() throws Exception {
+        Run r = imago("apply", "--yes", "--max-usd", "-1", blueprint("good.yml", GOOD).toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--max-usd must not be negative"), r.err());
+        assertFalse(Files.exists(dir.resolve(".imago")), "nothing rented, nothing recorded");
     }
 
     @Test

@@ -56,6 +56,40 @@ final class ApplyContext {
         }
     }
 
+    /** What the steps measured of this provider's throughput since the last save (see {@link Throughput}). */
+    private final java.util.Map<Throughput, io.imago.state.ProviderCalibration.Measurement> measured = new java.util.EnumMap<>(Throughput.class);
+
+    /**
+     * Notes a throughput this apply measured, for later forecasts on this provider; saved when the step ends.
+     *
+     * @param basis what it was measured over, in words
+     */
+    void measure(Throughput figure, double value, String basis) {
+        if (Double.isFinite(value) && value >= 0) {
+            measured.put(figure, new io.imago.state.ProviderCalibration.Measurement(value, java.time.Instant.now(), bp.universe(), basis));
+        }
+    }
+
+    /**
+     * Merges what the step measured into the provider's calibration in the state. A calibration that cannot be written
+     * costs a warning, never the apply.
+     */
+    void saveMeasurements() {
+        if (measured.isEmpty()) {
+            return;
+        }
+        java.util.Map<String, io.imago.state.ProviderCalibration.Measurement> byKey = new java.util.TreeMap<>();
+        measured.forEach((t, m) -> byKey.put(t.key(), m));
+        measured.clear();
+        String type = provider.type();
+        try {
+            store.save(store.calibration(type).orElse(io.imago.state.ProviderCalibration.empty(type)).with(byKey));
+        } catch (RuntimeException e) {
+            reporter.warn("could not record what this apply measured on the " + type + " provider (" + e.getMessage()
+                    + "): later plans forecast from the figures they had");
+        }
+    }
+
     /** Re-reads the state after helpers outside this context saved it. */
     void reload() {
         state = store.universe(state.name()).orElse(state);

@@ -43,6 +43,11 @@ final class ApplyRun {
     }
 
     ApplyResult apply(Blueprint bp) {
+        return apply(bp, null);
+    }
+
+    /** @param forecast what plan forecasts for this apply, kept in the state for {@code status}; null for none */
+    ApplyResult apply(Blueprint bp, Plan.Forecast forecast) {
         UniverseState existing = store.universe(bp.universe()).orElse(null);
         if (existing != null && existing.phase() == Phase.LIVE && existing.stepDone(StepName.SWITCHOVER.name())
                 && (bp.replaces() == null || existing.stepDone(StepName.RETIRE.name()))) {
@@ -66,6 +71,9 @@ final class ApplyRun {
             }
             state = UniverseState.create(bp.universe(), bp.provider().type(), bp.file().toAbsolutePath().toString(), bp.replaces(),
                     bp.ingress().name());
+            if (forecast != null) {
+                state = Fact.FORECAST.set(state, StepTimes.of(forecast));
+            }
             store.save(state);
         } else {
             state = existing;
@@ -105,6 +113,7 @@ final class ApplyRun {
                 String detail = step.run(ctx);
                 Duration took = Duration.ofNanos(System.nanoTime() - t0);
                 ctx.journal(step.name(), JournalEntry.Status.DONE, detail);
+                ctx.saveMeasurements();
                 reporter.stepDone(step.name().name(), detail, took);
                 reports.add(new ApplyResult.StepReport(step.name().name(), "done", took.toMillis() / 1000.0, detail));
                 FaultInjection.at(step.name(), "done");

@@ -18,7 +18,7 @@ import java.util.List;
 final class CatchUpStep implements Step {
     /** Bytes of log still to ship that count as caught up, whatever the time lag. */
     private static final long MAX_LAG_BYTES = 16L * 1024 * 1024;
-    private static final Duration TIMEOUT = Duration.ofMinutes(30);
+    static final Duration TIMEOUT = Duration.ofMinutes(30);
 
     @Override
     public StepName name() {
@@ -80,6 +80,8 @@ final class CatchUpStep implements Step {
         }
         LogShipper.Lag lag = ctx.shipper.lag();
         ctx.update(s -> Fact.LAG.set(s, brief(lag)));
+        Lsn from = ctx.shipper.recordedAtStart().orElse(start);
+        Calibrating.catchUp(ctx, from.isBefore(lag.applied()) ? lag.applied().value() - from.value() : 0, (System.nanoTime() - t0) / 1e9);
         return String.format("caught up: %s in %s applied, lag %s",
                 Plural.count(ctx.shipper.changesApplied(), "change"), Plural.count(ctx.shipper.transactionsApplied(), "transaction"), brief(lag));
     }

@@ -1,47 +1,143 @@
 package io.imago.engine;
 
 import io.imago.blueprints.Blueprint;
+import io.imago.blueprints.ComputeSpec;
+import io.imago.blueprints.Durations;
 import io.imago.providers.spi.PriceList;
+import io.imago.providers.spi.ProviderException;
+import io.imago.state.IngressState;
+import io.imago.state.ResourceRecord;
+import io.imago.state.UniverseState;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * Prices the resources of a plan. The upgrade's cost is what the new universe runs up before it
- * replaces the old one (an hour, the usual billing minimum, covers an apply) plus the old
- * universe's resources kept for the rollback window; the monthly figure is the new universe's
- * run rate.
+ * Prices the upgrade's window (see {@link Plan.Cost}): every resource with its provider, size, count, unit price and
+ * the hours the window keeps it. A resource without a price is an error naming it, never a zero.
  */
 final class CostEstimator {
-    private static final BigDecimal HOURS_PER_MONTH = BigDecimal.valueOf(730);
+    static final BigDecimal HOURS_PER_MONTH = BigDecimal.valueOf(730);
+    private static final BigDecimal SECONDS_PER_HOUR = BigDecimal.valueOf(3600);
 
-    private CostEstimator() {}
+    private final Function<String, PriceList> prices;
+    private final Map<String, String> sources = new TreeMap<>();
 
-    static Plan.Cost estimate(Blueprint bp, List<Plan.PlannedResource> resources, PriceList prices) {
-        BigDecimal applyHours = BigDecimal.ONE;
-        Duration keep = bp.teardown().keepForever() ? Duration.ofHours(730) : bp.teardown().keepOld();
-        BigDecimal windowHours = BigDecimal.valueOf(keep.toMinutes()).divide(BigDecimal.valueOf(60), 2, RoundingMode.UP);
+    /** @param prices the price list of a provider type */
+    CostEstimator(Function<String, PriceList> prices) {
+        this.prices = prices;
+    }
+
+    /**
+     * @param old the replaced universe, null when none (or not in the state yet)
+     * @param ingress the ingress as the state has it, null when PROVISION creates it
+     */
+    Plan.Cost estimate(Blueprint bp, UniverseState old, IngressState ingress, Plan.Forecast forecast, double retireSeconds) {
+        String provider = bp.provider().type();
+        BigDecimal newHours = hours(forecast.seconds());
+        String untilSwitch = "from PROVISION until the switch (forecast " + Forecasts.seconds(forecast.seconds()) + ")";
         List<Plan.CostItem> items = new ArrayList<>();
-        BigDecimal total = BigDecimal.ZERO;
-        BigDecimal monthly = BigDecimal.ZERO;
-        for (Plan.PlannedResource r : resources) {
-            if (r.action().equals("keep") || r.action().equals("use")) {
-                continue;
-            }
-            BigDecimal hourly = prices.hourlyUsd(r.kind(), r.size());
-            BigDecimal hours = r.action().equals("retire") ? windowHours : applyHours;
-            BigDecimal usd = hourly.multiply(hours).setScale(2, RoundingMode.HALF_UP);
-            items.add(new Plan.CostItem(r.name(), r.kind(), r.size(), hourly, hours, usd));
-            total = total.add(usd);
-            if (r.action().equals("create")) {
-                monthly = monthly.add(hourly.multiply(HOURS_PER_MONTH));
-            }
+        BigDecimal after = BigDecimal.ZERO;
+        if (bp.database() != null && !bp.database().isExternal()) {
+            var d = bp.database();
+            Plan.CostItem i = item(bp.universe() + "-db", "database", provider, d.instanceClass() != null ? d.instanceClass() : d.size(), 1,
+                    newHours, bp.universe(), untilSwitch);
+            items.add(i);
+            after = after.add(i.hourly());
         }
-        String basis = "new universe for " + applyHours + " h of apply"
-                + (bp.replaces() != null ? "; old universe kept " + windowHours + " h for rollback" : "");
-        return new Plan.Cost("USD", total.setScale(2, RoundingMode.HALF_UP), monthly.setScale(2, RoundingMode.HALF_UP), items,
-                prices.source(), basis);
+        for (ComputeSpec c : bp.compute()) {
+            Plan.CostItem i = item(bp.universe() + "-" + c.name(), "instance", provider, c.instanceType() != null ? c.instanceType() : c.size(),
+                    c.count(), newHours, bp.universe(), untilSwitch);
+            items.add(i);
+            after = after.add(i.hourly().multiply(BigDecimal.valueOf(c.count())));
+        }
+        BigDecimal ingressHourly;
+        if (ingress == null) {
+            Plan.CostItem i = item(bp.ingress().name(), "ingress", provider, null, 1, newHours, bp.ingress().name(), untilSwitch);
+            items.add(i);
+            ingressHourly = i.hourly();
+        } else {
+            ingressHourly = price(ingress.provider(), "ingress", null, ingress.name());
+        }
+        after = after.add(ingressHourly);
+        BigDecimal before = ingress == null ? BigDecimal.ZERO : ingressHourly;
+        String oldBasis = "";
+        if (old != null) {
+            boolean forever = bp.teardown().keepForever();
+            double keptSeconds = (forever ? HOURS_PER_MONTH.doubleValue() * 3600 : bp.teardown().keepOld().toSeconds()) + retireSeconds;
+            BigDecimal oldHours = hours(keptSeconds);
+            String during = forever ? "from the switch for a month (keepOld: never keeps it until `imago destroy`)"
+                    : "from the switch until keepOld (" + Durations.format(bp.teardown().keepOld()) + ") ends"
+                    + (retireSeconds > 0 ? ", and its teardown (" + Forecasts.seconds(retireSeconds) + ")" : "");
+            for (Group g : groups(old)) {
+                ResourceRecord r = g.members().get(0);
+                Plan.CostItem i = item(g.name(), r.kind(), old.provider(), r.attrs().get("size"), g.members().size(), oldHours, old.name(), during);
+                items.add(i);
+                before = before.add(i.hourly().multiply(BigDecimal.valueOf(i.count())));
+            }
+            oldBasis = "; " + old.name() + " " + during;
+        }
+        BigDecimal total = items.stream().map(Plan.CostItem::usd).reduce(BigDecimal.ZERO, BigDecimal::add).setScale(2, RoundingMode.UP);
+        String basis = bp.universe() + " " + untilSwitch + oldBasis
+                + (bp.replaces() != null && bp.database() != null ? "; the replication slot and publication cost nothing beyond "
+                + bp.replaces() + "'s database" : "")
+                + (bp.database() != null && bp.database().isExternal() ? "; the external database is not rented, not counted" : "");
+        return new Plan.Cost("USD", total, after.multiply(HOURS_PER_MONTH).setScale(2, RoundingMode.HALF_UP), items,
+                String.join("; ", sources.values()), basis, before.stripTrailingZeros(), after.stripTrailingZeros());
+    }
+
+    /** A line of the old universe: resources of one name, kind and size. */
+    private record Group(String name, List<ResourceRecord> members) {}
+
+    /**
+     * The old universe's rented resources, a compute group's instances of one size together ({@code shop-v1-web-0},
+     * {@code -1}: {@code shop-v1-web}).
+     */
+    private static List<Group> groups(UniverseState old) {
+        Map<List<String>, Group> out = new LinkedHashMap<>();
+        for (ResourceRecord r : old.resources()) {
+            if (ExternalDatabases.isExternal(Resources.resource(r))) {
+                continue; // not rented: nothing to pay for
+            }
+            String name = r.kind().equals("instance") ? r.id().replaceFirst("-\\d+$", "") : r.id();
+            out.computeIfAbsent(java.util.Arrays.asList(name, r.kind(), r.attrs().get("size")), k -> new Group(name, new ArrayList<>()))
+                    .members().add(r);
+        }
+        return List.copyOf(out.values());
+    }
+
+    private Plan.CostItem item(String name, String kind, String provider, String size, int count, BigDecimal hours, String universe, String during) {
+        BigDecimal unit = price(provider, kind, size, name);
+        BigDecimal usd = unit.multiply(BigDecimal.valueOf(count)).multiply(hours).setScale(4, RoundingMode.HALF_UP);
+        return new Plan.CostItem(name, kind, provider, size, count, unit, hours, usd, universe, during);
+    }
+
+    /** The unit price, or an error naming the resource: a missing price is never taken as free. */
+    private BigDecimal price(String provider, String kind, String size, String name) {
+        PriceList list = prices.apply(provider);
+        String what = kind + " " + name + (size == null ? "" : " (" + size + ")") + " on the " + provider + " provider";
+        if (list == null) {
+            throw EngineException.badInput("no price for " + what + ": the provider has no price list; nothing was rented");
+        }
+        sources.putIfAbsent(provider, provider + ": " + list.source());
+        BigDecimal p;
+        try {
+            p = list.hourlyUsd(kind, size);
+        } catch (ProviderException e) {
+            throw EngineException.badInput("no price for " + what + ": " + e.getMessage() + "; nothing was rented");
+        }
+        if (p == null) {
+            throw EngineException.badInput("no price for " + what + ": its price list has none; nothing was rented");
+        }
+        return p;
+    }
+
+    static BigDecimal hours(double seconds) {
+        return BigDecimal.valueOf(seconds).divide(SECONDS_PER_HOUR, 4, RoundingMode.HALF_UP);
     }
 }

@@ -11,6 +11,7 @@ import io.imago.state.ResourceRecord;
 import io.imago.state.StateLockedException;
 import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,10 +23,20 @@ public final class Engine implements AutoCloseable {
     private final StateStore store;
     private final Reporter reporter;
     private final Map<String, Provider> providers = new HashMap<>();
+    /** Reads the source for forecasts; null for the live one. */
+    private final SourceProbe probe;
 
     public Engine(StateStore store, Reporter reporter) {
         this.store = store;
         this.reporter = reporter;
+        this.probe = null; // the live one, opened per blueprint (see planner)
+    }
+
+    /** With another way to read the source's size and write rate: for tests. */
+    Engine(StateStore store, Reporter reporter, SourceProbe probe) {
+        this.store = store;
+        this.reporter = reporter;
+        this.probe = probe;
     }
 
     public StateStore store() {
@@ -53,21 +64,54 @@ public final class Engine implements AutoCloseable {
 
     /** The plan of a blueprint whose tables have already been checked against the live catalog. */
     private Plan planChecked(Blueprint bp) {
-        return new Planner(store).plan(bp, provider(bp.provider().type(), bp.provider().settings()).prices());
+        return planner(bp).plan(bp);
+    }
+
+    /**
+     * Providers are opened as apply opens them (the blueprint's settings for its own type), since the first opening is
+     * the one kept for the rest of the command.
+     */
+    private Planner planner(Blueprint bp) {
+        java.util.function.Function<String, Provider> open = type -> provider(type, type.equals(bp.provider().type())
+                ? bp.provider().settings() : Map.of());
+        return new Planner(store, type -> open.apply(type).prices(), probe != null ? probe : SourceProbe.live(open),
+                type -> Calibration.load(store, type));
     }
 
     /** Applies one blueprint; refuses up front when the estimate exceeds the blueprint's budget. */
     public ApplyResult apply(Blueprint bp) {
+        return apply(bp, null);
+    }
+
+    /**
+     * Applies one blueprint. Before anything is rented for it, forecasts the apply (kept for {@code status}, to set
+     * against what each step took) and, when a budget bounds it, prices the window: an estimate over the budget is
+     * refused, with both figures, and nothing is rented or recorded.
+     *
+     * @param maxUsd a bound given on the command line ({@code --max-usd}), or null; with {@code budget.maxUsd} too, the
+     *     lower one holds
+     */
+    public ApplyResult apply(Blueprint bp, BigDecimal maxUsd) {
         refuseUnfit(bp);
-        if (bp.budget() != null) {
-            Plan plan = planChecked(bp);
-            if (plan.cost().total().compareTo(bp.budget().maxUsd()) > 0) {
-                throw EngineException.failed("the estimate (" + plan.cost().total() + " USD) exceeds budget.maxUsd ("
-                        + bp.budget().maxUsd() + " USD); nothing was rented");
+        Plan.Forecast forecast = null;
+        if (startsAfresh(bp)) {
+            Budget budget = Budget.of(bp, maxUsd);
+            if (budget != null) {
+                Plan plan = planChecked(bp);
+                budget.refuseIfExceeded(plan);
+                forecast = plan.duration();
+            } else {
+                forecast = planner(bp).forecastOnly(bp);
             }
         }
         return new ApplyRun(store, reporter, type -> provider(type, type.equals(bp.provider().type()) ? bp.provider().settings() : Map.of()))
-                .apply(bp);
+                .apply(bp, forecast);
+    }
+
+    /** Whether an apply of this blueprint rents from scratch (not resuming one that has rented already, nor up to date). */
+    private boolean startsAfresh(Blueprint bp) {
+        return store.universe(bp.universe()).map(u -> u.phase() == Phase.FAILED || u.phase() == Phase.REJECTED
+                || u.phase() == Phase.ROLLED_BACK).orElse(true);
     }
 
     /** Refuses, before anything is rented, a blueprint the live databases cannot serve (see {@link #checkAgainstLive}). */
@@ -215,7 +259,35 @@ public final class Engine implements AutoCloseable {
                     .map(sl -> ByteSizes.human(sl.walHeldBytes()) + " of WAL").orElse("unknown"));
         }
         return new UniverseView(u.name(), u.phase().name(), u.provider(), u.replaces(), ingress, db, resources, facts, journal,
-                slots.slots(), slots.warnings());
+                slots.slots(), slots.warnings(), timings(u));
+    }
+
+    /** Forecast against actual per step: the forecast kept when the apply started, the durations from the journal. */
+    static List<UniverseView.StepTiming> timings(UniverseState u) {
+        Map<String, Double> actual = new java.util.LinkedHashMap<>();
+        Map<String, Instant> started = new HashMap<>();
+        for (var j : u.journal()) {
+            switch (j.status()) {
+                case STARTED -> started.put(j.step(), j.at());
+                case DONE -> {
+                    Instant s = started.get(j.step());
+                    if (s != null) {
+                        actual.put(j.step(), Forecasts.hundredths(java.time.Duration.between(s, j.at()).toMillis() / 1000.0));
+                    }
+                }
+                default -> { }
+            }
+        }
+        StepTimes forecast = Fact.FORECAST.isSet(u) ? Fact.FORECAST.get(u) : new StepTimes(Map.of());
+        List<UniverseView.StepTiming> out = new ArrayList<>();
+        for (StepName step : StepName.values()) {
+            Double f = forecast.seconds().get(step.name());
+            Double a = actual.get(step.name());
+            if (f != null || a != null) {
+                out.add(new UniverseView.StepTiming(step.name(), f, a));
+            }
+        }
+        return out;
     }
 
     /** Providers are opened once per command, on first use, and closed with the engine. */

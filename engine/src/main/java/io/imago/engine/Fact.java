@@ -28,6 +28,9 @@ record Fact<T>(String key, Function<String, T> parse, Function<T, String> format
     static final Fact<Long> WRITE_PAUSE_MS = number("writePauseMs");
     static final Fact<String> FENCE_LSN = text("fenceLsn");
 
+    /** What plan forecast for each step when this apply started: {@link StepTimes}, seconds by step. */
+    static final Fact<StepTimes> FORECAST = new Fact<>("forecast", StepTimes::parse, StepTimes::format);
+
     // Afterwards, on either universe.
     static final Fact<String> LAST_ERROR = text("lastError");
     static final Fact<String> REJECTED_BECAUSE = text("rejectedBecause");

@@ -3,21 +3,38 @@ package io.imago.engine;
 import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.ComputeSpec;
 import io.imago.blueprints.Durations;
+import io.imago.migration.PgErrors;
 import io.imago.providers.spi.PriceList;
+import io.imago.state.IngressState;
 import io.imago.state.StateStore;
 import io.imago.state.UniverseState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
-/** The dry run: which steps apply would run, what it would rent and retire, and the cost. */
+/**
+ * The dry run: which steps apply would run, what it would rent and retire, how long each step takes and what the
+ * window costs. Reads the replaced universe's database (catalog and write rate, as its read-only role) only when the
+ * blueprint copies data from it; writes nothing anywhere.
+ */
 final class Planner {
     private final StateStore store;
+    private final Function<String, PriceList> prices;
+    private final SourceProbe probe;
+    private final Function<String, Calibration> calibrations;
 
-    Planner(StateStore store) {
+    /**
+     * @param prices a provider type's price list
+     * @param calibrations a provider type's throughputs
+     */
+    Planner(StateStore store, Function<String, PriceList> prices, SourceProbe probe, Function<String, Calibration> calibrations) {
         this.store = store;
+        this.prices = prices;
+        this.probe = probe;
+        this.calibrations = calibrations;
     }
 
-    Plan plan(Blueprint bp, PriceList prices) {
+    Plan plan(Blueprint bp) {
         List<String> notes = new ArrayList<>();
         UniverseState old = bp.replaces() == null ? null : store.universe(bp.replaces()).orElse(null);
         if (bp.replaces() != null && old == null) {
@@ -28,17 +45,51 @@ final class Planner {
             notes.add("universe " + bp.universe() + " exists (" + existing.phase().name().toLowerCase() + "): apply resumes or leaves it as it is");
         }
         List<Plan.PlannedStep> steps = new ArrayList<>();
+        List<StepName> names = new ArrayList<>();
         for (Step step : ApplyRun.PIPELINE) {
             if (step.planned(bp)) {
                 steps.add(new Plan.PlannedStep(step.name().name(), step.preview(bp)));
+                names.add(step.name());
             }
         }
         if (bp.replaces() != null && bp.database() != null) {
             bp.migrationOrDefault().transforms().forEach(t -> notes.add("transform " + t.table() + ": " + TransformText.describe(t)));
         }
         List<Plan.PlannedResource> resources = resources(bp, old);
-        return new Plan(bp.universe(), bp.replaces(), bp.provider().type(), steps, resources,
-                CostEstimator.estimate(bp, resources, prices), notes, rollback(bp));
+        IngressState ingress = store.ingress(bp.ingress().name()).orElse(null);
+        Plan.Forecast forecast = forecast(bp, old, ingress == null, names, notes);
+        double retire = forecast.steps().stream().filter(s -> s.step().equals(StepName.RETIRE.name())).mapToDouble(Plan.StepForecast::seconds)
+                .sum();
+        Plan.Cost cost = new CostEstimator(prices).estimate(bp, old, ingress, forecast, retire);
+        return new Plan(bp.universe(), bp.replaces(), bp.provider().type(), steps, resources, cost, forecast, notes, rollback(bp));
+    }
+
+    /** The forecast alone, not priced: for an apply that no budget bounds. */
+    Plan.Forecast forecastOnly(Blueprint bp) {
+        UniverseState old = bp.replaces() == null ? null : store.universe(bp.replaces()).orElse(null);
+        List<StepName> names = ApplyRun.PIPELINE.stream().filter(s -> s.planned(bp)).map(Step::name).toList();
+        return forecast(bp, old, store.ingress(bp.ingress().name()).isEmpty(), names, new ArrayList<>());
+    }
+
+    /** The forecast; the source's database is read only when the blueprint copies data from it. */
+    private Plan.Forecast forecast(Blueprint bp, UniverseState old, boolean newIngress, List<StepName> steps, List<String> notes) {
+        SourceReading reading = null;
+        String why = null;
+        if (bp.replaces() != null && bp.database() != null) {
+            if (old == null) {
+                why = bp.replaces() + " is not in this state yet, so its tables are unknown and counted as empty";
+            } else if (old.resource("database").isEmpty()) {
+                why = bp.replaces() + " has no database, so there is nothing to copy";
+            } else {
+                try {
+                    reading = probe.read(old);
+                } catch (Exception e) {
+                    why = "could not read " + old.name() + "'s database (" + PgErrors.rootMessage(e) + "), so its tables are counted as empty";
+                    notes.add("the forecast " + why);
+                }
+            }
+        }
+        return new Forecaster(bp, calibrations.apply(bp.provider().type()), reading, why, newIngress).forecast(steps);
     }
 
     /**

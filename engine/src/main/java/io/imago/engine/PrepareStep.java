@@ -26,7 +26,11 @@ final class PrepareStep implements Step {
     @Override
     public String run(ApplyContext ctx) throws Exception {
         var schema = ctx.bp.database().schema();
+        long t0 = System.nanoTime();
         boolean applied = SqlFiles.applyOnce(ctx.db(true), "schema:" + schema.getFileName(), schema);
+        if (applied) {
+            ctx.measure(Throughput.PREPARE, (System.nanoTime() - t0) / 1e9, "applying " + schema.getFileName());
+        }
         return (applied ? "applied " : "already applied: ") + schema.getFileName();
     }
 }

@@ -50,6 +50,8 @@ final class ProvisionStep implements Step {
         List<String> parts = new ArrayList<>();
         DatabaseSpec dbSpec = ctx.bp.database();
         if (dbSpec != null) {
+            boolean first = ctx.state().resource("database").isEmpty(); // a resumed run finds it: nothing to measure
+            long t0 = System.nanoTime();
             DatabaseRequest request = new DatabaseRequest(ctx.bp.universe(), dbSpec.version(), dbSpec.size(), dbSpec.instanceClass(),
                     dbSpec.storageGb());
             Resource db;
@@ -59,6 +61,9 @@ final class ProvisionStep implements Step {
             } else {
                 ctx.reporter.info("starting database " + ctx.bp.universe() + "-db (PostgreSQL " + dbSpec.version() + ")");
                 db = ctx.provider.database().create(request);
+                if (first) {
+                    ctx.measure(Throughput.PROVISION_DATABASE, (System.nanoTime() - t0) / 1e9, "renting " + ctx.bp.universe() + "-db");
+                }
             }
             ctx.update(s -> s.withResource(Resources.record(db)));
             // An external database is named by its record: where a secret says where it is, by the reference, not the host.
@@ -69,7 +74,12 @@ final class ProvisionStep implements Step {
         Resource ingress = ensureIngress(ctx);
         parts.add("ingress " + ctx.ingressProvider().ingress().url(ingress));
         List<Resource> started = new ArrayList<>();
+        double groupSeconds = 0;
+        int groupsMeasured = 0;
         for (ComputeSpec group : ctx.bp.compute()) {
+            String prefix = ctx.bp.universe() + "-" + group.name() + "-";
+            boolean first = ctx.state().resources("instance").stream().noneMatch(r -> r.id().startsWith(prefix));
+            long t0 = System.nanoTime();
             Map<String, String> env = new LinkedHashMap<>();
             group.env().forEach((k, v) -> env.put(k, ctx.resolve(v)));
             List<String> command = group.run() == null ? null : group.run().stream().map(ctx::resolve).toList();
@@ -82,6 +92,14 @@ final class ProvisionStep implements Step {
                 started.add(inst);
             }
             awaitHealthy(ctx, group, started.subList(started.size() - group.count(), started.size()));
+            if (first) {
+                groupSeconds += (System.nanoTime() - t0) / 1e9;
+                groupsMeasured++;
+            }
+        }
+        if (groupsMeasured > 0) {
+            ctx.measure(Throughput.PROVISION_INSTANCES, groupSeconds / groupsMeasured, Plural.count(groupsMeasured, "compute group")
+                    + " started until healthy");
         }
         if (!started.isEmpty()) {
             parts.add(Plural.count(started.size(), "instance") + " healthy");
@@ -120,7 +138,9 @@ final class ProvisionStep implements Step {
             }
             return r;
         }
+        long t0 = System.nanoTime();
         Resource r = ctx.provider.ingress().create(new IngressRequest(spec.name(), spec.type(), spec.port(), spec.settings()));
+        ctx.measure(Throughput.PROVISION_INGRESS, (System.nanoTime() - t0) / 1e9, "creating ingress " + spec.name());
         ctx.store.save(new IngressState(spec.name(), ctx.provider.type(), Resources.record(r), null, null, null));
         return r;
     }

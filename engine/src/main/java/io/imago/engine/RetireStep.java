@@ -43,7 +43,9 @@ final class RetireStep implements Step {
             return ctx.old.name() + " kept until `imago destroy " + ctx.old.name() + "`";
         }
         if (keep.isZero()) {
+            long t0 = System.nanoTime();
             new UniverseDestroyer(ctx.store, ctx.reporter).destroy(old, ctx.oldProvider, false);
+            ctx.measure(Throughput.RETIRE, (System.nanoTime() - t0) / 1e9, "tearing " + old.name() + " down");
             boolean external = old.resources("database").stream().anyMatch(r -> ExternalDatabases.isExternal(Resources.resource(r)));
             return ctx.old.name() + " torn down" + (external ? " (its external database left in place, with its data)" : "");
         }

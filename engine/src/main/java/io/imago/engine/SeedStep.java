@@ -26,7 +26,11 @@ final class SeedStep implements Step {
     @Override
     public String run(ApplyContext ctx) throws Exception {
         var seed = ctx.bp.database().seed();
+        long t0 = System.nanoTime();
         boolean applied = SqlFiles.applyOnce(ctx.db(true), "seed:" + seed.getFileName(), seed);
+        if (applied) {
+            ctx.measure(Throughput.SEED, (System.nanoTime() - t0) / 1e9, "loading " + seed.getFileName());
+        }
         return (applied ? "loaded " : "already loaded: ") + seed.getFileName();
     }
 }

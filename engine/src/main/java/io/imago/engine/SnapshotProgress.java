@@ -31,6 +31,10 @@ final class SnapshotProgress implements CopyProgress {
     private final AtomicInteger indexesTotal = new AtomicInteger();
     private final AtomicInteger indexesDone = new AtomicInteger();
     private volatile long indexStart;
+    /** When the first table began streaming, the last one was done, and the last index was built: the copy's phases. */
+    private final AtomicLong copyStart = new AtomicLong(Long.MIN_VALUE);
+    private volatile long copyEnd;
+    private volatile long indexEnd;
 
     SnapshotProgress(Reporter reporter, Runnable onTableStarted) {
         this(reporter, onTableStarted, System::nanoTime);
@@ -52,6 +56,7 @@ final class SnapshotProgress implements CopyProgress {
     @Override
     public void tableStarted(String table, long estimatedRows) {
         onTableStarted.run(); // the slot exists and a table is being copied
+        copyStart.compareAndSet(Long.MIN_VALUE, clock.getAsLong());
         estimates.putIfAbsent(table, Math.max(0, estimatedRows));
         inFlight.add(table);
     }
@@ -72,6 +77,7 @@ final class SnapshotProgress implements CopyProgress {
         inFlight.remove(table);
         estimates.compute(table, (t, e) -> e == null ? rows : Math.max(e, rows));
         tablesDone.incrementAndGet();
+        copyEnd = clock.getAsLong();
         reporter.info("copied " + table + ": " + String.format("%,d", rows) + " " + Plural.of(rows, "row"));
         maybeReport(true);
     }
@@ -85,8 +91,25 @@ final class SnapshotProgress implements CopyProgress {
     @Override
     public void indexBuilt(String table, String name) {
         int n = indexesDone.incrementAndGet();
+        indexEnd = clock.getAsLong();
         reporter.progress(new Progress("SNAPSHOT", "indexes built", n, indexesTotal.get(), false,
                 Duration.ofNanos(clock.getAsLong() - indexStart), name.replaceFirst("^public\\.", "") + " on " + table, null));
+    }
+
+    /** Seconds from the first table started to the last one done: the rows' streaming. */
+    double copySeconds() {
+        long s = copyStart.get();
+        return s == Long.MIN_VALUE || copyEnd < s ? 0 : (copyEnd - s) / 1e9;
+    }
+
+    /** Seconds from the rows loaded to the last index built again; 0 when none was. */
+    double indexSeconds() {
+        return indexesDone.get() == 0 || indexEnd < indexStart ? 0 : (indexEnd - indexStart) / 1e9;
+    }
+
+    /** Source rows read so far (before any {@code where} filter). */
+    long rowsRead() {
+        return done.get();
     }
 
     private void maybeReport(boolean force) {

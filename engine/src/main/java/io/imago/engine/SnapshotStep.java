@@ -3,7 +3,6 @@ package io.imago.engine;
 import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.MigrationSpec;
 import io.imago.blueprints.TransformSpec;
-import io.imago.migration.CopyProgress;
 import io.imago.migration.LiveCatalog;
 import io.imago.migration.MigrationPlanException;
 import io.imago.migration.MigrationPlanner;
@@ -48,15 +47,19 @@ final class SnapshotStep implements Step {
 
     @Override
     public String run(ApplyContext ctx) throws Exception {
+        long t0 = System.nanoTime();
         MigrationSpec m = ctx.bp.migrationOrDefault();
         PgEndpoint source = endpoint(ctx.oldDb(true));
         PgEndpoint target = endpoint(ctx.db(true));
         List<TableMigration> tables = resolve(ctx, source, target);
         String slot = slotName(ctx.bp.universe());
-        SnapshotCopier copier = new SnapshotCopier(source, target, slot, slot, m.parallelism(), progress(ctx))
-                .withReader(endpoint(ctx.oldReader()));
+        SnapshotProgress progress = progress(ctx);
+        PgEndpoint reader = endpoint(ctx.oldReader());
+        SnapshotCopier copier = new SnapshotCopier(source, target, slot, slot, m.parallelism(), progress).withReader(reader);
         copier.prepareSource(tables);
+        var sizes = Calibrating.sizes(ctx, reader, tables.stream().map(TableMigration::sourceTable).toList());
         SnapshotResult result = copier.copy(tables);
+        Calibrating.snapshot(ctx, progress, sizes, (System.nanoTime() - t0) / 1e9);
         long rows = result.rowsPerTargetTable().values().stream().mapToLong(Long::longValue).sum();
         double secs = Math.max(0.001, result.elapsed().toMillis() / 1000.0);
         ctx.update(s -> Fact.ROWS_COPIED.set(Fact.SNAPSHOT_LSN.set(Fact.PUBLICATION.set(Fact.SLOT.set(s, slot), slot),
@@ -102,7 +105,7 @@ final class SnapshotStep implements Step {
     }
 
     /** Aggregates per-table progress into one reading: rows so far of every table's estimate, then the indexes. */
-    private static CopyProgress progress(ApplyContext ctx) {
+    private static SnapshotProgress progress(ApplyContext ctx) {
         return new SnapshotProgress(ctx.reporter, () -> FaultInjection.at(StepName.SNAPSHOT, "copying"));
     }
 }

@@ -48,6 +48,8 @@ final class SwitchoverStep implements Step {
 
     @Override
     public String run(ApplyContext ctx) throws Exception {
+        long t0 = System.nanoTime();
+        long pausedMs = 0;
         IngressState ing = ctx.ingressState().orElseThrow(() -> EngineException.failed("ingress " + ctx.bp.ingress().name() + " is missing"));
         Resource ingress = Resources.resource(ing.resource());
         List<Endpoint> backends = ctx.endpoints();
@@ -64,6 +66,7 @@ final class SwitchoverStep implements Step {
             } else {
                 WritePause.Result r = flipWithFence(ctx, ingress, backends);
                 lastingFenceUp = r.lastingFenceUp();
+                pausedMs = r.pauseMs();
                 detail += String.format("; writes paused %d ms (%s; fence at %s)", r.pauseMs(), r.breakdown(), r.fencePosition());
             }
         } else {
@@ -72,6 +75,11 @@ final class SwitchoverStep implements Step {
         FaultInjection.at(StepName.SWITCHOVER.name(), "flipped");
         if (ctx.old != null) {
             cleanUpOld(ctx, lastingFenceUp);
+        }
+        if (!alreadyThere) {
+            double took = (System.nanoTime() - t0) / 1e9;
+            ctx.measure(Throughput.SWITCHOVER_FIXED, Math.max(0, took - pausedMs / 1000.0), "a switch of " + Forecasts.seconds(took)
+                    + (pausedMs > 0 ? ", " + pausedMs + " ms of it the write pause" : ""));
         }
         return detail;
     }

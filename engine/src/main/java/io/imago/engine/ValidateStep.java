@@ -66,6 +66,15 @@ final class ValidateStep implements Step {
                 problems = CommandCheck.run(ctx, (CheckSpec.Command) check);
             }
             record(ctx, check, problems, failures, passed, t0);
+            double took = (System.nanoTime() - t0) / 1e9;
+            if (check instanceof CheckSpec.Http) {
+                ctx.measure(Throughput.HTTP_REQUEST, took / Math.max(1, ctx.instances().size()), "an http check on "
+                        + Plural.count(ctx.instances().size(), "instance") + " in " + Forecasts.seconds(took));
+            } else if (check instanceof CheckSpec.Compare) {
+                ctx.measure(Throughput.HTTP_REQUEST, took / 2, "a compare check (2 requests) in " + Forecasts.seconds(took));
+            } else {
+                ctx.measure(Throughput.COMMAND, took, "a command check in " + Forecasts.seconds(took));
+            }
         }
         if (!failures.isEmpty()) {
             throw new EngineException(EngineException.Kind.REJECTED, "validation rejected " + ctx.bp.universe() + ":\n  - "
@@ -106,13 +115,30 @@ final class ValidateStep implements Step {
         PgEndpoint source = SnapshotStep.endpoint(ctx.oldDb(true));
         PgEndpoint target = SnapshotStep.endpoint(ctx.db(true));
         List<TableMigration> tables = SnapshotStep.resolve(ctx, source, target);
+        var sizes = Calibrating.sizes(ctx, SnapshotStep.endpoint(ctx.oldReader()), tables.stream().map(TableMigration::sourceTable).toList());
+        long cutStart = System.nanoTime();
         try (ConsistentCut cut = cut(ctx, source, target)) {
+            long checksStart = System.nanoTime();
+            long bytes = 0;
             for (CheckSpec check : data) {
                 long t0 = System.nanoTime();
                 List<String> problems = check instanceof CheckSpec.Checksums c ? checksums(ctx, cut, tables, c) : rowCounts(ctx, cut, tables);
                 record(ctx, check, problems, failures, passed, t0);
+                bytes += sizes == null ? 0 : comparedBytes(check, sizes, tables);
+            }
+            if (sizes != null) {
+                Calibrating.dataChecks(ctx, bytes, (checksStart - cutStart) / 1e9, (System.nanoTime() - checksStart) / 1e9);
             }
         }
+    }
+
+    /** Source heap bytes a data check reads: every migrated table for rowCounts, the named ones for checksums. */
+    private static long comparedBytes(CheckSpec check, List<io.imago.migration.LiveCatalog.TableSize> sizes, List<TableMigration> tables) {
+        List<String> read = check instanceof CheckSpec.Checksums c
+                ? tables.stream().filter(m -> c.tables().contains(m.targetTable()) || c.tables().contains(m.sourceTable()))
+                        .map(TableMigration::sourceTable).toList()
+                : tables.stream().map(TableMigration::sourceTable).toList();
+        return sizes.stream().filter(s -> read.contains(s.table())).mapToLong(io.imago.migration.LiveCatalog.TableSize::heapBytes).sum();
     }
 
     private static ConsistentCut cut(ApplyContext ctx, PgEndpoint source, PgEndpoint target) throws SQLException {

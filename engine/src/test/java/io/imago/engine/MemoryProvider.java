@@ -152,7 +152,21 @@ final class MemoryProvider implements Provider {
 
     @Override
     public PriceList prices() {
-        return null;
+        return new PriceList() {
+            @Override
+            public java.math.BigDecimal hourlyUsd(String kind, String size) {
+                return switch (kind) {
+                    case "instance" -> new java.math.BigDecimal("0.10");
+                    case "ingress" -> new java.math.BigDecimal("0.02");
+                    default -> null; // it rents no database: a plan that asks is wrong
+                };
+            }
+
+            @Override
+            public String source() {
+                return "the memory provider's test prices";
+            }
+        };
     }
 
     /** Found by the engine's {@link ProviderRegistry} through META-INF/services. */

@@ -56,6 +56,17 @@ final class MemoryStateStore implements StateStore {
         ingresses.remove(name);
     }
 
+    final Map<String, io.imago.state.ProviderCalibration> calibrations = new TreeMap<>();
+
+    public Optional<io.imago.state.ProviderCalibration> calibration(String provider) {
+        return Optional.ofNullable(calibrations.get(provider));
+    }
+
+    public void save(io.imago.state.ProviderCalibration calibration) {
+        write();
+        calibrations.put(calibration.provider(), calibration);
+    }
+
     public Lock lock(String operation) {
         return () -> { };
     }

@@ -110,6 +110,80 @@ public final class LiveCatalog {
         return out;
     }
 
+    /**
+     * How big a table is, as the catalog tells without reading it: its heap (with TOAST) and its indexes in bytes,
+     * and the planner's row estimate. A partitioned table counts its partitions ({@code pg_partition_tree} lists
+     * nothing for a plain table, hence the table itself besides).
+     *
+     * @param estimatedRows {@code pg_class.reltuples} (as of the last ANALYZE or VACUUM) or, for a table never
+     *     analyzed, {@code pg_stat_user_tables.n_live_tup}; 0 when neither knows. Not the larger of the two:
+     *     n_live_tup can count a bulk insert twice when ANALYZE ran before the inserting session reported it
+     */
+    public record TableSize(String table, long heapBytes, long indexBytes, long estimatedRows) {
+    }
+
+    /**
+     * The size of every table of schema public (partitions counted in their parent), by name, from {@code pg_class}
+     * and {@code pg_stat_user_tables}: catalog reads only, so a role that can only read may ask, and nothing is scanned.
+     */
+    public static List<TableSize> tableSizes(PgEndpoint db) throws SQLException {
+        List<TableSize> out = new ArrayList<>();
+        try (Connection c = db.connectBrief(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT c.relname, t.heap, t.idx, t.rows FROM pg_class c
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                CROSS JOIN LATERAL (
+                    SELECT coalesce(sum(pg_table_size(p.relid)), 0)::bigint AS heap,
+                           coalesce(sum(pg_indexes_size(p.relid)), 0)::bigint AS idx,
+                           coalesce(sum(CASE WHEN pc.reltuples > 0 THEN pc.reltuples ELSE coalesce(s.n_live_tup, 0) END), 0)::bigint AS rows
+                    FROM (SELECT c.oid AS relid UNION SELECT relid::oid FROM pg_partition_tree(c.oid)) p
+                    JOIN pg_class pc ON pc.oid = p.relid
+                    LEFT JOIN pg_stat_user_tables s ON s.relid = p.relid
+                    WHERE pc.relkind = 'r') t
+                WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+                ORDER BY c.relname""")) {
+            while (rs.next()) {
+                out.add(new TableSize(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * How fast the server writes its log: WAL bytes between two readings of {@code pg_current_wal_lsn()} taken
+     * {@code sample} apart, on one connection. Reads only a position, so a role that can only read may ask.
+     *
+     * @param bytes WAL written between the two readings
+     * @param seconds the time between them, as measured here
+     */
+    public record WalRate(long bytes, double seconds) {
+        public double bytesPerSecond() {
+            return seconds <= 0 ? 0 : bytes / seconds;
+        }
+    }
+
+    public static WalRate walRate(PgEndpoint db, java.time.Duration sample) throws SQLException {
+        try (Connection c = db.connectBrief(); Statement st = c.createStatement()) {
+            Lsn first = currentWal(st);
+            long t0 = System.nanoTime();
+            try {
+                Thread.sleep(sample.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while sampling the write rate", e);
+            }
+            Lsn second = currentWal(st);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            return new WalRate(first.isBefore(second) ? second.value() - first.value() : 0, secs);
+        }
+    }
+
+    private static Lsn currentWal(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        }
+    }
+
     private static List<String> names(PgEndpoint db, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = db.connectBrief(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {

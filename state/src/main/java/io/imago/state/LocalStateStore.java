@@ -83,6 +83,16 @@ public final class LocalStateStore implements StateStore {
     }
 
     @Override
+    public Optional<ProviderCalibration> calibration(String provider) {
+        return read(file("calibration", provider), ProviderCalibration.class);
+    }
+
+    @Override
+    public void save(ProviderCalibration calibration) {
+        write(file("calibration", calibration.provider()), calibration);
+    }
+
+    @Override
     public Path providerDir(String provider) {
         // Not created here: a dry run (plan, status) must leave no trace; providers create it on first write.
         return dir.resolve("providers").resolve(StateNames.plain(provider));

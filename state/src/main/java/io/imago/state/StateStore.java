@@ -26,6 +26,12 @@ public interface StateStore extends AutoCloseable {
 
     void deleteIngress(String name);
 
+    /** What apply measured on a provider, for plan's forecast; empty when no apply has recorded any there. */
+    Optional<ProviderCalibration> calibration(String provider);
+
+    /** Replaces a provider's calibration (written by apply, under the lock, at the end of the steps that measure). */
+    void save(ProviderCalibration calibration);
+
     /**
      * Takes the exclusive lock for a run that changes things.
      *

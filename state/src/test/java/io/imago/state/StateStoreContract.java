@@ -53,6 +53,19 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    void aProviderCalibrationRoundTripsAndIsKeptApartFromUniverses() {
+        StateStore store = newStore();
+        assertTrue(store.calibration("local").isEmpty());
+        ProviderCalibration c = ProviderCalibration.empty("local").with(Map.of("copyRowsPerSecond",
+                new ProviderCalibration.Measurement(61234.5, java.time.Instant.parse("2026-01-02T03:04:05Z"), "shop-v2", "1,000,000 rows in 16.3 s")));
+        store.save(c);
+        assertEquals(c, store.calibration("local").orElseThrow());
+        assertEquals(c, newStore().calibration("local").orElseThrow());
+        assertTrue(store.calibration("aws").isEmpty());
+        assertTrue(store.universes().isEmpty(), "a calibration is not a universe");
+    }
+
+    @Test
     void aFreshStateIsEmptyAndDeletingWhatIsNotThereIsFine() {
         StateStore store = newStore();
         assertTrue(store.universes().isEmpty());

@@ -1,6 +1,7 @@
 package io.imago.state.s3;
 
 import io.imago.state.IngressState;
+import io.imago.state.ProviderCalibration;
 import io.imago.state.StateJson;
 import io.imago.state.StateNames;
 import io.imago.state.StateStore;
@@ -94,6 +95,16 @@ public final class S3StateStore implements StateStore {
     @Override
     public void deleteIngress(String name) {
         objects.delete(object("ingresses", name));
+    }
+
+    @Override
+    public Optional<ProviderCalibration> calibration(String provider) {
+        return read(object("calibration", provider), ProviderCalibration.class);
+    }
+
+    @Override
+    public void save(ProviderCalibration calibration) {
+        objects.put(object("calibration", calibration.provider()), StateJson.bytes(calibration));
     }
 
     @Override

@@ -38,7 +38,7 @@ final class AwsPriceList implements PriceList {
             case "instance" -> price(EC2, Sizes.instanceType(size != null && size.contains(".") ? size : null, size), "EC2 instance type");
             case "database" -> price(RDS, Sizes.dbClass(size != null && size.startsWith("db.") ? size : null, size), "RDS instance class");
             case "ingress" -> new BigDecimal(ALB);
-            default -> BigDecimal.ZERO;
+            default -> null; // not a price this table has: the engine says so rather than count it free
         };
     }
 

@@ -1,6 +1,7 @@
 package io.imago.providers.aws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +35,7 @@ class AwsPriceListTest {
         assertEquals(new BigDecimal("0.036"), prices.hourlyUsd("database", "small"));
         assertEquals(new BigDecimal("0.159"), prices.hourlyUsd("database", "db.m6g.large"));
         assertEquals(new BigDecimal("0.0225"), prices.hourlyUsd("ingress", null));
-        assertEquals(BigDecimal.ZERO, prices.hourlyUsd("replication-slot", null));
+        assertNull(prices.hourlyUsd("replication-slot", null), "a kind it has no price for is not free");
         ProviderException e = assertThrows(ProviderException.class, () -> prices.hourlyUsd("instance", "p5.48xlarge"));
         assertTrue(e.getMessage().contains("has no EC2 instance type p5.48xlarge"), e.getMessage());
     }

@@ -56,7 +56,10 @@ public final class LocalProvider implements Provider {
         return new PriceList() {
             @Override
             public BigDecimal hourlyUsd(String kind, String size) {
-                return BigDecimal.ZERO;
+                return switch (kind) {
+                    case "instance", "database", "ingress" -> BigDecimal.ZERO; // processes on this machine: free, whatever the size
+                    default -> null;
+                };
             }
 
             @Override
