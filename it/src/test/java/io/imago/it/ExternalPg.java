@@ -20,6 +20,7 @@ final class ExternalPg implements AutoCloseable {
     ExternalPg(String walLevel) {
         try {
             pg = EmbeddedPostgres.builder()
+                    .setPgBinaryResolver(ExternalPg::binaries)
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("wal_level", walLevel)
                     .setServerConfig("max_replication_slots", "10")
@@ -37,6 +38,21 @@ final class ExternalPg implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The binaries the first jar on the class path holds. In a reactor build the CLI's jar is on the test class path,
+     * and its manifest names the jars of its lib/ folder, the same binaries jar among them: zonky's default resolver
+     * refuses two copies of one resource.
+     */
+    private static java.io.InputStream binaries(String system, String machine) throws IOException {
+        String arch = machine.equals("amd64") ? "x86_64" : machine;
+        java.net.URL first = ExternalPg.class.getClassLoader().getResource(
+                "postgres-" + system.toLowerCase(java.util.Locale.ROOT) + "-" + arch + ".txz");
+        if (first == null) {
+            return io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, machine);
+        }
+        return first.openStream();
     }
 
     int port() {

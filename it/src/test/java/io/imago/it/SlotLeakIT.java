@@ -78,8 +78,9 @@ class SlotLeakIT {
             st.execute("SELECT pg_drop_replication_slot('imago_leftover')");
         }
 
-        // A consumer holds the slot for longer than one drop attempt waits (10 s): destroy tries again and drops it.
-        Thread holder = new Thread(() -> holdSlot("shop-v1", "imago_shop_v2", 13_000));
+        // A consumer holds the slot for longer than one drop attempt waits (10 s), even counting a slow JVM start of destroy:
+        // destroy tries again and drops it once the consumer lets go (three attempts span up to 36 s).
+        Thread holder = new Thread(() -> holdSlot("shop-v1", "imago_shop_v2", 20_000));
         holder.start();
         // Until the holder streams it (a TLS handshake and a JVM's first one at that can take a while on a busy machine).
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -87,7 +88,7 @@ class SlotLeakIT {
             Thread.sleep(50);
         }
         Cli.Result destroyed = qs.imago("destroy", "shop-v2", "--yes");
-        holder.join(30_000);
+        holder.join(40_000);
         assertEquals(0, destroyed.code(), destroyed.toString());
         assertTrue(destroyed.err().contains("trying again"), destroyed.toString());
         assertEquals(List.of(), slots("shop-v1"));
