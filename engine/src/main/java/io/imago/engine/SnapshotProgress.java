@@ -25,6 +25,7 @@ final class SnapshotProgress implements CopyProgress {
     private final Map<String, Long> estimates = new ConcurrentHashMap<>();
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicLong done = new AtomicLong();
+    private final Map<String, AtomicLong> doneByTable = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger tablesDone = new AtomicInteger();
     private final AtomicLong lastReport;
@@ -64,6 +65,7 @@ final class SnapshotProgress implements CopyProgress {
     @Override
     public void rowsCopied(String table, long delta) {
         done.addAndGet(delta);
+        doneByTable.computeIfAbsent(table, t -> new AtomicLong()).addAndGet(delta);
         maybeReport(false);
     }
 
@@ -120,6 +122,18 @@ final class SnapshotProgress implements CopyProgress {
         }
     }
 
+    /** Each table in flight with its own share of its estimate, e.g. "events 45%, users 3%; ". */
+    private String perTable() {
+        StringBuilder s = new StringBuilder();
+        for (String t : new TreeSet<>(inFlight)) {
+            long est = estimates.getOrDefault(t, 0L);
+            long d = doneByTable.getOrDefault(t, new AtomicLong()).get();
+            s.append(s.length() == 0 ? "" : ", ").append(t).append(' ')
+                    .append(est > 0 ? Math.min(99, d * 100 / est) + "%" : String.format("%,d rows", d));
+        }
+        return s.length() == 0 ? "" : s.append("; ").toString();
+    }
+
     Progress reading(long now) {
         long rows = done.get();
         long total = Math.max(rows, estimates.values().stream().mapToLong(Long::longValue).sum());
@@ -128,7 +142,7 @@ final class SnapshotProgress implements CopyProgress {
         String current = inFlight.isEmpty() ? null : String.join(", ", new TreeSet<>(inFlight));
         double secs = Math.max(0.001, (now - start) / 1e9);
         long streamed = bytes.get();
-        String note = tablesDone.get() + " of " + tables + " " + Plural.of(tables, "table") + " done"
+        String note = perTable() + tablesDone.get() + " of " + tables + " " + Plural.of(tables, "table") + " done"
                 + (streamed > 0 ? ", " + ByteSizes.human(streamed) + " streamed (" + ByteSizes.human((long) (streamed / secs)) + "/s)" : "");
         return new Progress("SNAPSHOT", "rows copied", rows, allDone ? rows : total, !allDone, Duration.ofNanos(now - start), current, note);
     }

@@ -37,7 +37,7 @@ class SnapshotProgressTest {
         assertTrue(r.estimated());
         assertEquals(15, r.percent().orElseThrow());
         assertEquals("orders", r.current());
-        assertEquals("0 of 2 tables done, 150.0 MiB streamed (15.0 MiB/s)", r.note());
+        assertEquals("orders 18%; 0 of 2 tables done, 150.0 MiB streamed (15.0 MiB/s)", r.note());
         assertEquals(150_000, r.rate().orElseThrow(), 1);
         assertEquals(Duration.ofSeconds(56).plusMillis(666), r.eta().orElseThrow().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
 
