@@ -283,10 +283,6 @@ final class RollbackRun {
             // The old universe takes writes again the moment requests reach it.
             WritePause.Result r = Interruption.critical(() -> pause.run((from, to) -> WriteFence.lift(to, oldApp),
                     done -> recordFlipBack(live, old, ing, done.pauseMs())));
-            if (!r.lastingFenceUp()) {
-                // Flipped back, but the fence on the side left did not commit: it must refuse writes from now on.
-                WriteFence.fence(liveAdmin, liveApp, Duration.ofSeconds(5));
-            }
             return r.pauseMs();
         } catch (Exception e) {
             if (!Fact.ROLLBACK_CLEANUP_PENDING.isSet(store.universe(live.name()).orElse(live))) {

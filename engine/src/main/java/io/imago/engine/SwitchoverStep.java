@@ -65,7 +65,7 @@ final class SwitchoverStep implements Step {
                 recordFlip(ctx, null);
             } else {
                 WritePause.Result r = flipWithFence(ctx, ingress, backends);
-                lastingFenceUp = r.lastingFenceUp();
+                lastingFenceUp = true; // committed inside the pause, before the flip
                 pausedMs = r.pauseMs();
                 detail += String.format("; writes paused %d ms (%s; fence at %s)", r.pauseMs(), r.breakdown(), r.fencePosition());
             }

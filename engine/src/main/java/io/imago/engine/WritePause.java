@@ -24,17 +24,16 @@ import java.util.List;
  *   <li>fence the side being left for this session and note the log position;</li>
  *   <li>drain shipping to it within {@code maxPause} (else lift everything: that side stays live);</li>
  *   <li>make the side being left safe for good while the session fence still holds: sequences carried
- *       over, the lasting fence (writers that bypass the ingress are refused) written in the session fence's
- *       transaction, the caller's last steps;</li>
- *   <li>flip the ingress and let the held requests through in one call: <b>the commit point</b>;</li>
- *   <li>commit the session fence's transaction: the lasting fence takes effect as the session fence's locks go,
- *       so writers held by the locks meet the lasting fence; then report the flip to the caller at once, so that
- *       it is recorded durably before anything else happens.</li>
+ *       over, the caller's last steps, then the lasting fence (writers that bypass the ingress are refused), with
+ *       the ingress's hold stretched so that a crash right then makes requests wait for the re-run;</li>
+ *   <li>flip the ingress and let the held requests through in one call: <b>the commit point</b>, reported
+ *       to the caller at once so that it is recorded durably before anything else happens;</li>
+ *   <li>lift the session fence.</li>
  * </ol>
- * Any failure before the flip, a kill included, rolls the lasting fence back with the session and lets the held
- * requests go to the side being left, which stays live and writable: nothing needs lifting. A kill in the moment
- * between the flip and that commit leaves the side left writable until the clean-up after the flip (which a
- * re-run does) fences it. Nothing after the flip can fail the pause. Connections are opened before
+ * Any failure before the flip lifts the lasting fence again and lets the held requests go to the side being
+ * left, which stays live. A kill between the lasting fence and the flip leaves it fenced until the next command
+ * lifts it (Fact.FENCING_OLD), requests held at the ingress meanwhile (at most {@link #CRASH_HOLD}). Nothing
+ * after the flip can fail the pause. Connections are opened before
  * the pause (each costs a handshake and a password exchange), all with short timeouts: a server that stops
  * answering costs a bounded wait.
  *
@@ -61,12 +60,11 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
         void flipped(Result result);
     }
 
-    /**
-     * @param breakdown where the pause went, for the report
-     * @param lastingFenceUp false when the flip happened but the lasting fence could not be committed (the server
-     *     stopped answering right then): the clean-up after the flip must put it up
-     */
-    record Result(long pauseMs, String fencePosition, String breakdown, boolean lastingFenceUp) {
+    /** How long the ingress holds requests when imago dies between the lasting fence and the flip (see {@link #run}). */
+    static final Duration CRASH_HOLD = Duration.ofSeconds(30);
+
+    /** @param breakdown where the pause went, for the report */
+    record Result(long pauseMs, String fencePosition, String breakdown) {
     }
 
     /**
@@ -84,6 +82,7 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
         SessionFence fence = null;
         long t0 = 0;
         boolean flipped = false;
+        boolean lastingFence = false;
         try {
             fromDb = from.connectBrief();
             toDb = to.connectBrief();
@@ -104,25 +103,34 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             SequenceSync.advance(toDb, migration.stream().map(TableMigration::targetTable).toList());
             SequenceSync.carryOver(fromDb, toDb, migration);
             long sequences = System.nanoTime();
-            // Writers that bypass the ingress are held by the session fence now, and refused by the lasting fence from
-            // its commit on. It is written inside the session fence's transaction and committed right after the flip:
-            // if imago dies before the flip, the server rolls it back with the session and the side being left stays
-            // live and writable, whoever re-runs imago and whenever.
-            fence.within(c -> WriteFence.revokeWithin(c, fromAppRole));
-            FaultInjection.at(faultPoint, "fenced");
             lastSteps.run(fromDb, toDb);
             long ready = System.nanoTime();
+            // From the lasting fence to the flip the side being left refuses writes while the ingress still points at
+            // it. Should imago die in that moment, the requests the ingress holds must wait for the re-run (which lifts
+            // the fence first, see Fact.FENCING_OLD) rather than meet the fence: the hold is stretched to CRASH_HOLD.
+            // The other order (flip first, fence after) would let writers that bypass the ingress write to a database
+            // nobody reads any more, and those writes would be lost: a longer wait is the lesser harm.
+            ingress.hold(ingressResource, CRASH_HOLD);
+            lastingFence = true;
+            // Writers that bypass the ingress are held by the session fence now and refused by this one from the flip on.
+            WriteFence.fence(fromDb, fromAppRole, remaining(t0));
+            FaultInjection.at(faultPoint, "fenced");
+            long fencedForGood = System.nanoTime();
             ingress.pointAndRelease(ingressResource, toName, backends);
             flipped = true;
-            FaultInjection.at(faultPoint, "flipping"); // flipped, the lasting fence not yet committed nor the flip recorded
-            boolean lastingFenceUp = commitLastingFence(fence, fromDb);
+            FaultInjection.at(faultPoint, "flipping"); // flipped, not yet recorded
             long end = System.nanoTime();
             Result result = new Result((end - t0) / 1_000_000, fence.position(),
                     String.format("requests in flight %d ms, fence %d ms, drain %d ms, sequences %d ms, lasting fence %d ms, flip %d ms",
                             ms(held - t0), ms(fencedAt - held), ms(drained - fencedAt), ms(sequences - drained),
-                            ms(ready - sequences), ms(end - ready)), lastingFenceUp);
+                            ms(fencedForGood - ready), ms(end - fencedForGood)));
             onFlip.flipped(result);
             return result;
+        } catch (Exception e) {
+            if (!flipped && lastingFence) {
+                liftAfterFailure(e);
+            }
+            throw e;
         } finally {
             if (fence != null) {
                 fence.release();
@@ -137,22 +145,15 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
         }
     }
 
-    /**
-     * After the flip the side left must refuse writes for good. Should the commit not come back (the server froze or
-     * dropped the session right then), the fence is put up again on the connection opened beforehand; if that fails
-     * too, the clean-up after the flip, which a re-run also does, puts it up (see SwitchoverStep and RollbackRun).
-     */
-    private boolean commitLastingFence(SessionFence fence, Connection fromDb) {
+    /** Before the flip the side being left stays live: it must take writes again. */
+    private void liftAfterFailure(Exception cause) {
         try {
-            fence.commit();
-            return true;
-        } catch (SQLException commitFailed) {
-            try {
-                WriteFence.fence(fromDb, fromAppRole, Duration.ofSeconds(5));
-                return true;
-            } catch (SQLException | RuntimeException again) {
-                return false;
-            }
+            WriteFence.lift(from, fromAppRole);
+        } catch (Exception lift) {
+            cause.addSuppressed(lift);
+            throw new EngineException(EngineException.Kind.FAILED, "the switch failed before the flip (" + PgErrors.rootMessage(cause)
+                    + ") and the write fence on " + fromName + " could not be lifted (" + PgErrors.rootMessage(lift) + "): "
+                    + fromName + " serves reads but refuses writes until a re-run of the same command lifts it", cause);
         }
     }
 

@@ -84,34 +84,8 @@ public final class SessionFence implements AutoCloseable {
         return acquired;
     }
 
-    /** Work to do inside the fence's own transaction, published by {@link #commit()} or undone with the session. */
-    public interface InFence {
-        void run(Connection c) throws SQLException;
-    }
-
     /**
-     * Runs work in the fence's transaction, uncommitted: it takes effect for everybody at {@link #commit()}, and not at
-     * all if imago dies (or {@link #release()}s) first, since the server rolls back a session it loses.
-     */
-    public void within(InFence work) throws SQLException {
-        work.run(conn);
-    }
-
-    /**
-     * Publishes what was done {@link #within} the fence and lets the held writers go on, in one commit; then closes the
-     * session. Waits for the server's answer (bounded by the connection's timeouts): the caller must know whether it
-     * took effect.
-     */
-    public void commit() throws SQLException {
-        try {
-            conn.commit();
-        } finally {
-            release();
-        }
-    }
-
-    /**
-     * Lets the held writers go on, undoing anything done {@link #within} the fence. Idempotent, and never waits for the server: closing the session (rather than
+     * Lets the held writers go on. Idempotent, and never waits for the server: closing the session (rather than
      * rolling back and waiting for the answer) ends its transaction and its locks just as surely, and costs nothing
      * when the server has stopped answering after the flip.
      */

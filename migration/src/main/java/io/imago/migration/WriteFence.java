@@ -90,13 +90,8 @@ public final class WriteFence {
         return new FenceResult(lsn, Duration.ofNanos(System.nanoTime() - start), terminated, warnings);
     }
 
-    /**
-     * The fence's privilege changes alone, in the caller's open transaction and left uncommitted: for a switch that
-     * holds a {@link SessionFence} (so no write is in flight on the tables, and none can start) and wants the lasting
-     * fence to take effect only with its own commit, right after the flip, so that a switch that dies before the flip
-     * leaves nothing fenced. Lifted by {@link #lift} like the other.
-     */
-    public static void revokeWithin(Connection inTransaction, String appRole) throws SQLException {
+    /** The fence's privilege changes, in the caller's open transaction (committed by {@link #fence}). */
+    private static void revokeWithin(Connection inTransaction, String appRole) throws SQLException {
         checkRole(inTransaction, appRole);
         try (Statement st = inTransaction.createStatement()) {
             st.execute("CREATE SCHEMA IF NOT EXISTS imago");

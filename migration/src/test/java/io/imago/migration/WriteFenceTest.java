@@ -127,31 +127,6 @@ class WriteFenceTest {
         WriteFence.lift(s.admin(), s.role());
     }
 
-    /** The switch's way: the lasting fence inside the session fence's transaction takes effect with its commit only. */
-    @Test
-    void aFenceWithinTheSessionFenceIsUndoneWithTheSessionAndPublishedByItsCommit() throws Exception {
-        Setup s = setup("fence_within");
-        SessionFence dies = SessionFence.acquire(s.admin(), List.of("items", "audit"), Duration.ofSeconds(5));
-        dies.within(c -> WriteFence.revokeWithin(c, s.role()));
-        dies.release(); // as if imago died before the flip: the server rolls the transaction back
-        insert(s.app(), "after a session that died");
-
-        try (SessionFence commits = SessionFence.acquire(s.admin(), List.of("items", "audit"), Duration.ofSeconds(5))) {
-            commits.within(c -> WriteFence.revokeWithin(c, s.role()));
-            CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> Db.exec(s.app(), "INSERT INTO items (v) VALUES ('held')"));
-            while (Db.count(s.admin(), "SELECT count(*) FROM pg_stat_activity WHERE usename = '" + s.role() + "' AND wait_event = 'relation'") == 0) {
-                Thread.sleep(10);
-            }
-            commits.commit();
-            Exception e = assertThrows(Exception.class, blocked::join);
-            assertTrue(String.valueOf(e.getCause()).contains("permission denied"), "a writer held by the locks meets the fence: " + e.getCause());
-        }
-        assertThrows(SQLException.class, () -> insert(s.app(), "fenced"));
-        assertEquals(1, Db.count(s.admin(), "SELECT count(*) FROM items"));
-        WriteFence.lift(s.admin(), s.role());
-        insert(s.app(), "lifted");
-    }
-
     @Test
     void writersThatFinishInTimeAreNotTerminated() throws Exception {
         Setup s = setup("fence_wait");
