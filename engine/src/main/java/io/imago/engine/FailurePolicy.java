@@ -47,6 +47,16 @@ final class FailurePolicy {
         if (!left.isEmpty()) {
             throw EngineException.failed(String.join("; ", left) + "; re-run `imago apply` once " + ctx.old.name() + "'s database answers");
         }
+        // The killed pause may have left the ingress holding requests (see WritePause.CRASH_HOLD): the old universe takes
+        // writes again, so they go to it now.
+        ctx.ingressState().ifPresent(i -> {
+            try {
+                ctx.ingressProvider().ingress().release(Resources.resource(i.resource()));
+            } catch (RuntimeException e) {
+                ctx.reporter.warn("could not let the requests ingress " + i.name() + " holds go (it lets them go by itself within "
+                        + WritePause.CRASH_HOLD.toSeconds() + " s): " + e.getMessage());
+            }
+        });
         ctx.update(Fact.FENCING_OLD::clear);
     }
 

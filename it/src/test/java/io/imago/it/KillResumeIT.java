@@ -70,6 +70,27 @@ class KillResumeIT {
         assertEquals(2, instancesOf("shop-v2"));
     }
 
+    /**
+     * Killed with the old universe fenced for good and the ingress not yet flipped: the ingress holds the requests (the
+     * hold stretched for this moment) until the re-run lifts the fence and switches; none fails.
+     */
+    @org.junit.jupiter.api.Test
+    void aKillBetweenTheLastingFenceAndTheFlipMakesRequestsWaitNotFail() throws Exception {
+        qs = new Quickstart(tmp);
+        assertEquals(0, qs.imago("apply", "--yes", qs.v1().toString()).code());
+        try (Writers.ThroughIngress users = new Writers.ThroughIngress(qs, "fenced")) {
+            Cli.Result killed = Cli.run(tmp, Map.of("IMAGO_FAULT", "kill:SWITCHOVER:fenced"), "apply", "--yes", qs.v2().toString());
+            assertEquals(137, killed.code(), killed.toString());
+            Cli.Result resumed = qs.imago("apply", "--yes", qs.v2().toString());
+            assertEquals(0, resumed.code(), resumed.toString());
+            Thread.sleep(500);
+            users.close();
+            assertEquals(List.of(), users.failures, "requests through the ingress that failed");
+            assertTrue(users.created.size() > 5, "the writer kept writing: " + users.created.size());
+        }
+        assertServes("shop-v2");
+    }
+
     private long count(String universe, String table) throws Exception {
         try (Connection c = qs.db(universe); Statement s = c.createStatement()) {
             ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table);
