@@ -25,9 +25,16 @@ final class PgCommands {
     }
 
     static Result exec(List<String> cmd, Path dir, Duration timeout) {
+        return exec(cmd, java.util.Map.of(), dir, timeout);
+    }
+
+    /** @param env given to the command besides the clean environment: how a secret reaches it, never its argv */
+    static Result exec(List<String> cmd, java.util.Map<String, String> env, Path dir, Duration timeout) {
         try {
             // initdb, pg_ctl and (through pg_ctl) the postmaster and its backends: none needs imago's environment.
-            Process p = ChildEnvironment.clean(new ProcessBuilder(cmd)).directory(dir.toFile()).redirectErrorStream(true)
+            ProcessBuilder pb = ChildEnvironment.clean(new ProcessBuilder(cmd));
+            pb.environment().putAll(env);
+            Process p = pb.directory(dir.toFile()).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             // pg_ctl's server inherits no pipe of ours (-l sends its output to a file), so reading to EOF ends.
             byte[] out = p.getInputStream().readAllBytes();

@@ -47,10 +47,15 @@ final class ServerCertificate {
             // the next start makes a fresh pair rather than serve a key that does not match its certificate.
             Files.deleteIfExists(root);
             Files.deleteIfExists(store);
-            PgCommands.run(List.of(keytool(), "-genkeypair", "-noprompt", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048",
-                    "-sigalg", "SHA256withRSA", "-validity", "3650", "-dname", "CN=127.0.0.1, O=imago local provider",
+            // The store's password goes through the environment, not the command line every local user can read.
+            PgCommands.Result made = PgCommands.exec(List.of(keytool(), "-genkeypair", "-noprompt", "-alias", "server", "-keyalg", "RSA",
+                    "-keysize", "2048", "-sigalg", "SHA256withRSA", "-validity", "3650", "-dname", "CN=127.0.0.1, O=imago local provider",
                     "-ext", "san=ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", store.toString(),
-                    "-storepass", pass, "-keypass", pass), home, Duration.ofMinutes(1), "keytool");
+                    "-storepass:env", "IMAGO_TLS_STORE_PASS", "-keypass:env", "IMAGO_TLS_STORE_PASS"),
+                    java.util.Map.of("IMAGO_TLS_STORE_PASS", pass), home, Duration.ofMinutes(1));
+            if (made.code() != 0) {
+                throw new LocalProviderException("keytool failed: " + made.output().strip());
+            }
             KeyStore ks = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(store)) {
                 ks.load(in, pass.toCharArray());
