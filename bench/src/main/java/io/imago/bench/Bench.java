@@ -1,5 +1,6 @@
 package io.imago.bench;
 
+import io.imago.testkit.BulkLoadDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ public final class Bench {
                         + ", source on port " + source.port + ", target on port " + target.port + ", settings " + new java.util.TreeMap<>(SETTINGS));
                 if (only.contains("bulk")) {
                     System.out.println("\n== bulk load");
-                    BulkLoadBench b = new BulkLoadBench(source, target, new Dataset(rows), parallelism, work);
+                    BulkLoadBench b = new BulkLoadBench(source, target, new BulkLoadDataset(rows), parallelism, work);
                     b.generate();
                     Set<String> contenders = new java.util.HashSet<>(Set.of(opt.getOrDefault("contenders", "ceiling,dump,restore,imago,text").split(",")));
                     if (opt.containsKey("no-text")) {

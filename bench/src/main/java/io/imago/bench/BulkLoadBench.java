@@ -1,5 +1,6 @@
 package io.imago.bench;
 
+import io.imago.testkit.BulkLoadDataset;
 import io.imago.migration.CopyProgress;
 import io.imago.migration.MigrationPlanner;
 import io.imago.migration.PgEndpoint;
@@ -30,11 +31,11 @@ final class BulkLoadBench {
 
     private final PgServer source;
     private final PgServer target;
-    private final Dataset data;
+    private final BulkLoadDataset data;
     private final int parallelism;
     private final Path work;
 
-    BulkLoadBench(PgServer source, PgServer target, Dataset data, int parallelism, Path work) {
+    BulkLoadBench(PgServer source, PgServer target, BulkLoadDataset data, int parallelism, Path work) {
         this.source = source;
         this.target = target;
         this.data = data;
@@ -97,7 +98,7 @@ final class BulkLoadBench {
     private Timing ceiling() throws Exception {
         String db = "ceiling";
         target.createDatabase(db);
-        target.exec(db, Dataset.tables(false, true).toArray(String[]::new));
+        target.exec(db, BulkLoadDataset.tables(false, true).toArray(String[]::new));
         return timed("COPY ceiling (1 stream/table, no indexes)", db, () -> {
             for (String t : data.rowsPerTable().keySet()) {
                 Proc.bash(psql(source, SOURCE_DB) + " -c 'COPY " + t + " TO STDOUT' | " + psql(target, db) + " -c 'COPY " + t + " FROM STDIN' >/dev/null");
@@ -130,8 +131,8 @@ final class BulkLoadBench {
     private Timing imago(boolean binary) throws Exception {
         String db = binary ? "imago_binary" : "imago_text";
         target.createDatabase(db);
-        List<String> schema = new ArrayList<>(Dataset.tables(true, false));
-        schema.addAll(Dataset.indexes());
+        List<String> schema = new ArrayList<>(BulkLoadDataset.tables(true, false));
+        schema.addAll(BulkLoadDataset.indexes());
         target.exec(db, schema.toArray(String[]::new));
         PgEndpoint src = source.endpoint(SOURCE_DB);
         PgEndpoint tgt = target.endpoint(db);

@@ -1,0 +1,133 @@
+package io.imago.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.imago.testkit.BulkLoadDataset;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code plan}'s duration forecast against what {@code apply} then takes, on the bulk-load benchmark's dataset
+ * (customers, orders, events; customers.name renamed and email_domain added). A first, smaller upgrade in the same state
+ * folder calibrates the local provider, as a team's earlier applies would; the forecast of the second, bigger one must
+ * come within 25 % of its actual total. {@code -Dimago.forecast.rows=5000000} runs it at the benchmark's full size.
+ */
+class ForecastAccuracyIT {
+    private static final long CALIBRATION_ROWS = 250_000;
+    private static final long ROWS = Long.getLong("imago.forecast.rows", 1_000_000);
+    private static final double TOLERANCE = 0.25;
+
+    @TempDir Path dir;
+    private final int port = Quickstart.freePort();
+
+    @AfterEach
+    void destroy() {
+        for (String u : List.of("bulk-b2", "bulk-b1", "bulk-a2", "bulk-a1")) {
+            Cli.run(dir, "destroy", u, "--yes");
+        }
+        assertEquals(List.of(), Leaks.processesUnder(dir), "processes left behind");
+    }
+
+    @Test
+    void theForecastOfABulkLoadUpgradeComesWithin25PercentOfItsActualTime() throws IOException {
+        writeSchemas();
+        upgrade("a", CALIBRATION_ROWS); // calibrates: apply records what it measured
+        assertEquals(0, Cli.run(dir, "destroy", "bulk-a2", "--yes").code());
+
+        Path v1 = blueprint("b", 1, ROWS);
+        Path v2 = blueprint("b", 2, ROWS);
+        ok(Cli.run(dir, "apply", "--yes", v1.toString()));
+        Cli.Result plan = ok(Cli.run(dir, "plan", "--output", "json", v2.toString()));
+        JsonNode duration = Quickstart.JSON.readTree(plan.out()).get("duration");
+        double forecast = duration.get("seconds").asDouble();
+
+        long t0 = System.nanoTime();
+        ok(Cli.run(dir, "apply", "--yes", v2.toString()));
+        double wall = (System.nanoTime() - t0) / 1e9;
+
+        JsonNode timings = universe("bulk-b2").get("timings");
+        double actual = 0;
+        List<String> lines = new ArrayList<>();
+        for (JsonNode t : timings) {
+            actual += t.path("actualSeconds").asDouble();
+            lines.add(String.format(Locale.ROOT, "%-10s forecast %7.1f s  actual %7.1f s", t.get("step").asText(),
+                    t.path("forecastSeconds").asDouble(), t.path("actualSeconds").asDouble()));
+        }
+        String report = String.format(Locale.ROOT, "%,d rows: forecast %.1f s, steps took %.1f s (apply's wall time %.1f s), ratio %.2f%n%s",
+                ROWS, forecast, actual, wall, forecast / actual, String.join("\n", lines));
+        System.out.println(report);
+        assertTrue(Math.abs(forecast - actual) <= TOLERANCE * actual, "forecast off by more than 25 %: " + report);
+        assertTrue(Math.abs(forecast - wall) <= TOLERANCE * wall, "forecast off by more than 25 % of apply's wall time: " + report);
+    }
+
+    /** Creates {@code bulk-<pair>1} with {@code rows} rows and upgrades it to {@code bulk-<pair>2}. */
+    private void upgrade(String pair, long rows) throws IOException {
+        ok(Cli.run(dir, "apply", "--yes", blueprint(pair, 1, rows).toString(), blueprint(pair, 2, rows).toString()));
+    }
+
+    private void writeSchemas() throws IOException {
+        for (int version : new int[] {1, 2}) {
+            List<String> sql = new ArrayList<>(BulkLoadDataset.tables(version == 2, false));
+            sql.addAll(BulkLoadDataset.indexes());
+            Files.writeString(dir.resolve("schema-v" + version + ".sql"), String.join(";\n", sql) + ";\n");
+        }
+    }
+
+    /** Version 1 creates the dataset from its seed; version 2 replaces it, converting customers on the way. */
+    private Path blueprint(String pair, int version, long rows) throws IOException {
+        String universe = "bulk-" + pair + version;
+        StringBuilder y = new StringBuilder();
+        y.append("imago: 1\nuniverse: ").append(universe).append('\n');
+        if (version == 2) {
+            y.append("replaces: bulk-").append(pair).append("1\n");
+        }
+        y.append("provider: { type: local }\n")
+                .append("ingress: { name: bulk, type: loadBalancer, port: ").append(port).append(" }\n")
+                .append("compute:\n  - name: web\n    count: 1\n    size: small\n")
+                .append("    run: [\"java\", \"-jar\", \"").append(Quickstart.SOURCE.resolve("app/target/shop-app.jar")).append("\"]\n")
+                .append("    env: { DB_URL: \"${database.url}\", SCHEMA_VERSION: \"1\" }\n")
+                .append("    health: { path: /health, timeout: 60s }\n")
+                .append("database:\n  engine: postgres\n  version: \"15\"\n  size: small\n  schema: schema-v").append(version).append(".sql\n");
+        if (version == 1) {
+            String seed = "seed-" + pair + ".sql";
+            List<String> script = new ArrayList<>(new BulkLoadDataset(rows).sourceScript());
+            script.removeIf(s -> !s.startsWith("INSERT")); // the schema file made the tables and indexes
+            script.add("ANALYZE");
+            Files.writeString(dir.resolve(seed), String.join(";\n", script) + ";\n");
+            y.append("  seed: ").append(seed).append('\n');
+        } else {
+            y.append("migration:\n  snapshot: { parallelism: 2 }\n  transforms:\n")
+                    .append("    - table: customers\n      renameColumns: { name: full_name }\n")
+                    .append("      addColumns: { email_domain: \"split_part(email, '@', 2)\" }\n")
+                    .append("validate:\n  - rowCounts: true\n  - checksums: [orders]\n  - http: { path: /health, expect: 200 }\n")
+                    .append("teardown: { keepOld: 0 }\n");
+        }
+        Path file = dir.resolve(universe + ".yml");
+        Files.writeString(file, y.toString());
+        return file;
+    }
+
+    private JsonNode universe(String name) throws IOException {
+        JsonNode status = Quickstart.JSON.readTree(ok(Cli.run(dir, "status", "--output", "json")).out());
+        for (JsonNode u : status.get("universes")) {
+            if (u.get("name").asText().equals(name)) {
+                return u;
+            }
+        }
+        throw new AssertionError(name + " is not in the state: " + status);
+    }
+
+    private static Cli.Result ok(Cli.Result r) {
+        assertEquals(0, r.code(), r::toString);
+        return r;
+    }
+}
