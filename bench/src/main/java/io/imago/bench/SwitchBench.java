@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  */
 final class SwitchBench {
     private static final Pattern PAUSE = Pattern.compile("writes were paused (\\d+) ms");
+    /** Where the pause went, as the SWITCHOVER step reports it: "requests in flight 0 ms, fence 2 ms, ..., flip 3 ms". */
+    private static final Pattern BREAKDOWN = Pattern.compile("writes paused \\d+ ms \\((requests in flight [^;]*)");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     record Result(List<Double> pausesMs, long requests, long failed, double seconds) {
@@ -64,8 +66,8 @@ final class SwitchBench {
             Thread.sleep(1000);
             for (int i = 1; i <= switches; i++) {
                 pauses.add((double) apply(blueprint(i, app), i));
-                System.out.printf("  switch %d/%d: writes paused %.0f ms; %d requests so far, %d failed%n", i, switches, pauses.get(i - 1),
-                        requests.get(), failed.get());
+                System.out.printf("  switch %d/%d: writes paused %.0f ms; %d requests so far, %d failed%n    %s%n", i, switches,
+                        pauses.get(i - 1), requests.get(), failed.get(), lastBreakdown);
             }
             Thread.sleep(1000);
         } finally {
@@ -128,12 +130,16 @@ final class SwitchBench {
         return f;
     }
 
+    private String lastBreakdown = "";
+
     /** @return the write pause the apply reported, -1 when it reported none */
     private long apply(Path blueprint, int n) throws Exception {
         String out = imago(List.of("apply", "--yes", blueprint.toString()));
         synchronized (this) {
             live = "bench-" + n;
         }
+        Matcher b = BREAKDOWN.matcher(out);
+        lastBreakdown = b.find() ? b.group(1) : "";
         Matcher m = PAUSE.matcher(out);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }

@@ -4,7 +4,7 @@ import io.imago.migration.LogShipper;
 import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
 import io.imago.migration.PgErrors;
-import io.imago.migration.SequenceSync;
+import io.imago.migration.SequenceHandover;
 import io.imago.migration.SessionFence;
 import io.imago.migration.TableMigration;
 import io.imago.migration.WriteFence;
@@ -60,6 +60,12 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
         void flipped(Result result);
     }
 
+    /**
+     * How far ahead of every value handed out so far the new side's sequences are set before the pause, so that
+     * inside it they normally need no move (see {@link SequenceHandover}); the gap this leaves is harmless.
+     */
+    static final long SEQUENCE_MARGIN = 1000;
+
     /** How long the ingress holds requests when imago dies between the lasting fence and the flip (see {@link #run}). */
     static final Duration CRASH_HOLD = Duration.ofSeconds(30);
 
@@ -86,6 +92,10 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
         try {
             fromDb = from.connectBrief();
             toDb = to.connectBrief();
+            // Everything that can be done before the pause is: the sequences set ahead, the ingress's connection open.
+            SequenceHandover sequences = SequenceHandover.prepare(fromDb, toDb, migration, SEQUENCE_MARGIN);
+            ingress.prepareSwitch(ingressResource);
+            WriteFence.checkFenceable(fromDb, fromAppRole);
             t0 = System.nanoTime();
             ingress.hold(ingressResource, maxPause);
             long held = System.nanoTime();
@@ -100,9 +110,8 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             }
             long drained = System.nanoTime();
             FaultInjection.at(faultPoint, "drained");
-            SequenceSync.advance(toDb, migration.stream().map(TableMigration::targetTable).toList());
-            SequenceSync.carryOver(fromDb, toDb, migration);
-            long sequences = System.nanoTime();
+            sequences.verify(fromDb, toDb, migration);
+            long sequencesDone = System.nanoTime();
             lastSteps.run(fromDb, toDb);
             long ready = System.nanoTime();
             // From the lasting fence to the flip the side being left refuses writes while the ingress still points at
@@ -111,9 +120,10 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             // The other order (flip first, fence after) would let writers that bypass the ingress write to a database
             // nobody reads any more, and those writes would be lost: a longer wait is the lesser harm.
             ingress.hold(ingressResource, CRASH_HOLD);
+            long stretched = System.nanoTime();
             lastingFence = true;
             // Writers that bypass the ingress are held by the session fence now and refused by this one from the flip on.
-            WriteFence.fence(fromDb, fromAppRole, remaining(t0));
+            WriteFence.fenceWithinPause(fromDb, fromAppRole, remaining(t0));
             FaultInjection.at(faultPoint, "fenced");
             long fencedForGood = System.nanoTime();
             ingress.pointAndRelease(ingressResource, toName, backends);
@@ -121,9 +131,9 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             FaultInjection.at(faultPoint, "flipping"); // flipped, not yet recorded
             long end = System.nanoTime();
             Result result = new Result((end - t0) / 1_000_000, fence.position(),
-                    String.format("requests in flight %d ms, fence %d ms, drain %d ms, sequences %d ms, lasting fence %d ms, flip %d ms",
-                            ms(held - t0), ms(fencedAt - held), ms(drained - fencedAt), ms(sequences - drained),
-                            ms(fencedForGood - ready), ms(end - fencedForGood)));
+                    String.format("requests in flight %d ms, fence %d ms, drain %d ms, sequences %d ms, hold stretched %d ms, lasting fence %d ms, flip %d ms",
+                            ms(held - t0), ms(fencedAt - held), ms(drained - fencedAt), ms(sequencesDone - drained),
+                            ms(stretched - ready), ms(fencedForGood - stretched), ms(end - fencedForGood)));
             onFlip.flipped(result);
             return result;
         } catch (Exception e) {

@@ -46,34 +46,10 @@ public final class WriteFence {
      */
     public static FenceResult fence(Connection c, String appRole, Duration maxWait) throws SQLException {
         long start = System.nanoTime();
-        String fencedAt;
-        c.setAutoCommit(false);
-        try {
-            revokeWithin(c, appRole);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT now()::text")) {
-            rs.next();
-            fencedAt = rs.getString(1); // a statement starting from now on sees the revoked privileges
-        }
-
-        List<Integer> writers = waitForWriters(c, appRole, fencedAt, maxWait);
-        int terminated = 0;
-        for (int pid : writers) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
-                ps.setInt(1, pid);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getBoolean(1)) {
-                        terminated++;
-                    }
-                }
-            }
-        }
+        checkRole(c, appRole);
+        Stopped stopped = revokeAndStopWriters(c, appRole, maxWait);
+        int terminated = stopped.terminated();
+        List<Integer> writers = stopped.writers();
         List<String> warnings = new ArrayList<>();
         // A terminated backend may still be rolling back: its transaction is only surely gone with it.
         List<Integer> lingering = waitForExit(c, writers);
@@ -90,18 +66,64 @@ public final class WriteFence {
         return new FenceResult(lsn, Duration.ofNanos(System.nanoTime() - start), terminated, warnings);
     }
 
-    /** The fence's privilege changes, in the caller's open transaction (committed by {@link #fence}). */
+    /**
+     * The lasting fence as a switch's write pause puts it: only what makes the role's writes impossible, in three
+     * round trips when no write is in flight (the privileges revoked in one batch, its commit, one look at the role's
+     * sessions). {@link #checkFenceable} must have passed before the pause; the fence position and the diagnostics
+     * that {@link #fence} adds are left out, as the pause has its own position.
+     */
+    public static void fenceWithinPause(Connection c, String appRole, Duration maxWait) throws SQLException {
+        revokeAndStopWriters(c, appRole, maxWait);
+    }
+
+    /** Whether {@code appRole} can be fenced at all (it exists and is no superuser), checked before a pause. */
+    public static void checkFenceable(Connection c, String appRole) throws SQLException {
+        checkRole(c, appRole);
+    }
+
+    /** @param writers the sessions that could still write when the fence was set, each then terminated */
+    private record Stopped(List<Integer> writers, int terminated) {}
+
+    private static Stopped revokeAndStopWriters(Connection c, String appRole, Duration maxWait) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            revokeWithin(c, appRole);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+        List<Integer> writers = waitForWriters(c, appRole, maxWait);
+        int terminated = 0;
+        for (int pid : writers) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+                ps.setInt(1, pid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        terminated++;
+                    }
+                }
+            }
+        }
+        return new Stopped(writers, terminated);
+    }
+
+    /**
+     * The fence's privilege changes, in the caller's open transaction (committed by {@link #fence}): sent as one batch,
+     * one round trip, since the switch runs this inside its write pause.
+     */
     private static void revokeWithin(Connection inTransaction, String appRole) throws SQLException {
-        checkRole(inTransaction, appRole);
         try (Statement st = inTransaction.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS imago");
             st.execute("""
+                    CREATE SCHEMA IF NOT EXISTS imago;
                     CREATE TABLE IF NOT EXISTS imago.fenced_grants (
                       role_name name, table_name name, column_name name, privilege text, grantable boolean,
-                      PRIMARY KEY (role_name, table_name, column_name, privilege))""");
-            recordGrants(inTransaction, appRole);
-            st.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public FROM " + Sql.ident(appRole));
-            st.execute("ALTER ROLE " + Sql.ident(appRole) + " SET default_transaction_read_only = on");
+                      PRIMARY KEY (role_name, table_name, column_name, privilege));
+                    """ + recordGrantsSql(Sql.literal(appRole)) + ";\n"
+                    + "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public FROM " + Sql.ident(appRole) + ";\n"
+                    + "ALTER ROLE " + Sql.ident(appRole) + " SET default_transaction_read_only = on");
         }
     }
 
@@ -152,24 +174,20 @@ public final class WriteFence {
     }
 
     /** Table- and column-level write grants the role holds directly, kept unless an earlier fence already kept them. */
-    private static void recordGrants(Connection c, String role) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
+    private static String recordGrantsSql(String roleLiteral) {
+        return """
                 INSERT INTO imago.fenced_grants (role_name, table_name, column_name, privilege, grantable)
                 SELECT r.rolname, c.relname, '', a.privilege_type, a.is_grantable
                 FROM pg_roles r, pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a
-                WHERE r.rolname = ? AND n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'f') AND a.grantee = r.oid
+                WHERE r.rolname = %1$s AND n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'f') AND a.grantee = r.oid
                   AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')
                 UNION ALL
                 SELECT r.rolname, c.relname, t.attname, a.privilege_type, a.is_grantable
                 FROM pg_roles r, pg_attribute t JOIN pg_class c ON c.oid = t.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace,
                      aclexplode(t.attacl) a
-                WHERE r.rolname = ? AND n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'f') AND t.attnum > 0
+                WHERE r.rolname = %1$s AND n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'f') AND t.attnum > 0
                   AND NOT t.attisdropped AND a.grantee = r.oid AND a.privilege_type IN ('INSERT', 'UPDATE')
-                ON CONFLICT DO NOTHING""")) {
-            ps.setString(1, role);
-            ps.setString(2, role);
-            ps.executeUpdate();
-        }
+                ON CONFLICT DO NOTHING""".formatted(roleLiteral);
     }
 
     private static List<String> recordedGrants(Connection c, String role) throws SQLException {
@@ -217,31 +235,33 @@ public final class WriteFence {
     }
 
     /**
-     * Sessions of the role that could still commit a write: those holding an xid, and those whose
-     * statement started before the fence (it passed its privilege check and may write any moment).
-     * Waits up to {@code maxWait} for them to finish; returns those still there.
-     */
-    /**
      * Sessions of the role that could still commit a write: those holding an xid, and statements that started
      * before the revoke, except those still waiting for a table lock (a session fence's, typically) without
      * having written anything: tables are locked before a statement's privileges are checked, so such a
      * statement fails by itself once it gets its lock. Terminating it instead would cost {@code maxWait}
-     * and a broken connection for nothing.
+     * and a broken connection for nothing. Waits up to {@code maxWait} for them to finish; returns those still there.
+     * Called right after the revoke's commit: the first look's own {@code now()} is the fence's time (a statement
+     * starting after it sees the revoked privileges), and later looks keep it.
      */
-    private static List<Integer> waitForWriters(Connection c, String role, String fencedAt, Duration maxWait) throws SQLException {
+    private static List<Integer> waitForWriters(Connection c, String role, Duration maxWait) throws SQLException {
         long deadline = System.nanoTime() + maxWait.toNanos();
+        String fencedAt = null;
         while (true) {
             List<Integer> pids = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT pid FROM pg_stat_activity
-                    WHERE usename = ? AND pid <> pg_backend_pid()
-                      AND (backend_xid IS NOT NULL OR (state = 'active' AND query_start < ?::timestamptz
-                           AND NOT (wait_event_type = 'Lock' AND wait_event = 'relation')))""")) {
-                ps.setString(1, role);
-                ps.setString(2, fencedAt);
+                    SELECT t.at::text, a.pid FROM (SELECT coalesce(?::timestamptz, now()) AS at) t
+                    LEFT JOIN pg_stat_activity a ON a.usename = ? AND a.pid <> pg_backend_pid()
+                      AND (a.backend_xid IS NOT NULL OR (a.state = 'active' AND a.query_start < t.at
+                           AND NOT (a.wait_event_type = 'Lock' AND a.wait_event = 'relation')))""")) {
+                ps.setString(1, fencedAt);
+                ps.setString(2, role);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        pids.add(rs.getInt(1));
+                        fencedAt = rs.getString(1);
+                        int pid = rs.getInt(2);
+                        if (!rs.wasNull()) {
+                            pids.add(pid);
+                        }
                     }
                 }
             }

@@ -242,6 +242,11 @@ final class LocalIngresses implements IngressService {
     }
 
     @Override
+    public void prepareSwitch(Resource ingress) {
+        client(ingress).backends(); // opens the admin connection the pause's calls then reuse (kept alive)
+    }
+
+    @Override
     public void hold(Resource ingress, Duration max) {
         // Requests in flight get half the pause, at most a second, to finish on the old backends.
         Duration drain = max.dividedBy(2).compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : max.dividedBy(2);

@@ -34,6 +34,12 @@ public interface IngressService {
     void ensureRunning(Resource ingress);
 
     /**
+     * Called just before a switch's write pause: opens what {@link #hold} and {@link #pointAndRelease} need
+     * (connections, clients, credentials) so that the pause does not pay for them. Changes nothing.
+     */
+    default void prepareSwitch(Resource ingress) {}
+
+    /**
      * Holds new requests (they wait, they do not fail) for at most {@code max}, while a switch
      * happens, and returns once the requests already on their way to a backend have completed (or
      * a bounded part of {@code max} has passed), so that they do not run into the write fence that
