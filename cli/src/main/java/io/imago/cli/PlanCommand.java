@@ -6,14 +6,24 @@ import io.imago.engine.Plan;
 import io.imago.engine.Reporter;
 import io.imago.state.StateStore;
 import io.imago.state.StateStores;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -26,12 +36,39 @@ import picocli.CommandLine.ParentCommand;
             "  imago plan examples/quickstart/shop-v2.yml",
             "  imago plan --output json shop-v2.yml | jq .cost.total",
             "  imago plan --output json shop-v2.yml | jq '.duration.steps[] | [.step, .seconds]'",
-            "  imago plan --output json shop-v2.yml | jq '.resources[].name'"})
+            "  imago plan --output json shop-v2.yml | jq '.resources[].name'",
+            "  imago plan --timeline plan.html shop-v2.yml     also draw it as a timeline"})
 final class PlanCommand implements Callable<Integer> {
     @ParentCommand Imago imago;
 
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Blueprint files, planned in order.")
     List<Path> files;
+
+    @Option(names = "--timeline", paramLabel = "FILE.html|FILE.svg", converter = Timeline.Converter.class,
+            description = "Also draw the forecast as a timeline into this file: the steps as bars, both universes' lifetimes and "
+                    + "the window's cost as it accrues. .html is a self-contained page (the drawing, the steps and the cost items); "
+                    + ".svg the drawing alone. The plan is still printed as --output says.")
+    Timeline timeline;
+
+    /** Where --timeline draws, and as what: the file's extension picks the format. */
+    record Timeline(Path file, boolean html) {
+        static final class Converter implements CommandLine.ITypeConverter<Timeline> {
+            @Override
+            public Timeline convert(String value) {
+                String name = value.toLowerCase(Locale.ROOT);
+                boolean html = name.endsWith(".html") || name.endsWith(".htm");
+                if (!html && !name.endsWith(".svg")) {
+                    throw new CommandLine.TypeConversionException("'" + value + "' must end in .html (a page: the drawing and its "
+                            + "tables) or .svg (the drawing alone)");
+                }
+                try {
+                    return new Timeline(Path.of(value), html);
+                } catch (InvalidPathException e) {
+                    throw new CommandLine.TypeConversionException("'" + value + "' is not a file name: " + e.getReason());
+                }
+            }
+        }
+    }
 
     @Override
     public Integer call() {
@@ -44,12 +81,48 @@ final class PlanCommand implements Callable<Integer> {
                 plans.add(engine.plan(bp));
             }
         }
+        if (timeline != null) {
+            draw(o, plans); // before anything is printed: a file that cannot be written is the whole answer (exit 2)
+        }
         if (o.json()) {
             o.json(plans.size() == 1 ? plans.get(0) : combined(plans));
+            if (timeline != null) {
+                o.err.println("timeline written to " + timeline.file());
+            }
         } else {
             plans.forEach(p -> PlanText.print(o, p));
+            if (timeline != null) {
+                o.out.println();
+                o.out.println("Timeline: " + timeline.file() + (timeline.html() ? " (a page: the drawing, the steps and the cost items)"
+                        : " (an SVG drawing)"));
+            }
         }
         return ExitCodes.OK;
+    }
+
+    private void draw(Output o, List<Plan> plans) {
+        String content = timeline.html() ? PlanHtml.page(plans) : PlanTimeline.document(plans);
+        try {
+            Files.writeString(timeline.file(), content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            o.error("cannot write the timeline to " + timeline.file() + ": " + reason(e), "name a file in a folder you can write, "
+                    + "e.g. --timeline plan.html; nothing was changed");
+            throw new ExitException(ExitCodes.BAD_INPUT);
+        }
+    }
+
+    /** Why a file could not be written, in words (not the exception's class). */
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "its folder does not exist";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     /** Several files: their steps, resources and costs together, and each plan on its own. */
