@@ -37,7 +37,8 @@ import picocli.CommandLine.ParentCommand;
             "  imago plan --output json shop-v2.yml | jq .cost.total",
             "  imago plan --output json shop-v2.yml | jq '.duration.steps[] | [.step, .seconds]'",
             "  imago plan --output json shop-v2.yml | jq '.resources[].name'",
-            "  imago plan --timeline plan.html shop-v2.yml     also draw it as a timeline"})
+            "  imago plan --timeline plan.html shop-v2.yml     also draw it as a timeline",
+            "  imago plan --calibrate shop-v2.yml               time a sample of the source first"})
 final class PlanCommand implements Callable<Integer> {
     @ParentCommand Imago imago;
 
@@ -49,6 +50,12 @@ final class PlanCommand implements Callable<Integer> {
                     + "the window's cost as it accrues. .html is a self-contained page (the drawing, the steps and the cost items); "
                     + ".svg the drawing alone. The plan is still printed as --output says.")
     Timeline timeline;
+
+    @Option(names = "--calibrate",
+            description = "Also read a sample (about 64 MB) of the replaced universe's tables, as its read-only role, to time how "
+                    + "fast it gives up rows: the copy's forecast is then bounded by that rate (a source across a slow link shows "
+                    + "here). Writes nothing; the throughputs apply measured on this provider still count.")
+    boolean calibrate;
 
     /** Where --timeline draws, and as what: the file's extension picks the format. */
     record Timeline(Path file, boolean html) {
@@ -78,7 +85,7 @@ final class PlanCommand implements Callable<Integer> {
         try (StateStore store = StateStores.open(imago.global.state); Engine engine = new Engine(store, Reporter.SILENT)) {
             engine.retireExpiredUnlessLocked();
             for (Blueprint bp : bps) {
-                plans.add(engine.plan(bp));
+                plans.add(engine.plan(bp, calibrate));
             }
         }
         if (timeline != null) {

@@ -58,8 +58,13 @@ public final class Engine implements AutoCloseable {
     }
 
     public Plan plan(Blueprint bp) {
+        return plan(bp, false);
+    }
+
+    /** @param calibrate also read a sample of the replaced universe's tables (read-only) to bound the copy's rate */
+    public Plan plan(Blueprint bp, boolean calibrate) {
         refuseUnfit(bp);
-        return planChecked(bp);
+        return planner(bp).plan(bp, calibrate);
     }
 
     /** The plan of a blueprint whose tables have already been checked against the live catalog. */

@@ -6,6 +6,7 @@ import io.imago.blueprints.ComputeSpec;
 import io.imago.blueprints.Durations;
 import io.imago.blueprints.MigrationSpec;
 import io.imago.migration.LiveCatalog;
+import io.imago.migration.SourceReadSample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,7 @@ final class Forecaster {
     private final String sourceNote;
     private final boolean newIngress;
     private final List<LiveCatalog.TableSize> migrated;
+    private SourceReadSample sample;
 
     /**
      * @param source what was read of the replaced universe's database; null when nothing was (then {@code sourceNote} says why)
@@ -33,6 +35,12 @@ final class Forecaster {
         this.sourceNote = sourceNote;
         this.newIngress = newIngress;
         this.migrated = source == null ? List.of() : source.migrated(bp.migrationOrDefault());
+    }
+
+    /** {@code plan --calibrate}: the copy reads no faster than the source gave up this sample, per stream. */
+    Forecaster withSample(SourceReadSample sample) {
+        this.sample = sample;
+        return this;
     }
 
     Plan.Forecast forecast(List<StepName> steps) {
@@ -114,13 +122,24 @@ final class Forecaster {
         long index = index(migrated);
         double byRows = rows / cal.value(Throughput.COPY_ROWS);
         double byBytes = heap / cal.value(Throughput.COPY_BYTES);
+        String read = "";
+        if (sample != null && sample.heapBytes() < Calibrating.MIN_BYTES) {
+            read = "; the --calibrate sample (" + ByteSizes.human(sample.heapBytes()) + ") was too small to time the source by, not used";
+        } else if (sample != null && sample.heapBytesPerSecond() > 0) {
+            int streams = Math.max(1, bp.migrationOrDefault().parallelism());
+            double byRead = heap / (sample.heapBytesPerSecond() * streams);
+            read = "; " + bp.replaces() + " gave up a " + ByteSizes.human(sample.heapBytes()) + " sample at " + ByteSizes.human((long) sample.heapBytesPerSecond())
+                    + "/s of heap on one stream (--calibrate), " + Forecasts.seconds(byRead) + " over " + Plural.count(streams, "stream")
+                    + (byRead > Math.max(byRows, byBytes) ? ": the source's reading is the bottleneck" : ": faster than the copy, not the bottleneck");
+            byBytes = Math.max(byBytes, byRead);
+        }
         double indexes = index / cal.value(Throughput.INDEX_BYTES);
         double s = Math.max(byRows, byBytes) + indexes + cal.value(Throughput.SNAPSHOT_FIXED);
         String assumed = Plural.count(migrated.size(), "table") + " of " + bp.replaces() + " (" + String.format(Locale.ROOT, "~%,d", rows)
                 + " " + Plural.of(rows, "row") + ", " + ByteSizes.human(heap) + " of heap, " + ByteSizes.human(index) + " of indexes, from its catalog); "
                 + "copy " + Forecasts.seconds(Math.max(byRows, byBytes)) + ", the slower of the rows at " + cal.says(Throughput.COPY_ROWS)
                 + " and the heap at " + cal.says(Throughput.COPY_BYTES) + "; indexes rebuilt in " + Forecasts.seconds(indexes) + " at "
-                + cal.says(Throughput.INDEX_BYTES) + " (the new schema's indexes taken as big as the old); " + fixed;
+                + cal.says(Throughput.INDEX_BYTES) + " (the new schema's indexes taken as big as the old); " + fixed + read;
         return new Plan.StepForecast(StepName.SNAPSHOT.name(), s, assumed);
     }
 

@@ -4,6 +4,7 @@ import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.ComputeSpec;
 import io.imago.blueprints.Durations;
 import io.imago.migration.PgErrors;
+import io.imago.migration.SourceReadSample;
 import io.imago.providers.spi.PriceList;
 import io.imago.state.IngressState;
 import io.imago.state.StateStore;
@@ -35,6 +36,11 @@ final class Planner {
     }
 
     Plan plan(Blueprint bp) {
+        return plan(bp, false);
+    }
+
+    /** @param calibrate also read a sample of the source, to bound the copy's rate by how fast the source gives up rows */
+    Plan plan(Blueprint bp, boolean calibrate) {
         List<String> notes = new ArrayList<>();
         UniverseState old = bp.replaces() == null ? null : store.universe(bp.replaces()).orElse(null);
         if (bp.replaces() != null && old == null) {
@@ -57,7 +63,7 @@ final class Planner {
         }
         List<Plan.PlannedResource> resources = resources(bp, old);
         IngressState ingress = store.ingress(bp.ingress().name()).orElse(null);
-        Plan.Forecast forecast = forecast(bp, old, ingress == null, names, notes);
+        Plan.Forecast forecast = forecast(bp, old, ingress == null, names, notes, calibrate);
         double retire = forecast.steps().stream().filter(s -> s.step().equals(StepName.RETIRE.name())).mapToDouble(Plan.StepForecast::seconds)
                 .sum();
         Plan.Cost cost = new CostEstimator(prices).estimate(bp, old, ingress, forecast, retire);
@@ -68,12 +74,14 @@ final class Planner {
     Plan.Forecast forecastOnly(Blueprint bp) {
         UniverseState old = bp.replaces() == null ? null : store.universe(bp.replaces()).orElse(null);
         List<StepName> names = ApplyRun.PIPELINE.stream().filter(s -> s.planned(bp)).map(Step::name).toList();
-        return forecast(bp, old, store.ingress(bp.ingress().name()).isEmpty(), names, new ArrayList<>());
+        return forecast(bp, old, store.ingress(bp.ingress().name()).isEmpty(), names, new ArrayList<>(), false);
     }
 
     /** The forecast; the source's database is read only when the blueprint copies data from it. */
-    private Plan.Forecast forecast(Blueprint bp, UniverseState old, boolean newIngress, List<StepName> steps, List<String> notes) {
+    private Plan.Forecast forecast(Blueprint bp, UniverseState old, boolean newIngress, List<StepName> steps, List<String> notes,
+            boolean calibrate) {
         SourceReading reading = null;
+        SourceReadSample sample = null;
         String why = null;
         if (bp.replaces() != null && bp.database() != null) {
             if (old == null) {
@@ -83,13 +91,19 @@ final class Planner {
             } else {
                 try {
                     reading = probe.read(old);
+                    if (calibrate) {
+                        sample = probe.sample(old, reading.migrated(bp.migrationOrDefault()));
+                    }
                 } catch (Exception e) {
                     why = "could not read " + old.name() + "'s database (" + PgErrors.rootMessage(e) + "), so its tables are counted as empty";
                     notes.add("the forecast " + why);
                 }
             }
         }
-        return new Forecaster(bp, calibrations.apply(bp.provider().type()), reading, why, newIngress).forecast(steps);
+        if (calibrate && sample == null) {
+            notes.add("--calibrate read no sample: " + (why != null ? why : "nothing of " + bp.replaces() + " is copied"));
+        }
+        return new Forecaster(bp, calibrations.apply(bp.provider().type()), reading, why, newIngress).withSample(sample).forecast(steps);
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.imago.blueprints.Blueprint;
 import io.imago.migration.LiveCatalog.TableSize;
+import io.imago.migration.SourceReadSample;
 import io.imago.providers.spi.PriceList;
 import io.imago.state.IngressState;
 import io.imago.state.Phase;
@@ -128,6 +129,27 @@ class ForecastGoldenTest {
         assertTrue(snapshot.contains("10,000 rows/s (the test's figure)"), snapshot);
         assertTrue(f.steps().get(3).assumed().contains("shop-v1 writes 488.3 KiB/s of WAL (sampled over 1.0 s)"), f.steps().get(3).assumed());
         assertTrue(f.steps().get(5).assumed().contains("writes paused at most 2s"), f.steps().get(5).assumed());
+    }
+
+    @Test
+    void calibratingBoundsTheCopyByHowFastTheSourceGaveUpItsSampleOverTheCopysStreams() {
+        Blueprint bp = Blueprints.parse(dir, "shop-v2", upgrade("0"));
+        List<StepName> steps = ApplyRun.PIPELINE.stream().filter(s -> s.planned(bp)).map(Step::name).toList();
+        // 16 MB of heap in 50 s: 320,000 B/s on one stream, 640,000 B/s over the default 2: 80 MB take 125 s, slower than 80
+        Plan.Forecast slow = new Forecaster(bp, fixed(), reading(500_000), null, false)
+                .withSample(new SourceReadSample(40_000, 16_000_000, 17_000_000, 50.0)).forecast(steps);
+        assertEquals(133.0, seconds(slow).get("SNAPSHOT"), "read 125 + indexes 6 + fixed 2");
+        assertTrue(slow.steps().get(2).assumed().contains("the source's reading is the bottleneck"), slow.steps().get(2).assumed());
+        // 10 MB/s on one stream: 4 s over 2 streams, the copy's own 80 s still decide
+        Plan.Forecast fast = new Forecaster(bp, fixed(), reading(500_000), null, false)
+                .withSample(new SourceReadSample(4_000, 50_000_000, 51_000_000, 5.0)).forecast(steps);
+        assertEquals(88.0, seconds(fast).get("SNAPSHOT"));
+        assertTrue(fast.steps().get(2).assumed().contains("not the bottleneck"), fast.steps().get(2).assumed());
+        // a sample under 8 MiB times the statements more than the source: said, not used
+        Plan.Forecast tiny = new Forecaster(bp, fixed(), reading(500_000), null, false)
+                .withSample(new SourceReadSample(40, 65_536, 70_000, 0.5)).forecast(steps);
+        assertEquals(88.0, seconds(tiny).get("SNAPSHOT"));
+        assertTrue(tiny.steps().get(2).assumed().contains("too small to time the source by"), tiny.steps().get(2).assumed());
     }
 
     @Test
