@@ -1,15 +1,13 @@
 package io.imago.engine;
 
+import io.imago.providers.spi.DurableFiles;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imago.providers.spi.ProviderException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -90,21 +88,9 @@ final class ExternalRecords {
     private static void write(Path f, Map<String, String> value) {
         try {
             mkdirs(f.getParent());
-            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.write(tmp, JSON.writeValueAsBytes(value), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            force(tmp, StandardOpenOption.WRITE);
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            force(f.getParent(), StandardOpenOption.READ);
+            DurableFiles.replace(f, JSON.writeValueAsBytes(value));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void force(Path p, StandardOpenOption mode) throws IOException {
-        try (FileChannel ch = FileChannel.open(p, mode)) {
-            ch.force(true);
         }
     }
 

@@ -1,12 +1,12 @@
 package io.imago.providers.local;
 
+import io.imago.providers.spi.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -92,18 +92,10 @@ final class ServerCertificate {
 
     /** PostgreSQL refuses a key others can read: 0600 from the first byte, owned by the server's user. */
     private static void writePrivate(Path p, String content, String runAs) throws IOException {
-        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, content);
-        PgCommands.chown(tmp, runAs);
-        Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.replace(p, content.getBytes(StandardCharsets.UTF_8), true, tmp -> PgCommands.chown(tmp, runAs));
     }
 
     private static void writeAtomically(Path p, String content, String runAs) throws IOException {
-        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-        Files.writeString(tmp, content);
-        PgCommands.chown(tmp, runAs);
-        Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.replace(p, content.getBytes(StandardCharsets.UTF_8), false, tmp -> PgCommands.chown(tmp, runAs));
     }
 }

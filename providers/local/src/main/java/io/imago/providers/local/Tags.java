@@ -1,14 +1,12 @@
 package io.imago.providers.local;
 
+import io.imago.providers.spi.DurableFiles;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,25 +104,11 @@ final class Tags {
     static void writeAtomically(Path f, Object value) {
         try {
             mkdirs(f.getParent());
-            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            // Created owner-only before the first byte is written: a chmod after the write would
-            // leave a moment in which another user could open the file (and keep it open).
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.write(tmp, JSON.writeValueAsBytes(value), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            // Synced before and after the rename: the order of these writes is what resuming relies
-            // on (a password stored before initdb uses it, a flag set after), even across a power cut.
-            force(tmp, StandardOpenOption.WRITE);
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            force(f.getParent(), StandardOpenOption.READ);
+            // The order of these writes is what resuming relies on (a password stored before initdb uses it, a flag
+            // set after), even across a power cut: each is durable before the next.
+            DurableFiles.replace(f, JSON.writeValueAsBytes(value));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void force(Path p, StandardOpenOption mode) throws IOException {
-        try (FileChannel ch = FileChannel.open(p, mode)) {
-            ch.force(true);
         }
     }
 

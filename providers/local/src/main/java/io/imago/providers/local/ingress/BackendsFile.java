@@ -1,14 +1,11 @@
 package io.imago.providers.local.ingress;
 
+import io.imago.providers.spi.DurableFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,22 +62,7 @@ final class BackendsFile {
         doc.put("backends", backends);
         doc.put("generation", generation);
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
-        Path dir = file.getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true); // makes the rename itself durable
-        } catch (IOException | UnsupportedOperationException e) {
-            // some platforms cannot open a folder for fsync; the rename is still atomic
-        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        DurableFiles.replace(file, bytes);
     }
 }

@@ -158,12 +158,8 @@ public final class IngressServer {
 
     /** The ports file: written whole (temp file, rename), readable by its owner only, once both listeners are bound. */
     private static void writePorts(Path file, int port, int adminPort) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, "{\"port\":" + port + ",\"admin\":" + adminPort + ",\"pid\":" + ProcessHandle.current().pid() + "}\n");
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        io.imago.providers.spi.DurableFiles.replace(file, ("{\"port\":" + port + ",\"admin\":" + adminPort + ",\"pid\":"
+                + ProcessHandle.current().pid() + "}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** What a ports file says: the ports the ingress with that pid bound. */
