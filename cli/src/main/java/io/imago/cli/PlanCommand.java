@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -33,12 +34,15 @@ final class PlanCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Blueprint files, planned in order.")
     List<Path> files;
 
+    @Option(names = "--pricing", paramLabel = "catalog|live", defaultValue = "catalog", description = Pricing.DESCRIPTION)
+    Pricing pricing;
+
     @Override
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
         List<Blueprint> bps = BlueprintFiles.loadOrExit(o, files);
         List<Plan> plans = new ArrayList<>();
-        try (StateStore store = StateStores.open(imago.global.state); Engine engine = new Engine(store, Reporter.SILENT)) {
+        try (StateStore store = StateStores.open(imago.global.state); Engine engine = new Engine(store, Reporter.SILENT).pricing(pricing.name())) {
             engine.retireExpiredUnlessLocked();
             for (Blueprint bp : bps) {
                 plans.add(engine.plan(bp));
