@@ -39,6 +39,9 @@ final class ApplyCommand implements Callable<Integer> {
                     + "`imago plan` prices it); with budget.maxUsd in the blueprint too, the lower bound holds.")
     BigDecimal maxUsd;
 
+    @Option(names = "--pricing", paramLabel = "catalog|live", defaultValue = "catalog", description = Pricing.DESCRIPTION)
+    Pricing pricing;
+
     @Override
     public Integer call() {
         Output o = new Output(imago.out, imago.err, imago.global);
@@ -58,7 +61,7 @@ final class ApplyCommand implements Callable<Integer> {
         List<ApplyResult> results = new ArrayList<>();
         try (StateStore store = StateStores.open(imago.global.state);
                 StateStore.Lock lock = store.lock("apply " + bps.stream().map(Blueprint::universe).collect(Collectors.joining(" ")));
-                Engine engine = new Engine(store, new ConsoleReporter(o))) {
+                Engine engine = new Engine(store, new ConsoleReporter(o)).pricing(pricing.name())) {
             engine.retireExpired();
             for (Blueprint bp : bps) {
                 if (!o.json()) {

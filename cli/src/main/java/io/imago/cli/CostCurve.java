@@ -36,10 +36,26 @@ final class CostCurve {
     static CostCurve of(Plan p, double switchAt) {
         List<Span> spans = new ArrayList<>();
         for (Plan.CostItem i : p.cost().items()) {
+            if (i.hours() == null) { // priced by the GB, not the hour (data transfer): moved from the snapshot to the switch
+                spans.add(new Span(i.resource(), Math.min(snapshotStart(p), switchAt), switchAt, i.usd()));
+                continue;
+            }
             double from = p.replaces() != null && p.replaces().equals(i.universe()) ? switchAt : 0;
             spans.add(new Span(i.resource(), from, from + i.hours().doubleValue() * 3600, i.usd()));
         }
         return new CostCurve(spans);
+    }
+
+    /** When SNAPSHOT starts, the steps before it laid end to end; 0 when the plan has none. */
+    private static double snapshotStart(Plan p) {
+        double t = 0;
+        for (Plan.StepForecast s : p.duration().steps()) {
+            if (s.step().equals("SNAPSHOT")) {
+                return t;
+            }
+            t += s.seconds();
+        }
+        return 0;
     }
 
     List<Span> spans() {

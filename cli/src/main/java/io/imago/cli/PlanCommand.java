@@ -45,6 +45,9 @@ final class PlanCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Blueprint files, planned in order.")
     List<Path> files;
 
+    @Option(names = "--pricing", paramLabel = "catalog|live", defaultValue = "catalog", description = Pricing.DESCRIPTION)
+    Pricing pricing;
+
     @Option(names = "--timeline", paramLabel = "FILE.html|FILE.svg", converter = Timeline.Converter.class,
             description = "Also draw the forecast as a timeline into this file: the steps as bars, both universes' lifetimes and "
                     + "the window's cost as it accrues. .html is a self-contained page (the drawing, the steps and the cost items); "
@@ -82,7 +85,7 @@ final class PlanCommand implements Callable<Integer> {
         Output o = new Output(imago.out, imago.err, imago.global);
         List<Blueprint> bps = BlueprintFiles.loadOrExit(o, files);
         List<Plan> plans = new ArrayList<>();
-        try (StateStore store = StateStores.open(imago.global.state); Engine engine = new Engine(store, Reporter.SILENT)) {
+        try (StateStore store = StateStores.open(imago.global.state); Engine engine = new Engine(store, Reporter.SILENT).pricing(pricing.name())) {
             engine.retireExpiredUnlessLocked();
             for (Blueprint bp : bps) {
                 plans.add(engine.plan(bp, calibrate));

@@ -92,13 +92,14 @@ final class PlanHtml {
         Plan.Cost c = p.cost();
         b.append("<h3>").append(esc("Cost of the window (" + c.currency() + ")")).append("</h3>\n<table class=\"cost\">\n<thead><tr>")
                 .append("<th>resource</th><th>kind</th><th>provider</th><th>size</th><th class=\"num\">count</th>")
-                .append("<th class=\"num\">USD/h</th><th class=\"num\">hours</th><th class=\"num\">USD</th><th>universe</th><th>during</th>")
+                .append("<th class=\"num\">unit price</th><th class=\"num\">hours</th><th class=\"num\">USD</th><th>universe</th><th>during</th>")
                 .append("</tr></thead>\n<tbody>\n");
         Function<Object, String> cell = v -> "<td>" + esc(v == null ? "-" : v.toString()) + "</td>";
         for (Plan.CostItem i : c.items()) {
             b.append("<tr>").append(cell.apply(i.resource())).append(cell.apply(i.kind())).append(cell.apply(i.provider()))
-                    .append(cell.apply(i.size())).append(num(String.valueOf(i.count()))).append(num(i.hourly().toPlainString()))
-                    .append(num(i.hours().toPlainString())).append(num(i.usd().toPlainString())).append(cell.apply(i.universe()))
+                    .append(cell.apply(i.size())).append(num(String.valueOf(i.count())))
+                    .append(num(i.unitPrice() != null ? i.unitPrice().toPlainString() + " /" + i.unit() : i.hourly().toPlainString() + " /hour"))
+                    .append(num(i.hours() == null ? "-" : i.hours().toPlainString())).append(num(i.usd().toPlainString())).append(cell.apply(i.universe()))
                     .append(cell.apply(i.during())).append("</tr>\n");
         }
         b.append("</tbody>\n<tfoot><tr><td colspan=\"7\">total, rounded up to the cent</td>").append(num(c.total().toPlainString()))

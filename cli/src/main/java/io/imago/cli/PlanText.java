@@ -44,16 +44,29 @@ final class PlanText {
         o.out.println();
         Plan.Cost c = p.cost();
         o.out.println("Cost of the window (" + c.currency() + "): " + o.bold(c.total().toPlainString()) + " (rounded up to the cent)");
-        o.out.printf("  %-24s %-8s %-9s %-12s %5s %9s %9s %9s%n", "resource", "kind", "provider", "size", "count", "USD/h", "hours", "USD");
+        o.out.printf("  %-24s %-8s %-9s %-14s %5s %18s %8s %9s%n", "resource", "kind", "provider", "size", "count", "unit price", "hours",
+                "USD");
         for (Plan.CostItem item : c.items()) {
-            o.out.printf("  %-24s %-8s %-9s %-12s %5d %9s %9s %9s  %s%n", item.resource(), item.kind(), item.provider(),
-                    item.size() == null ? "-" : item.size(), item.count(), item.hourly().toPlainString(), item.hours().toPlainString(),
+            o.out.printf("  %-24s %-8s %-9s %-14s %5d %18s %8s %9s  %s%n", item.resource(), item.kind(), item.provider(), size(item),
+                    item.count(), item.unitPrice().toPlainString() + " /" + item.unit(), item.hours() == null ? "-" : item.hours().toPlainString(),
                     item.usd().toPlainString(), item.during());
+            if (item.detail() != null) {
+                wrap(o, item.detail(), "      ", "      ");
+            }
         }
         o.out.println("  per hour: " + c.hourlyBefore().toPlainString() + " before, " + c.hourlyAfter().toPlainString() + " once "
                 + p.universe() + " is live (" + c.monthly().toPlainString() + " per month)");
         wrap(o, "basis: " + c.basis(), "  ", "         ");
+        wrap(o, "snapshots: " + c.snapshots(), "  ", "             ");
         wrap(o, "prices: " + c.source(), "  ", "          ");
+    }
+
+    /** The size column: the provider's size, or the GB a storage or transfer line counts. */
+    private static String size(Plan.CostItem item) {
+        if (item.quantity() != null) {
+            return item.quantity().stripTrailingZeros().toPlainString() + " GB" + (item.kind().equals("storage") ? " " + item.size() : "");
+        }
+        return item.size() == null ? "-" : item.size();
     }
 
     /** The forecast as a table: a step, its seconds, and what they assumed (wrapped under it). */

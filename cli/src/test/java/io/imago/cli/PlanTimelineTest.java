@@ -49,10 +49,13 @@ class PlanTimelineTest {
                 item("shop-v2-db", "database", 1, "0.20", toLive, "shop-v2"),
                 item("shop-v2-web", "instance", 2, "0.05", toLive, "shop-v2"),
                 item("shop-v1-db", "database", 1, "0.20", kept + retire, "shop-v1"),
-                item("shop-v1-web", "instance", 2, "0.05", kept + retire, "shop-v1"));
+                item("shop-v1-web", "instance", 2, "0.05", kept + retire, "shop-v1"),
+                // priced by the GB, not the hour: accrues from SNAPSHOT to the switch
+                new Plan.CostItem("shop-v1->shop-v2", "transfer", "aws", null, 1, null, null, new BigDecimal("0.0400"), "shop-v2",
+                        "from SNAPSHOT until the switch", "GB", new BigDecimal("0.02"), new BigDecimal("2"), "the test's 2 GB"));
         BigDecimal total = items.stream().map(Plan.CostItem::usd).reduce(BigDecimal.ZERO, BigDecimal::add).setScale(2, RoundingMode.UP);
         Plan.Cost cost = new Plan.Cost("USD", total, new BigDecimal("219.00"), items, "local: the test's prices",
-                "shop-v2 from PROVISION until the switch", new BigDecimal("0.3"), new BigDecimal("0.3"));
+                "shop-v2 from PROVISION until the switch", new BigDecimal("0.3"), new BigDecimal("0.3"), "local: none");
         Plan.Forecast f = new Plan.Forecast(toLive, all, steps, null, "the test's throughputs");
         return new Plan("shop-v2", "shop-v1", "local", planned, List.of(), cost, f, List.of(),
                 new Plan.Rollback(keepOld, false, List.of(), "rollback within " + keepOld));
@@ -61,7 +64,8 @@ class PlanTimelineTest {
     static Plan.CostItem item(String name, String kind, int count, String hourly, double seconds, String universe) {
         BigDecimal hours = BigDecimal.valueOf(seconds).divide(BigDecimal.valueOf(3600), 4, RoundingMode.HALF_UP);
         BigDecimal usd = new BigDecimal(hourly).multiply(BigDecimal.valueOf(count)).multiply(hours).setScale(4, RoundingMode.HALF_UP);
-        return new Plan.CostItem(name, kind, "local", "small", count, new BigDecimal(hourly), hours, usd, universe, "during the test");
+        return new Plan.CostItem(name, kind, "local", "small", count, new BigDecimal(hourly), hours, usd, universe, "during the test",
+                "hour", new BigDecimal(hourly), hours, null);
     }
 
     static Plan upgrade(String keepOld) {
@@ -185,7 +189,11 @@ class PlanTimelineTest {
         assertEquals(sum.doubleValue(), c.at(c.end()), 1e-9);
         assertEquals(switchAt + 900, c.end(), 0.5, "the old universe kept 15 minutes after the switch");
         BigDecimal newOnes = p.cost().items().get(0).usd().add(p.cost().items().get(1).usd());
-        assertEquals(newOnes.doubleValue() / 2, c.at(switchAt / 2), 1e-4, "half the new universe's cost half way to the switch");
+        double snapshotAt = 40.5; // PROVISION 40 + PREPARE 0.5: the transfer (0.04 USD) accrues from there to the switch
+        double transfer = 0.04 * (switchAt / 2 - snapshotAt) / (switchAt - snapshotAt);
+        assertEquals(newOnes.doubleValue() / 2 + transfer, c.at(switchAt / 2), 1e-4,
+                "half the new universe's cost half way to the switch, and the transfer's share so far");
+        assertEquals(newOnes.doubleValue() * snapshotAt / switchAt, c.at(snapshotAt), 1e-4, "nothing transferred before SNAPSHOT");
         assertEquals(0, c.at(0), 1e-12);
     }
 
@@ -251,7 +259,7 @@ class PlanTimelineTest {
             body = body.substring(body.indexOf("<tbody>"), body.indexOf("</tbody>"));
             rows.put(table, body.split("<tr>", -1).length - 1);
         }
-        assertEquals(Map.of("steps", 7, "cost", 4), rows);
+        assertEquals(Map.of("steps", 7, "cost", 5), rows);
         assertTrue(html.contains("<td class=\"num\">" + p.cost().total().toPlainString() + "</td>"), "the total");
         assertFalse(html.contains(TRICKY));
         assertTrue(html.contains("rows &lt; 10 &amp;"));

@@ -4,7 +4,6 @@ import io.imago.blueprints.Blueprint;
 import io.imago.blueprints.ComputeSpec;
 import io.imago.blueprints.Durations;
 import io.imago.providers.spi.PriceList;
-import io.imago.providers.spi.ProviderException;
 import io.imago.state.IngressState;
 import io.imago.state.ResourceRecord;
 import io.imago.state.UniverseState;
@@ -14,23 +13,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
  * Prices the upgrade's window (see {@link Plan.Cost}): every resource with its provider, size, count, unit price and
- * the hours the window keeps it. A resource without a price is an error naming it, never a zero.
+ * the hours the window keeps it, its storage, and the data moved between the universes. A resource without a price is
+ * an error naming it, never a zero.
  */
 final class CostEstimator {
     static final BigDecimal HOURS_PER_MONTH = BigDecimal.valueOf(730);
     private static final BigDecimal SECONDS_PER_HOUR = BigDecimal.valueOf(3600);
 
-    private final Function<String, PriceList> prices;
-    private final Map<String, String> sources = new TreeMap<>();
+    private final Prices prices;
 
     /** @param prices the price list of a provider type */
-    CostEstimator(Function<String, PriceList> prices) {
-        this.prices = prices;
+    CostEstimator(java.util.function.Function<String, PriceList> prices) {
+        this.prices = new Prices(prices);
     }
 
     /**
@@ -41,29 +38,40 @@ final class CostEstimator {
         String provider = bp.provider().type();
         BigDecimal newHours = hours(forecast.seconds());
         String untilSwitch = "from PROVISION until the switch (forecast " + Forecasts.seconds(forecast.seconds()) + ")";
+        StorageLines storage = new StorageLines(prices);
         List<Plan.CostItem> items = new ArrayList<>();
+        List<Plan.CostItem> stored = new ArrayList<>();
         BigDecimal after = BigDecimal.ZERO;
         if (bp.database() != null && !bp.database().isExternal()) {
             var d = bp.database();
             Plan.CostItem i = item(bp.universe() + "-db", "database", provider, d.instanceClass() != null ? d.instanceClass() : d.size(), 1,
                     newHours, bp.universe(), untilSwitch);
             items.add(i);
-            after = after.add(i.hourly());
+            Plan.CostItem s = storage.database(i, d.storageGb(), "as the blueprint declares");
+            stored.add(s);
+            after = after.add(i.hourly()).add(s.hourly());
         }
         for (ComputeSpec c : bp.compute()) {
             Plan.CostItem i = item(bp.universe() + "-" + c.name(), "instance", provider, c.instanceType() != null ? c.instanceType() : c.size(),
                     c.count(), newHours, bp.universe(), untilSwitch);
             items.add(i);
             after = after.add(i.hourly().multiply(BigDecimal.valueOf(c.count())));
+            Plan.CostItem s = storage.volumes(i);
+            if (s != null) {
+                stored.add(s);
+                after = after.add(s.hourly().multiply(BigDecimal.valueOf(s.count())));
+            }
         }
         BigDecimal ingressHourly;
         if (ingress == null) {
-            Plan.CostItem i = item(bp.ingress().name(), "ingress", provider, null, 1, newHours, bp.ingress().name(), untilSwitch);
+            Plan.CostItem i = item(bp.ingress().name(), "ingress", provider, bp.ingress().type(), 1, newHours, bp.ingress().name(), untilSwitch);
             items.add(i);
             ingressHourly = i.hourly();
         } else {
-            ingressHourly = price(ingress.provider(), "ingress", null, ingress.name());
+            String owner = ingress.provider() != null ? ingress.provider() : provider;
+            ingressHourly = prices.hourly(owner, "ingress", bp.ingress().type(), ingress.name());
         }
+        items.addAll(stored);
         after = after.add(ingressHourly);
         BigDecimal before = ingress == null ? BigDecimal.ZERO : ingressHourly;
         String oldBasis = "";
@@ -74,21 +82,40 @@ final class CostEstimator {
             String during = forever ? "from the switch for a month (keepOld: never keeps it until `imago destroy`)"
                     : "from the switch until keepOld (" + Durations.format(bp.teardown().keepOld()) + ") ends"
                     + (retireSeconds > 0 ? ", and its teardown (" + Forecasts.seconds(retireSeconds) + ")" : "");
+            List<Plan.CostItem> oldStored = new ArrayList<>();
             for (Group g : groups(old)) {
                 ResourceRecord r = g.members().get(0);
                 Plan.CostItem i = item(g.name(), r.kind(), old.provider(), r.attrs().get("size"), g.members().size(), oldHours, old.name(), during);
                 items.add(i);
                 before = before.add(i.hourly().multiply(BigDecimal.valueOf(i.count())));
+                Plan.CostItem s = switch (r.kind()) {
+                    case "database" -> r.attrs().containsKey("storageGb")
+                            ? storage.database(i, Integer.parseInt(r.attrs().get("storageGb")), "as " + old.name() + "'s state records it")
+                            : bp.database() != null ? storage.database(i, bp.database().storageGb(), "not recorded for " + old.name()
+                                    + ": taken as " + bp.universe() + "'s") : null;
+                    case "instance" -> storage.volumes(i);
+                    default -> null;
+                };
+                if (s != null) {
+                    oldStored.add(s);
+                    before = before.add(s.hourly().multiply(BigDecimal.valueOf(s.count())));
+                }
             }
+            items.addAll(oldStored);
             oldBasis = "; " + old.name() + " " + during;
+            Plan.CostItem moved = new TransferLine(prices).between(bp, old, forecast);
+            if (moved != null) {
+                items.add(moved);
+            }
         }
         BigDecimal total = items.stream().map(Plan.CostItem::usd).reduce(BigDecimal.ZERO, BigDecimal::add).setScale(2, RoundingMode.UP);
-        String basis = bp.universe() + " " + untilSwitch + oldBasis
+        String basis = bp.universe() + " " + untilSwitch + oldBasis + "; storage over the same hours as what it belongs to"
                 + (bp.replaces() != null && bp.database() != null ? "; the replication slot and publication cost nothing beyond "
                 + bp.replaces() + "'s database" : "")
                 + (bp.database() != null && bp.database().isExternal() ? "; the external database is not rented, not counted" : "");
         return new Plan.Cost("USD", total, after.multiply(HOURS_PER_MONTH).setScale(2, RoundingMode.HALF_UP), items,
-                String.join("; ", sources.values()), basis, before.stripTrailingZeros(), after.stripTrailingZeros());
+                prices.sources(), basis, before.stripTrailingZeros(), after.stripTrailingZeros(),
+                prices.snapshots(provider, old != null ? old.provider() : null));
     }
 
     /** A line of the old universe: resources of one name, kind and size. */
@@ -112,29 +139,10 @@ final class CostEstimator {
     }
 
     private Plan.CostItem item(String name, String kind, String provider, String size, int count, BigDecimal hours, String universe, String during) {
-        BigDecimal unit = price(provider, kind, size, name);
+        BigDecimal unit = prices.hourly(provider, kind, size, name);
         BigDecimal usd = unit.multiply(BigDecimal.valueOf(count)).multiply(hours).setScale(4, RoundingMode.HALF_UP);
-        return new Plan.CostItem(name, kind, provider, size, count, unit, hours, usd, universe, during);
-    }
-
-    /** The unit price, or an error naming the resource: a missing price is never taken as free. */
-    private BigDecimal price(String provider, String kind, String size, String name) {
-        PriceList list = prices.apply(provider);
-        String what = kind + " " + name + (size == null ? "" : " (" + size + ")") + " on the " + provider + " provider";
-        if (list == null) {
-            throw EngineException.badInput("no price for " + what + ": the provider has no price list; nothing was rented");
-        }
-        sources.putIfAbsent(provider, provider + ": " + list.source());
-        BigDecimal p;
-        try {
-            p = list.hourlyUsd(kind, size);
-        } catch (ProviderException e) {
-            throw EngineException.badInput("no price for " + what + ": " + e.getMessage() + "; nothing was rented");
-        }
-        if (p == null) {
-            throw EngineException.badInput("no price for " + what + ": its price list has none; nothing was rented");
-        }
-        return p;
+        return new Plan.CostItem(name, kind, provider, size, count, unit, hours, usd, universe, during, "hour", unit, null,
+                prices.describe(provider, kind, size));
     }
 
     static BigDecimal hours(double seconds) {

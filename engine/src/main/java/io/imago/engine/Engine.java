@@ -25,6 +25,8 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Provider> providers = new HashMap<>();
     /** Reads the source for forecasts; null for the live one. */
     private final SourceProbe probe;
+    /** Where price lists take their prices from (see {@link #pricing}). */
+    private String pricing = "catalog";
 
     public Engine(StateStore store, Reporter reporter) {
         this.store = store;
@@ -41,6 +43,15 @@ public final class Engine implements AutoCloseable {
 
     public StateStore store() {
         return store;
+    }
+
+    /**
+     * Where the providers' price lists take their prices from: {@code catalog} (bundled and dated: no network) or
+     * {@code live} (the provider's price service, where it has one). Set before the first plan or apply.
+     */
+    public Engine pricing(String mode) {
+        this.pricing = mode;
+        return this;
     }
 
     /**
@@ -297,7 +308,11 @@ public final class Engine implements AutoCloseable {
 
     /** Providers are opened once per command, on first use, and closed with the engine. */
     private Provider provider(String type, Map<String, String> settings) {
-        return providers.computeIfAbsent(type, t -> ProviderRegistry.open(t, settings, store, reporter));
+        return providers.computeIfAbsent(type, t -> {
+            Map<String, String> with = new HashMap<>(settings);
+            with.put(io.imago.providers.spi.ProviderContext.PRICING, pricing);
+            return ProviderRegistry.open(t, with, store, reporter);
+        });
     }
 
     @Override

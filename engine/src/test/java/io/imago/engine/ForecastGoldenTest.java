@@ -200,7 +200,11 @@ class ForecastGoldenTest {
         assertNull(f.source());
     }
 
-    /** Unit prices per hour: instance 0.0208, database 0.036, ingress 0.0225, unless {@code missing} names the kind. */
+    /**
+     * Unit prices per hour: instance 0.0208, database 0.036, ingress 0.0225; storage per GB-month: database 0.10, an
+     * instance's 8 GB disk 0.08; data transfer 0.01 per GB at each end; unless {@code missing} names the kind (or
+     * {@code storage}, {@code transfer}).
+     */
     static PriceList prices(Map<String, Boolean> missing) {
         return new PriceList() {
             public BigDecimal hourlyUsd(String kind, String size) {
@@ -213,6 +217,18 @@ class ForecastGoldenTest {
                     case "ingress" -> new BigDecimal("0.0225");
                     default -> null;
                 };
+            }
+
+            public BigDecimal storageUsdPerGbMonth(String kind) {
+                return missing.containsKey("storage") ? null : new BigDecimal(kind.equals("database") ? "0.10" : "0.08");
+            }
+
+            public Integer instanceDiskGb(String size) {
+                return 8;
+            }
+
+            public BigDecimal transferUsdPerGb(boolean outbound, String otherProvider, String otherRegion) {
+                return missing.containsKey("transfer") ? null : new BigDecimal("0.01");
             }
 
             public String source() {
@@ -241,19 +257,31 @@ class ForecastGoldenTest {
         assertEquals(201.8, plan.duration().seconds(), 1e-9);
         assertEquals(0.0, plan.duration().steps().get(6).seconds(), "keepOld 15m: nothing torn down now");
         Plan.Cost c = plan.cost();
-        // new: 201.8 s = 0.0561 h; old: 15 min after the switch = 0.25 h
+        // new: 201.8 s = 0.0561 h; old: 15 min after the switch = 0.25 h. Storage: 10 GB (the blueprint's default) ×
+        // 0.10 / 730 = 0.001370/h; an instance's 8 GB × 0.08 / 730 = 0.000877/h. Transfer: 80,000,000 B of heap +
+        // 500,000 B/s × (88 + 89 + 11.9 + 2.4) s of WAL = 175,650,000 B = 0.1636 GiB × (0.01 + 0.01).
         List<String> expected = List.of(
                 "shop-v2-db database local small 1 0.036 0.0561 0.0020 shop-v2",      // 0.036 × 0.0561 = 0.00202
                 "shop-v2-web instance local small 2 0.0208 0.0561 0.0023 shop-v2",    // 0.0208 × 2 × 0.0561 = 0.00233
+                "shop-v2-db storage local database 1 0.001370 0.0561 0.0001 shop-v2", // 0.001370 × 0.0561 = 0.00008
+                "shop-v2-web storage local volume 2 0.000877 0.0561 0.0001 shop-v2",  // 0.000877 × 2 × 0.0561 = 0.00010
                 "shop-v1-db database local small 1 0.036 0.2500 0.0090 shop-v1",      // 0.036 × 0.25
-                "shop-v1-web instance local small 2 0.0208 0.2500 0.0104 shop-v1");   // 0.0208 × 2 × 0.25
+                "shop-v1-web instance local small 2 0.0208 0.2500 0.0104 shop-v1",    // 0.0208 × 2 × 0.25
+                "shop-v1-db storage local database 1 0.001370 0.2500 0.0003 shop-v1", // not recorded: shop-v2's 10 GB; × 0.25 = 0.00034
+                "shop-v1-web storage local volume 2 0.000877 0.2500 0.0004 shop-v1",  // 0.000877 × 2 × 0.25 = 0.00044
+                "shop-v1 -> shop-v2 transfer local null 1 null null 0.0033 shop-v2"); // 0.1636 × 0.02 = 0.00327
         assertEquals(expected, c.items().stream().map(i -> String.join(" ", i.resource(), i.kind(), i.provider(), i.size(),
-                String.valueOf(i.count()), i.hourly().toPlainString(), i.hours().toPlainString(), i.usd().toPlainString(), i.universe())).toList());
-        assertEquals(new BigDecimal("0.03"), c.total(), "0.0237 rounded up to the cent");
-        assertEquals(new BigDecimal("0.1001"), c.hourlyBefore(), "ingress 0.0225 + database 0.036 + 2 × 0.0208");
-        assertEquals(new BigDecimal("0.1001"), c.hourlyAfter());
-        assertEquals(new BigDecimal("73.07"), c.monthly(), "0.1001 × 730");
-        assertTrue(c.items().get(3).during().contains("until keepOld (15m) ends"), c.items().get(3).during());
+                String.valueOf(i.count()), String.valueOf(i.hourly()), String.valueOf(i.hours()), i.usd().toPlainString(), i.universe()))
+                .toList());
+        assertEquals(new BigDecimal("0.1636"), c.items().get(8).quantity());
+        assertEquals(new BigDecimal("0.03"), c.total(), "0.0279 rounded up to the cent");
+        // ingress 0.0225 + database 0.036 + its storage 0.001370 + 2 × (0.0208 + 0.000877)
+        assertEquals(new BigDecimal("0.103224"), c.hourlyBefore());
+        assertEquals(new BigDecimal("0.103224"), c.hourlyAfter());
+        assertEquals(new BigDecimal("75.35"), c.monthly(), "0.103224 × 730");
+        assertTrue(c.items().get(6).detail().contains("not recorded for shop-v1: taken as shop-v2's"), c.items().get(6).detail());
+        assertTrue(c.snapshots().contains("its price list does not say"), c.snapshots());
+        assertTrue(c.items().get(5).during().contains("until keepOld (15m) ends"), c.items().get(5).during());
     }
 
     @Test

@@ -163,6 +163,21 @@ final class MemoryProvider implements Provider {
             }
 
             @Override
+            public java.math.BigDecimal storageUsdPerGbMonth(String kind) {
+                return java.math.BigDecimal.ZERO; // nothing is stored anywhere but in this JVM
+            }
+
+            @Override
+            public Integer instanceDiskGb(String size) {
+                return 0;
+            }
+
+            @Override
+            public java.math.BigDecimal transferUsdPerGb(boolean outbound, String otherProvider, String otherRegion) {
+                return java.math.BigDecimal.ZERO;
+            }
+
+            @Override
             public String source() {
                 return "the memory provider's test prices";
             }

@@ -21,6 +21,7 @@ import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
 import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
+import software.amazon.awssdk.services.pricing.PricingClient;
 import software.amazon.awssdk.services.rds.RdsClient;
 import software.amazon.awssdk.services.route53.Route53Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -59,6 +60,7 @@ final class AwsClients implements AutoCloseable {
     private Route53Client route53;
     private SecretsManagerClient secrets;
     private TaggingApi tagging;
+    private PricingClient pricing;
 
     /**
      * @param region the blueprint's {@code provider.region}, or null
@@ -138,6 +140,10 @@ final class AwsClients implements AutoCloseable {
     }
 
     private <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C extends SdkClient> C build(B builder) {
+        return build(builder, region());
+    }
+
+    private <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C extends SdkClient> C build(B builder, Region in) {
         ClientOverrideConfiguration.Builder o = ClientOverrideConfiguration.builder()
                 .retryStrategy(retryMode())
                 .apiCallAttemptTimeout(API_CALL_ATTEMPT_TIMEOUT)
@@ -145,7 +151,7 @@ final class AwsClients implements AutoCloseable {
         if (profileSetting != null) {
             o.defaultProfileName(profileSetting);
         }
-        C client = builder.httpClient(http).region(region()).credentialsProvider(credentials())
+        C client = builder.httpClient(http).region(in).credentialsProvider(credentials())
                 .overrideConfiguration(o.build()).build();
         built.add(client);
         return client;
@@ -184,6 +190,25 @@ final class AwsClients implements AutoCloseable {
             secrets = build(SecretsManagerClient.builder());
         }
         return secrets;
+    }
+
+    /**
+     * The Price List API's client. The API answers only in us-east-1, eu-central-1 and ap-south-1: the one nearest
+     * {@code near} (the region priced) is asked. Its endpoint follows the SDK's variables like every other client's
+     * ({@code AWS_ENDPOINT_URL_PRICING}).
+     */
+    synchronized PricingClient pricing(String near) {
+        if (pricing == null) {
+            pricing = build(PricingClient.builder(), Region.of(priceListRegion(near)));
+        }
+        return pricing;
+    }
+
+    static String priceListRegion(String near) {
+        if (near.startsWith("eu-") || near.startsWith("me-") || near.startsWith("af-") || near.startsWith("il-")) {
+            return "eu-central-1";
+        }
+        return near.startsWith("ap-") ? "ap-south-1" : "us-east-1";
     }
 
     synchronized TaggingApi tagging() {

@@ -3,58 +3,122 @@ package io.imago.providers.aws;
 import io.imago.providers.spi.PriceList;
 import io.imago.providers.spi.ProviderException;
 import java.math.BigDecimal;
-import java.util.Map;
+import java.math.RoundingMode;
+import java.util.function.Supplier;
 
 /**
- * A static table of AWS on-demand prices, not fetched: the AWS Price List API is not reachable from every network
- * Imago runs in (nor emulated by moto), and a plan must not depend on it. US East (N. Virginia), Linux, in USD per
- * hour, from AWS's public price pages (EC2 On-Demand, RDS for PostgreSQL Single-AZ, Elastic Load Balancing) as of
- * 2025-01. What is not in it: EBS and RDS storage (about 0.08 to 0.115 USD per GB-month), load balancer capacity units
- * (0.008 USD per LCU-hour), data transfer, Route 53 queries, Secrets Manager (0.40 USD per secret-month). Other regions
- * cost more or less; check aws.amazon.com/pricing before relying on an estimate.
+ * AWS prices of one region, for the plan: EC2 On-Demand (Linux), RDS for PostgreSQL Single-AZ, an Application Load
+ * Balancer's hour and one LCU, a Route 53 hosted zone, gp3 storage (RDS and EBS) and data transfer. The prices come
+ * from {@link AwsPrices}: the bundled catalog, or the Price List API with {@code --pricing live}; they are read on
+ * the first question, so a plan that prices nothing on aws reads nothing, and a region without a catalog is an error
+ * only for a plan that needs its prices.
  */
 final class AwsPriceList implements PriceList {
-    static final String AS_OF = "2025-01";
+    private static final BigDecimal HOURS_PER_MONTH = BigDecimal.valueOf(730);
 
-    /** EC2 On-Demand, Linux, us-east-1. */
-    static final Map<String, String> EC2 = Map.ofEntries(
-            Map.entry("t3.nano", "0.0052"), Map.entry("t3.micro", "0.0104"), Map.entry("t3.small", "0.0208"),
-            Map.entry("t3.medium", "0.0416"), Map.entry("t3.large", "0.0832"), Map.entry("t3.xlarge", "0.1664"),
-            Map.entry("t3.2xlarge", "0.3328"), Map.entry("m5.large", "0.096"), Map.entry("m6i.large", "0.096"),
-            Map.entry("m6i.xlarge", "0.192"), Map.entry("c6i.large", "0.085"));
+    private final Supplier<AwsPrices> source;
+    private AwsPrices prices;
 
-    /** RDS for PostgreSQL, Single-AZ, us-east-1. */
-    static final Map<String, String> RDS = Map.ofEntries(
-            Map.entry("db.t3.micro", "0.018"), Map.entry("db.t3.small", "0.036"), Map.entry("db.t3.medium", "0.072"),
-            Map.entry("db.t3.large", "0.145"), Map.entry("db.m6g.large", "0.159"), Map.entry("db.m6g.xlarge", "0.318"),
-            Map.entry("db.m5.large", "0.178"));
+    AwsPriceList(Supplier<AwsPrices> source) {
+        this.source = source;
+    }
 
-    /** An Application Load Balancer's hourly charge, without its capacity units. */
-    static final String ALB = "0.0225";
+    private synchronized AwsPrices prices() {
+        if (prices == null) {
+            prices = source.get();
+        }
+        return prices;
+    }
 
     @Override
     public BigDecimal hourlyUsd(String kind, String size) {
         return switch (kind) {
-            case "instance" -> price(EC2, Sizes.instanceType(size != null && size.contains(".") ? size : null, size), "EC2 instance type");
-            case "database" -> price(RDS, Sizes.dbClass(size != null && size.startsWith("db.") ? size : null, size), "RDS instance class");
-            case "ingress" -> new BigDecimal(ALB);
-            default -> null; // not a price this table has: the engine says so rather than count it free
+            case "instance" -> price(AwsPrices.EC2, Sizes.instanceType(size != null && size.contains(".") ? size : null, size), "EC2 instance type");
+            case "database" -> price(AwsPrices.RDS, Sizes.dbClass(size != null && size.startsWith("db.") ? size : null, size), "RDS instance class");
+            case "ingress" -> "dns".equals(size)
+                    ? required(AwsPrices.ROUTE53_ZONE_MONTH).divide(HOURS_PER_MONTH, 6, RoundingMode.HALF_UP)
+                    : required(AwsPrices.ALB_HOUR).add(required(AwsPrices.ALB_LCU_HOUR));
+            default -> null; // not a price this list has: the engine says so rather than count it free
         };
     }
 
-    private static BigDecimal price(Map<String, String> table, String type, String what) {
-        String p = table.get(type);
-        if (p == null) {
-            throw new ProviderException("the aws provider's price table has no " + what + " " + type + " (it has "
-                    + String.join(", ", new java.util.TreeSet<>(table.keySet())) + "): pick one of those, or a size");
+    @Override
+    public BigDecimal storageUsdPerGbMonth(String kind) {
+        return switch (kind) {
+            case "database" -> required(AwsPrices.RDS_STORAGE);
+            case "volume" -> required(AwsPrices.EBS);
+            default -> null;
+        };
+    }
+
+    @Override
+    public Integer instanceDiskGb(String size) {
+        return prices().rootVolumeGb();
+    }
+
+    /**
+     * Within the region, old and new universe are taken to be in different Availability Zones (the dearer case):
+     * 0.01 USD per GB out of one and 0.01 into the other. Out to another region, or out of AWS, costs its rate; into
+     * AWS from outside is free.
+     */
+    @Override
+    public BigDecimal transferUsdPerGb(boolean outbound, String otherProvider, String otherRegion) {
+        boolean sameRegion = "aws".equals(otherProvider) && (otherRegion == null || otherRegion.equals(region()));
+        if (sameRegion) {
+            return required(AwsPrices.TRANSFER_INTER_AZ);
         }
-        return new BigDecimal(p);
+        if (!outbound) {
+            return required(AwsPrices.TRANSFER_INTERNET_IN);
+        }
+        return required("aws".equals(otherProvider) ? AwsPrices.TRANSFER_INTER_REGION_OUT : AwsPrices.TRANSFER_INTERNET_OUT);
+    }
+
+    @Override
+    public String region() {
+        return prices().region();
+    }
+
+    @Override
+    public String snapshots() {
+        return "RDS's automated backups only (1 day kept, RDS's default): their storage, up to the database's own, is free, so 0 counted;"
+                + " no manual snapshot, and a database is deleted without a final snapshot";
+    }
+
+    @Override
+    public String describe(String kind, String size) {
+        return switch (kind) {
+            case "ingress" -> "dns".equals(size)
+                    ? "a Route 53 record: its hosted zone's " + required(AwsPrices.ROUTE53_ZONE_MONTH).toPlainString()
+                            + " USD a month counted; queries not counted (0.40 USD per million: they depend on traffic)"
+                    : "an Application Load Balancer, " + required(AwsPrices.ALB_HOUR).toPlainString() + " USD/h, and 1 LCU at "
+                            + required(AwsPrices.ALB_LCU_HOUR).toPlainString() + " USD/h (more with traffic)";
+            case "volume" -> "the AMI's root volume, taken as " + prices().rootVolumeGb() + " GB of EBS gp3 (the AMI decides its size)";
+            case "database" -> "RDS for PostgreSQL, Single-AZ";
+            case "instance" -> "EC2 On-Demand, Linux";
+            default -> null;
+        };
+    }
+
+    private BigDecimal required(String key) {
+        BigDecimal p = prices().price(key);
+        if (p == null) {
+            throw new ProviderException("the AWS prices of " + prices().region() + " have no " + key);
+        }
+        return p;
+    }
+
+    private BigDecimal price(String prefix, String type, String what) {
+        BigDecimal p = prices().price(prefix + type);
+        if (p == null) {
+            var known = prices().known(prefix);
+            throw new ProviderException("the AWS prices of " + prices().region() + " have no " + what + " " + type
+                    + (known.isEmpty() ? "" : " (they have " + String.join(", ", known) + "): pick one of those, or a size"));
+        }
+        return p;
     }
 
     @Override
     public String source() {
-        return "static table of AWS on-demand prices, us-east-1, as of " + AS_OF
-                + " (aws.amazon.com/ec2/pricing/on-demand, /rds/postgresql/pricing, /elasticloadbalancing/pricing); not fetched;"
-                + " storage, LCUs and data transfer not counted; a dns ingress counted as an ALB";
+        return prices().source();
     }
 }

@@ -15,8 +15,8 @@ import software.amazon.awssdk.http.SdkHttpClient;
 /**
  * Universes on AWS (blueprint-v1.md, "Cloud providers", aws): EC2 instances ({@link Ec2Instances}), RDS for PostgreSQL
  * ({@link RdsDatabases}), an Application Load Balancer or a Route 53 record as the ingress ({@link AwsIngresses}),
- * Secrets Manager for passwords and {@code ${secret:NAME}} ({@link AwsSecrets}), a static price table
- * ({@link AwsPriceList}). Everything it creates is tagged {@code imago:universe} (the load balancer, which outlives
+ * Secrets Manager for passwords and {@code ${secret:NAME}} ({@link AwsSecrets}), prices from a bundled catalog
+ * or the Price List API ({@link AwsPriceList}). Everything it creates is tagged {@code imago:universe} (the load balancer, which outlives
  * universes, {@code imago:ingress}); {@link #leftovers} lists what is still tagged.
  */
 public final class AwsProvider implements Provider {
@@ -27,6 +27,7 @@ public final class AwsProvider implements Provider {
     private final AwsIngresses ingresses;
     private final AwsInventory inventory;
     private final Consumer<String> log;
+    private final AwsPriceList prices;
 
     public AwsProvider(ProviderContext context) {
         this(context, AwsClients.defaultHttpClient(), true, new AwsCalls(), new JdbcRoles());
@@ -47,6 +48,28 @@ public final class AwsProvider implements Provider {
         this.databases = new RdsDatabases(pool, calls, settings, secrets, roles, log);
         this.ingresses = new AwsIngresses(new LoadBalancerIngress(pool, calls, network, targetGroups, log), new DnsIngress(pool, calls, log));
         this.inventory = new AwsInventory(pool, calls, secrets, targetGroups, databases);
+        boolean live = "live".equals(context.settings().get(ProviderContext.PRICING));
+        this.prices = new AwsPriceList(() -> {
+            String region = pricingRegion();
+            if (!live) {
+                return AwsPriceCatalog.load(region);
+            }
+            AwsPriceCatalog catalog = AwsPriceCatalog.REGIONS.contains(region) ? AwsPriceCatalog.load(region) : null;
+            return new AwsLivePrices(region, catalog, pool.get().pricing(region), calls,
+                    new PriceCache(context.workDir().resolve("pricing"), region, java.time.Clock.systemUTC()));
+        });
+    }
+
+    /**
+     * The region priced: the blueprint's {@code provider.region}, else {@code AWS_REGION} or the profile's, as the
+     * clients resolve it; else us-east-1 (a plan needs no region set up, nor credentials, to be priced).
+     */
+    private String pricingRegion() {
+        try {
+            return pool.get().region().id();
+        } catch (ProviderException e) {
+            return "us-east-1";
+        }
     }
 
     @Override
@@ -71,7 +94,7 @@ public final class AwsProvider implements Provider {
 
     @Override
     public PriceList prices() {
-        return new AwsPriceList();
+        return prices;
     }
 
     /**

@@ -118,6 +118,9 @@ final class RdsDatabases implements DatabaseService {
         a.put("database", secret.dbname());
         a.put("version", db.engineVersion());
         a.put("size", db.dbInstanceClass());
+        if (db.allocatedStorage() != null) {
+            a.put("storageGb", db.allocatedStorage().toString()); // what a later plan prices its storage by
+        }
         a.put("parameterGroup", parameterGroup);
         if (subnetGroup != null) {
             a.put("subnetGroup", subnetGroup);
@@ -276,6 +279,9 @@ final class RdsDatabases implements DatabaseService {
             }
             a.put("version", db.engineVersion());
             a.put("size", db.dbInstanceClass());
+            if (db.allocatedStorage() != null) {
+                a.put("storageGb", db.allocatedStorage().toString());
+            }
             db.dbParameterGroups().stream().findFirst().ifPresent(p -> a.put("parameterGroup", p.dbParameterGroupName()));
             if (db.dbSubnetGroup() != null && db.dbSubnetGroup().dbSubnetGroupName() != null
                     && db.dbSubnetGroup().dbSubnetGroupName().equals(AwsNames.dbSubnetGroup(universe))) {

@@ -96,7 +96,7 @@ class AwsUniverseTest {
                 .filter(f -> f.type().equals("aws")).findFirst().orElseThrow();
         try (Provider p = factory.create(new ProviderContext(dir, Map.of("region", "us-east-1"), aws.log::add))) {
             assertEquals("aws", p.type());
-            assertTrue(p.prices().source().startsWith("static table of AWS on-demand prices, us-east-1, as of 2025-01"));
+            assertTrue(p.prices().source().startsWith("bundled catalog aws-us-east-1.json, on-demand prices as of 2025-01"), p.prices().source());
             assertEquals(List.of(), p.compute().list("nobody"));
         }
         assertEquals(List.of(), guard.outside());

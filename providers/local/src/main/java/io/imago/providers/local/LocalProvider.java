@@ -6,7 +6,6 @@ import io.imago.providers.spi.IngressService;
 import io.imago.providers.spi.PriceList;
 import io.imago.providers.spi.Provider;
 import io.imago.providers.spi.ProviderContext;
-import java.math.BigDecimal;
 
 /**
  * Universes as real processes that outlive {@code imago}: a PostgreSQL server, the blueprint's
@@ -16,6 +15,7 @@ import java.math.BigDecimal;
 public final class LocalProvider implements Provider {
     private final LocalCompute compute;
     private final LocalDatabases databases;
+    private final LocalPriceList prices;
     private final LocalIngresses ingresses;
 
     public LocalProvider(ProviderContext context) {
@@ -23,6 +23,7 @@ public final class LocalProvider implements Provider {
         this.compute = new LocalCompute(tags);
         this.databases = new LocalDatabases(tags, context.log(), context.settings());
         this.ingresses = new LocalIngresses(tags);
+        this.prices = new LocalPriceList(context.workDir());
     }
 
     @Override
@@ -53,19 +54,6 @@ public final class LocalProvider implements Provider {
 
     @Override
     public PriceList prices() {
-        return new PriceList() {
-            @Override
-            public BigDecimal hourlyUsd(String kind, String size) {
-                return switch (kind) {
-                    case "instance", "database", "ingress" -> BigDecimal.ZERO; // processes on this machine: free, whatever the size
-                    default -> null;
-                };
-            }
-
-            @Override
-            public String source() {
-                return "local provider: runs on this machine, no charge";
-            }
-        };
+        return prices;
     }
 }
