@@ -94,7 +94,7 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             toDb = to.connectBrief();
             // Everything that can be done before the pause is: the sequences set ahead, the ingress's connection open.
             SequenceHandover sequences = SequenceHandover.prepare(fromDb, toDb, migration, SEQUENCE_MARGIN);
-            ingress.prepareSwitch(ingressResource);
+            ingress.prepareSwitch(ingressResource, toName, backends);
             WriteFence.checkFenceable(fromDb, fromAppRole);
             t0 = System.nanoTime();
             ingress.hold(ingressResource, maxPause);

@@ -242,8 +242,10 @@ final class LocalIngresses implements IngressService {
     }
 
     @Override
-    public void prepareSwitch(Resource ingress) {
-        client(ingress).backends(); // opens the admin connection the pause's calls then reuse (kept alive)
+    public void prepareSwitch(Resource ingress, String universe, List<Endpoint> backends) {
+        // Opens the admin connection the pause's calls then reuse (kept alive), and has the ingress write the record
+        // of the flip ahead, so that inside the pause the flip only renames it into place.
+        client(ingress).stage(backends.stream().map(Endpoint::url).toList());
     }
 
     @Override

@@ -37,25 +37,38 @@ public final class DurableFiles {
      */
     public static void replace(Path file, byte[] bytes, boolean ownerOnly, BeforeRename beforeRename) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp); // a crash's leftover: its mode may not be ours
+        writeSynced(tmp, bytes, ownerOnly);
+        beforeRename.apply(tmp);
+        moveInto(tmp, file);
+    }
+
+    /**
+     * The first half of {@link #replace}, for a caller that prepares a content ahead of the moment it must take effect:
+     * {@code staged} (a fresh file) holds {@code bytes}, synced. {@link #moveInto} is the second half.
+     */
+    public static void writeSynced(Path staged, byte[] bytes, boolean ownerOnly) throws IOException {
+        Files.deleteIfExists(staged); // a crash's leftover: its mode may not be ours
         try {
             if (ownerOnly) {
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(staged, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } else {
-                Files.createFile(tmp);
+                Files.createFile(staged);
             }
         } catch (FileAlreadyExistsException e) {
-            throw new IOException("another writer is replacing " + file + " at the same time (" + tmp + " appeared)", e);
+            throw new IOException("another writer is preparing " + staged + " at the same time", e);
         }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(staged, StandardOpenOption.WRITE)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
             ch.force(true);
         }
-        beforeRename.apply(tmp);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The second half of {@link #replace}: {@code staged}, already synced, takes {@code file}'s place, durably. */
+    public static void moveInto(Path staged, Path file) throws IOException {
+        Files.move(staged, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         syncFolder(file.toAbsolutePath().getParent());
     }
 

@@ -34,10 +34,11 @@ public interface IngressService {
     void ensureRunning(Resource ingress);
 
     /**
-     * Called just before a switch's write pause: opens what {@link #hold} and {@link #pointAndRelease} need
-     * (connections, clients, credentials) so that the pause does not pay for them. Changes nothing.
+     * Called just before a switch's write pause with what the flip will point at: opens what {@link #hold} and
+     * {@link #pointAndRelease} need (connections, clients, credentials) and prepares what it can of the flip, so that
+     * the pause does not pay for it. Changes nothing about where requests go.
      */
-    default void prepareSwitch(Resource ingress) {}
+    default void prepareSwitch(Resource ingress, String universe, List<Endpoint> backends) {}
 
     /**
      * Holds new requests (they wait, they do not fail) for at most {@code max}, while a switch

@@ -24,6 +24,7 @@ import java.util.function.Consumer;
  * GET  /health                       {"status":"ok","generation":N,"backends":K,"paused":false}
  * GET  /backends                     {"backends":["http://127.0.0.1:9001",...],"generation":N}
  * PUT  /backends[?resume=true]       body {"backends":[...]}: atomic swap, persisted; answers as GET
+ * PUT  /backends?stage=true          body {"backends":[...]}: prepares the record of that swap (no swap); answers as GET
  * POST /pause?timeoutMs=T&drainMs=D  hold new public requests for at most T ms (default 10000); answer once
  *                                    the requests already let through have completed, or after D ms (default 0)
  * POST /resume                       let held requests through
@@ -122,6 +123,16 @@ final class AdminHandler implements HttpHandler {
             return;
         }
         List<String> urls = parseBackends(body);
+        if ("true".equals(param(ex, "stage"))) {
+            try {
+                proxy.stage(urls);
+            } catch (IOException e) {
+                reply(ex, StatusCodes.INTERNAL_SERVER_ERROR, error("could not stage the backend set: " + e.getMessage()));
+                return;
+            }
+            reply(ex, StatusCodes.OK, describe(proxy.current()));
+            return;
+        }
         boolean resume = "true".equals(param(ex, "resume"));
         BackendSet before = proxy.current();
         BackendSet after;

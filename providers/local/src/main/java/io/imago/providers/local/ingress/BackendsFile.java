@@ -23,6 +23,8 @@ final class BackendsFile {
     record Content(List<String> backends, long generation) {}
 
     private final Path file;
+    /** What {@link #stage} wrote beside the file, synced, for the next {@link #write}; null when nothing is staged. */
+    private Content staged;
 
     BackendsFile(Path file) {
         this.file = file.toAbsolutePath();
@@ -56,13 +58,39 @@ final class BackendsFile {
         return Optional.of(new Content(List.copyOf(backends), root.path("generation").asLong(0)));
     }
 
-    /** Replaces the file's content in one atomic step; callers serialize their writes. */
+    /**
+     * Writes the content a coming switch will record beside the file and syncs it, so that the switch itself only
+     * renames it into place (one folder sync instead of a file's and a folder's, inside the switch's write pause).
+     * Callers serialize their writes.
+     */
+    void stage(List<String> backends, long generation) throws IOException {
+        staged = null;
+        Files.createDirectories(file.getParent());
+        DurableFiles.writeSynced(stagedPath(), bytes(backends, generation), true);
+        staged = new Content(List.copyOf(backends), generation);
+    }
+
+    private Path stagedPath() {
+        return file.resolveSibling(file.getFileName() + ".staged");
+    }
+
+    /** Replaces the file's content in one atomic step (by the staged file when it holds this content); callers serialize their writes. */
     void write(List<String> backends, long generation) throws IOException {
+        Content c = new Content(List.copyOf(backends), generation);
+        if (c.equals(staged) && Files.exists(stagedPath())) {
+            staged = null;
+            DurableFiles.moveInto(stagedPath(), file);
+            return;
+        }
+        staged = null;
+        Files.createDirectories(file.getParent());
+        DurableFiles.replace(file, bytes(backends, generation));
+    }
+
+    private static byte[] bytes(List<String> backends, long generation) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("backends", backends);
         doc.put("generation", generation);
-        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        DurableFiles.replace(file, bytes);
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
     }
 }

@@ -46,6 +46,15 @@ public final class IngressClient {
 
     /** As {@link #point(List)}; with {@code resume} it also lets requests held by {@link #pause} through. */
     public long point(List<String> backendUrls, boolean resume) {
+        return put(resume ? "/backends?resume=true" : "/backends", backendUrls);
+    }
+
+    /** Prepares the record of a coming {@link #point} at these backends, so that the point itself only renames a file. */
+    public void stage(List<String> backendUrls) {
+        put("/backends?stage=true", backendUrls);
+    }
+
+    private long put(String path, List<String> backendUrls) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("backends", backendUrls);
         String json;
@@ -54,7 +63,7 @@ public final class IngressClient {
         } catch (IOException e) {
             throw new IngressException("cannot encode the backend list: " + e.getMessage(), e);
         }
-        return call("PUT", resume ? "/backends?resume=true" : "/backends", json, TIMEOUT).path("generation").asLong();
+        return call("PUT", path, json, TIMEOUT).path("generation").asLong();
     }
 
     /** Makes new public requests wait, for at most {@code max}, until {@link #resume} or a point with resume. */

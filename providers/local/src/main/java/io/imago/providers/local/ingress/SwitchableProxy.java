@@ -37,6 +37,18 @@ final class SwitchableProxy implements HttpHandler {
      * @throws IllegalArgumentException for a bad URL
      * @throws IOException when the set could not be persisted (nothing changed then)
      */
+    /**
+     * Prepares the record of a coming {@link #switchTo} these backends (see {@link BackendsFile#stage}); changes
+     * nothing about where requests go. A no-op when they are the current set or nothing is persisted.
+     */
+    synchronized void stage(List<String> backends) throws IOException {
+        List<String> urls = BackendSet.normalize(backends);
+        BackendSet now = current.get();
+        if (file != null && !urls.equals(now.urls())) {
+            file.stage(urls, now.generation() + 1);
+        }
+    }
+
     synchronized BackendSet switchTo(List<String> backends) throws IOException {
         List<String> urls = BackendSet.normalize(backends);
         BackendSet now = current.get();

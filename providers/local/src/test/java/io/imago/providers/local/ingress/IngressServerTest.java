@@ -278,6 +278,32 @@ class IngressServerTest {
     }
 
     @Test
+    void aStagedSwitchChangesNothingUntilThePointThenRecordsTheStagedContent() throws Exception {
+        Path file = tmp.resolve("state/backends.json");
+        IngressServer first = start(IngressServer.Options.loopback(0, 0).withBackendsFile(file));
+        client(first).point(List.of(a.url()));
+        client(first).stage(List.of(b.url()));
+        Path staged = file.resolveSibling("backends.json.staged");
+        assertTrue(Files.exists(staged), "written and synced ahead of the switch");
+        assertEquals("A", get(first, "/").body(), "staging switches nothing");
+        assertTrue(Files.readString(file).contains("\"generation\" : 1"), Files.readString(file));
+
+        assertEquals(2, client(first).point(List.of(b.url())));
+        assertFalse(Files.exists(staged), "renamed into place");
+        assertEquals("B", get(first, "/").body());
+        first.stop();
+        IngressServer second = start(IngressServer.Options.loopback(0, 0).withBackendsFile(file));
+        assertEquals(List.of(b.url()), client(second).backends(), "the staged content is what a restart reads");
+        assertEquals(2, second.generation());
+
+        client(second).stage(List.of(a.url()));
+        assertEquals(3, client(second).point(List.of(a.url(), b.url())), "a point elsewhere than staged writes its own record");
+        second.stop();
+        IngressServer third = start(IngressServer.Options.loopback(0, 0).withBackendsFile(file));
+        assertEquals(List.of(a.url(), b.url()), client(third).backends());
+    }
+
+    @Test
     void theAdminTokenIsEnforcedWhenConfigured() throws Exception {
         Path token = tmp.resolve("admin-token");
         Files.writeString(token, "s3cret\n");
