@@ -1,0 +1,302 @@
+package io.imago.migration;
+
+import java.nio.ByteBuffer;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The shipping thread: reads the {@link SlotStream}, decodes ({@link PgOutputDecoder}), groups whole source
+ * transactions ({@link TransactionGroup}), hands their changes to the {@link ChangeApplier}
+ * ({@link ChangeDispatcher}), commits each group with its position record, and only then tells the source
+ * the position. Publishes how far it got in {@link AppliedProgress}. A lost connection to either server
+ * closes the session and opens a new one after the {@link ReconnectPolicy}'s wait, from the recorded
+ * position; any other error ends the loop with {@link #failure()} set.
+ */
+final class ShippingLoop implements Runnable {
+    /** While idle, the server hears from us (and we learn whether it is still there) at least this often. */
+    private static final long IDLE_CONFIRM_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_IDLE_SLEEP_MILLIS = 16;
+    private static final long PING_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final PgEndpoint source;
+    private final PgEndpoint target;
+    private final String slot;
+    private final String publication;
+    private final Lsn startIfNoRecord;
+    private final Reconnector reconnector;
+    private final AppliedProgress progress;
+    private final CrashHook crash;
+
+    // Shared with other threads.
+    private volatile boolean stopRequested;
+    private volatile boolean pingRequested;
+    private volatile boolean running;
+    private volatile Throwable failure;
+    private volatile ShippingSession session;
+    private volatile long closedSessionsLookups;
+
+    // Owned by the shipping thread.
+    private final TransactionGroup group = new TransactionGroup();
+    private final RelationBindings relations;
+    private final ChangeDispatcher dispatcher;
+    /** Which server the thread is talking to at the moment: named when its connection is lost. */
+    private String side = ShippingSession.TARGET;
+    private long lastConfirm;
+    private long idleSleep;
+
+    ShippingLoop(PgEndpoint source, PgEndpoint target, String slot, String publication, Map<String, ShippedTable> tables,
+            Lsn startIfNoRecord, ReconnectPolicy policy, Consumer<String> reconnectListener, AppliedProgress progress, CrashHook crash) {
+        this.source = source;
+        this.target = target;
+        this.slot = slot;
+        this.publication = publication;
+        this.startIfNoRecord = startIfNoRecord;
+        this.reconnector = new Reconnector(slot, policy, reconnectListener);
+        this.progress = progress;
+        this.crash = crash;
+        this.relations = new RelationBindings(tables);
+        this.dispatcher = new ChangeDispatcher(relations);
+    }
+
+    /**
+     * Opens the first session, on the caller's thread, before {@link #run}.
+     *
+     * @return the position recorded on the target; empty when there was none
+     */
+    Optional<Lsn> openFirst(Duration slotBusyWait) throws SQLException {
+        openSession(slotBusyWait);
+        running = true;
+        return session.recorded();
+    }
+
+    @Override
+    public void run() {
+        boolean crashed = false;
+        try {
+            while (true) {
+                try {
+                    ship();
+                    break;
+                } catch (CrashHook.SimulatedCrash e) {
+                    crashed = true;
+                    failure = new LogShippingException("log shipping from slot '" + slot + "' crashed (simulated): " + e.getMessage(), e);
+                    break;
+                } catch (Throwable e) {
+                    if (stopRequested || !PgErrors.connectionLost(e)) {
+                        ShippingSession s = session;
+                        boolean open = group.inTransaction() || (s != null && s.applier().open());
+                        String where = open ? " applying the source transactions after " + progress.applied() : "";
+                        failure = new LogShippingException("log shipping from slot '" + slot + "' stopped" + where + ": " + e.getMessage(), e);
+                        break;
+                    }
+                    Optional<LogShippingException> gaveUp = reconnector.reconnect(e, sessions());
+                    if (gaveUp.isPresent()) {
+                        failure = gaveUp.get();
+                        break;
+                    }
+                    if (stopRequested) {
+                        break;
+                    }
+                }
+            }
+        } finally {
+            ShippingSession s = session;
+            if (s != null) {
+                if (crashed) {
+                    s.abort();
+                } else {
+                    s.rollbackQuietly();
+                }
+            }
+            closeSession();
+            running = false;
+        }
+    }
+
+    /** Asks the thread to commit the source transactions it received whole and end. */
+    void requestStop() {
+        stopRequested = true;
+        reconnector.wake(); // a thread waiting to reconnect stops waiting
+    }
+
+    /** Has the idle thread ask the server for a keepalive soon: it moves the applied position over unrelated changes. */
+    void requestPing() {
+        pingRequested = true;
+    }
+
+    /** Pulls the connections from under a thread stuck in a statement. Any thread. */
+    void abortSession() {
+        ShippingSession s = session;
+        if (s != null) {
+            s.abort();
+        }
+    }
+
+    boolean running() {
+        return running;
+    }
+
+    boolean stopRequested() {
+        return stopRequested;
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    long reconnects() {
+        return reconnector.reconnects();
+    }
+
+    String lastReconnectReason() {
+        return reconnector.lastReason();
+    }
+
+    long toastSourceLookups() {
+        ShippingSession s = session;
+        return closedSessionsLookups + (s == null ? 0 : s.applier().sourceLookups());
+    }
+
+    /** Reads and applies until stopped; then commits the source transactions received whole. */
+    private void ship() throws SQLException {
+        while (!stopRequested) {
+            side = ShippingSession.SOURCE;
+            ByteBuffer buffer = session.stream().readPending();
+            if (buffer == null) {
+                idle();
+            } else {
+                idleSleep = 0;
+                handle(PgOutputDecoder.decode(buffer));
+            }
+        }
+        if (!group.inTransaction() && session.applier().open()) {
+            commitGroup();
+        }
+    }
+
+    private void idle() throws SQLException {
+        ChangeApplier applier = session.applier();
+        if (!group.inTransaction() && applier.open()) {
+            commitGroup(); // nothing more is waiting: end the target transaction now
+            return;
+        }
+        long now = System.nanoTime();
+        if (!group.inTransaction()) {
+            // Everything received is applied: the server has sent every transaction committed before the
+            // position it last told us (a keepalive's WAL end, or the last commit's end).
+            progress.reached(session.stream().lastReceived());
+            if (pingRequested && now - lastConfirm >= PING_INTERVAL_NANOS) {
+                pingRequested = false;
+                confirm(progress.applied()); // asks for a reply: the server answers with a keepalive carrying its position
+                idleSleep = 0;
+            }
+        }
+        if (now - lastConfirm >= IDLE_CONFIRM_NANOS) {
+            // At least once a second, even inside a source transaction: the driver's non-blocking read takes the
+            // end of the stream for "nothing yet", so only a write (failing once the server is gone: broken
+            // pipe) tells a server that went away from an idle one. Confirms what is applied so far.
+            confirm(progress.applied());
+            idleSleep = 0;
+        }
+        // Back off while nothing arrives: 1, 2, 4 ... 16 ms.
+        idleSleep = Math.min(MAX_IDLE_SLEEP_MILLIS, Math.max(1, idleSleep * 2));
+        sleepQuietly(idleSleep);
+    }
+
+    private void handle(PgOutputMessage message) throws SQLException {
+        side = ShippingSession.TARGET;
+        if (message instanceof PgOutputMessage.Begin b) {
+            group.begin(b.finalLsn());
+        } else if (message instanceof PgOutputMessage.Commit c) {
+            switch (group.commit(c.endLsn(), c.commitTime(), session.applier().open())) {
+                case NOTHING_TO_WRITE -> progress.passed(c.endLsn(), c.commitTime());
+                case COMMIT -> commitGroup();
+                case SKIPPED, HOLD -> {
+                    // nothing to do yet
+                }
+            }
+        } else if (dispatcher.dispatch(message, group.skipping(), session.applier())) {
+            group.changed();
+            crash.atChange();
+        }
+    }
+
+    private void commitGroup() throws SQLException {
+        side = ShippingSession.TARGET;
+        Lsn end = group.end();
+        session.applier().commit(end, group.commitTime());
+        progress.committed(end, group.commitTime(), group.changes(), group.transactions());
+        group.committed();
+        crash.afterTargetCommit(end);
+        confirm(end);
+    }
+
+    /** Tells the server the position is durably applied: it may recycle the log before it. */
+    private void confirm(Lsn position) throws SQLException {
+        side = ShippingSession.SOURCE;
+        session.stream().confirm(position);
+        lastConfirm = System.nanoTime();
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    private void openSession(Duration slotBusyWait) throws SQLException {
+        ShippingSession s = ShippingSession.open(source, target, slot, publication, startIfNoRecord, slotBusyWait, x -> side = x);
+        session = s;
+        relations.clear(); // a new walsender sends every Relation again before its first change
+        group.resumeAt(s.from());
+        lastConfirm = System.nanoTime();
+        idleSleep = 0;
+        progress.reached(s.from());
+    }
+
+    private Reconnector.Sessions sessions() {
+        return new Reconnector.Sessions() {
+            @Override
+            public void open() throws SQLException {
+                openSession(Duration.ZERO);
+            }
+
+            @Override
+            public void close() {
+                closeSession();
+            }
+
+            @Override
+            public String side() {
+                return side;
+            }
+
+            @Override
+            public Lsn resumesAfter() {
+                return session.from();
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return stopRequested;
+            }
+        };
+    }
+
+    private void closeSession() {
+        ShippingSession s = session;
+        if (s != null) {
+            s.close();
+            closedSessionsLookups += s.applier().sourceLookups();
+            session = null;
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
