@@ -117,7 +117,8 @@ final class ShipBench {
                 long t0 = System.nanoTime();
                 shipper = new LogShipper(src, tgt, slot, slot, plan);
                 shipper.start(snap.consistentPoint()); // resumes where the last one stopped (recorded on the target)
-                secs[i] = awaitMarker(tgt, marker, t0);
+                LogShipper running = shipper;
+                secs[i] = awaitMarker(tgt, marker, t0, () -> running.failure().orElse(null));
                 shipper.stop();
             }
             return new Result("Imago LogShipper", live.lag, live.rate, backlog, secs[0], fast.lag, fast.rate, secs[1]);
@@ -154,7 +155,7 @@ final class ShipBench {
                 int marker = writeBacklog(rows);
                 long t0 = System.nanoTime();
                 target.exec(db, "ALTER SUBSCRIPTION " + sub + " ENABLE");
-                secs[i] = awaitMarker(tgt, marker, t0);
+                secs[i] = awaitMarker(tgt, marker, t0, () -> null);
             }
             return new Result("native logical replication", live.lag, live.rate, backlog, secs[0], fast.lag, fast.rate, secs[1]);
         } finally {
@@ -250,7 +251,8 @@ final class ShipBench {
         return marker;
     }
 
-    private static double awaitMarker(PgEndpoint tgt, int marker, long t0) throws Exception {
+    /** @param failure what stopped the applier, if it failed: the wait ends at once with it */
+    private static double awaitMarker(PgEndpoint tgt, int marker, long t0, java.util.function.Supplier<Throwable> failure) throws Exception {
         try (Connection c = tgt.connect(); Statement st = c.createStatement()) {
             while (true) {
                 try (ResultSet rs = st.executeQuery("SELECT count(*) FROM ship_marker WHERE id = " + marker)) {
@@ -258,6 +260,9 @@ final class ShipBench {
                     if (rs.getLong(1) > 0) {
                         return (System.nanoTime() - t0) / 1e9;
                     }
+                }
+                if (failure.get() != null) {
+                    throw new IllegalStateException("shipping failed", failure.get());
                 }
                 if (System.nanoTime() - t0 > 600_000_000_000L) {
                     throw new IllegalStateException("the backlog was not applied within 10 minutes");

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class AppliedProgress {
     private volatile Lsn applied = Lsn.ZERO;
+    private volatile Lsn durable = Lsn.ZERO;
     private volatile Instant lastCommitTime;
     private final AtomicLong changes = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
@@ -24,6 +25,22 @@ final class AppliedProgress {
     /** The target holds every source commit before this position. */
     Lsn applied() {
         return applied;
+    }
+
+    /**
+     * The target holds every source commit before this position durably: in its flushed log (at most
+     * {@link #applied()}). What {@link LogShipper#drainTo} waits for, so that nothing the switch counts on can
+     * still vanish with a target crash once nobody ships any more.
+     */
+    Lsn durable() {
+        return durable;
+    }
+
+    /** Moves the durable position forward (never back). */
+    void durableUpTo(Lsn position) {
+        if (durable.isBefore(position)) {
+            durable = position;
+        }
     }
 
     /** The source commit time of the newest applied transaction; null before the first. */

@@ -23,11 +23,15 @@ import java.util.function.Consumer;
  * {@code imago_meta.shipping(slot, applied_lsn, applied_at, source_commit_time)}. Source transactions that
  * are already waiting when one ends are applied in the same target transaction (at most
  * {@value TransactionGroup#MAX_CHANGES} changes or {@value TransactionGroup#MAX_MILLIS} ms): still whole source transactions
- * only, so a reader of the target never sees part of one. The server is told the position (flushed =
- * applied) only AFTER the target commit. On start the shipper begins at the recorded position, or at
- * {@code startIfNoRecord} (the snapshot's consistent point) when there is none or it lies before that, and
- * ignores every transaction whose commit lies before that position: a crash at any point neither loses
- * nor doubles a change.
+ * only, so a reader of the target never sees part of one. Target transactions commit asynchronously
+ * ({@code synchronous_commit = off}, as native logical replication's apply): a target crash may lose the
+ * newest ones, but always together with the record of their position. So the server is told a position
+ * (confirmed flush) only once the target's log is flushed past the target commit that recorded it
+ * ({@link FlushedConfirmations}: {@code pg_current_wal_flush_lsn()} against the commit's position), never
+ * earlier; it then still has every change after the surviving record. On start the shipper begins at the
+ * recorded position, or at {@code startIfNoRecord} (the snapshot's consistent point) when there is none or
+ * it lies before that, and ignores every transaction whose commit lies before that position: a crash of
+ * the shipper or of the target at any point neither loses nor doubles a change.
  *
  * <h2>Changes</h2>
  * <ul>
@@ -48,7 +52,10 @@ import java.util.function.Consumer;
  * before it has been sent). Without further source commits the applied commit position would stay below
  * a fence forever, so {@link #drainTo} counts the latter too, asks the server for a fresh keepalive, and
  * has the source flush its log (a commit that writes a logical message nobody subscribes to) so that the
- * server decodes up to the fence.
+ * server decodes up to the fence. {@link #lag()} counts commits as soon as they are visible on the target;
+ * {@link #drainTo} waits until they are durable as well (it has the shipper commit synchronously once,
+ * which flushes every earlier commit): the switch that follows a drain flips to the target and stops
+ * shipping, so after it no restart from the record could redo commits a target crash took away.
  *
  * <h2>Lost connections</h2>
  * When a connection to either server is lost ({@link PgErrors#connectionLost}: a server restarted, crashed or
@@ -260,7 +267,9 @@ public final class LogShipper implements AutoCloseable {
         long nextNudge = start + TimeUnit.MILLISECONDS.toNanos(50);
         while (true) {
             throwIfFailed();
-            if (!progress.applied().isBefore(fence)) {
+            // Applied AND durable: the switch flips right after, and nobody ships afterwards to redo commits a
+            // target crash could still take away (asynchronous commits); the loop makes them durable when asked.
+            if (!progress.durable().isBefore(fence)) {
                 return true;
             }
             long now = System.nanoTime();
@@ -268,6 +277,7 @@ public final class LogShipper implements AutoCloseable {
                 return false;
             }
             loop.requestPing();
+            loop.requestDurable();
             if (now >= nextNudge) {
                 lagProbe.flushSourceLog();
                 nextNudge = now + TimeUnit.MILLISECONDS.toNanos(500);

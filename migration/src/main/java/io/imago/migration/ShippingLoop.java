@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -19,8 +20,9 @@ import java.util.function.Consumer;
 final class ShippingLoop implements Runnable {
     /** While idle, the server hears from us (and we learn whether it is still there) at least this often. */
     private static final long IDLE_CONFIRM_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long MAX_IDLE_SLEEP_MILLIS = 16;
     private static final long PING_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** While target commits wait for their flush, the target's flushed position is read this often when idle. */
+    private static final long WAL_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final PgEndpoint source;
     private final PgEndpoint target;
@@ -34,6 +36,7 @@ final class ShippingLoop implements Runnable {
     // Shared with other threads.
     private volatile boolean stopRequested;
     private volatile boolean pingRequested;
+    private volatile boolean durableRequested;
     private volatile boolean running;
     private volatile Throwable failure;
     private volatile ShippingSession session;
@@ -45,7 +48,11 @@ final class ShippingLoop implements Runnable {
     private final ChangeDispatcher dispatcher;
     /** Which server the thread is talking to at the moment: named when its connection is lost. */
     private String side = ShippingSession.TARGET;
+    private FlushedConfirmations confirmations = new FlushedConfirmations(Lsn.ZERO);
+    private Lsn recordedEnd;
+    private java.time.Instant recordedCommitTime;
     private long lastConfirm;
+    private long lastWalPoll;
     private long idleSleep;
 
     ShippingLoop(PgEndpoint source, PgEndpoint target, String slot, String publication, Map<String, ShippedTable> tables,
@@ -128,6 +135,11 @@ final class ShippingLoop implements Runnable {
         pingRequested = true;
     }
 
+    /** Has the idle thread make every applied commit durable now (a synchronous commit), not when the target flushes. */
+    void requestDurable() {
+        durableRequested = true;
+    }
+
     /** Pulls the connections from under a thread stuck in a statement. Any thread. */
     void abortSession() {
         ShippingSession s = session;
@@ -176,6 +188,12 @@ final class ShippingLoop implements Runnable {
         if (!group.inTransaction() && session.applier().open()) {
             commitGroup();
         }
+        if (confirmations.waiting() && !session.applier().open()) {
+            // A stopped shipper leaves everything it committed durable and confirmed. Not while the target
+            // transaction holds part of a source transaction: that is rolled back, never committed.
+            makeDurable();
+            confirm();
+        }
     }
 
     private void idle() throws SQLException {
@@ -189,22 +207,37 @@ final class ShippingLoop implements Runnable {
             // Everything received is applied: the server has sent every transaction committed before the
             // position it last told us (a keepalive's WAL end, or the last commit's end).
             progress.reached(session.stream().lastReceived());
+            if (confirmations.waiting() && durableRequested) {
+                makeDurable();
+                confirm();
+            } else if (confirmations.waiting() && now - lastWalPoll >= WAL_POLL_NANOS) {
+                side = ShippingSession.TARGET;
+                ChangeApplier.TargetWal wal = applier.targetWal();
+                lastWalPoll = now;
+                confirmations.targetAt(wal.insert());
+                confirmations.flushedTo(wal.flush());
+                if (!confirmations.waiting()) {
+                    confirm(); // the last commits became durable: the source may recycle the log before them
+                }
+            }
+            durableRequested = false;
+            progress.durableUpTo(confirmations.confirmable(progress.applied()));
             if (pingRequested && now - lastConfirm >= PING_INTERVAL_NANOS) {
                 pingRequested = false;
-                confirm(progress.applied()); // asks for a reply: the server answers with a keepalive carrying its position
+                confirm(); // asks for a reply: the server answers with a keepalive carrying its position
                 idleSleep = 0;
             }
         }
         if (now - lastConfirm >= IDLE_CONFIRM_NANOS) {
             // At least once a second, even inside a source transaction: the driver's non-blocking read takes the
             // end of the stream for "nothing yet", so only a write (failing once the server is gone: broken
-            // pipe) tells a server that went away from an idle one. Confirms what is applied so far.
-            confirm(progress.applied());
+            // pipe) tells a server that went away from an idle one. Confirms what is durably applied so far.
+            confirm();
             idleSleep = 0;
         }
         // Back off while nothing arrives: 1, 2, 4 ... 16 ms.
-        idleSleep = Math.min(MAX_IDLE_SLEEP_MILLIS, Math.max(1, idleSleep * 2));
-        sleepQuietly(idleSleep);
+        idleSleep = Math.min(16, Math.max(1, idleSleep * 2));
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(idleSleep));
     }
 
     private void handle(PgOutputMessage message) throws SQLException {
@@ -213,7 +246,10 @@ final class ShippingLoop implements Runnable {
             group.begin(b.finalLsn());
         } else if (message instanceof PgOutputMessage.Commit c) {
             switch (group.commit(c.endLsn(), c.commitTime(), session.applier().open())) {
-                case NOTHING_TO_WRITE -> progress.passed(c.endLsn(), c.commitTime());
+                case NOTHING_TO_WRITE -> {
+                    progress.passed(c.endLsn(), c.commitTime());
+                    progress.durableUpTo(confirmations.confirmable(progress.applied()));
+                }
                 case COMMIT -> commitGroup();
                 case SKIPPED, HOLD -> {
                     // nothing to do yet
@@ -228,18 +264,44 @@ final class ShippingLoop implements Runnable {
     private void commitGroup() throws SQLException {
         side = ShippingSession.TARGET;
         Lsn end = group.end();
-        session.applier().commit(end, group.commitTime());
+        Lsn before = progress.applied();
+        ChangeApplier.TargetWal wal = session.applier().commit(end, group.commitTime());
+        // Read before this commit: it places the earlier commits, and may show some of them flushed.
+        confirmations.targetAt(wal.insert());
+        confirmations.flushedTo(wal.flush());
+        confirmations.committed(end, before);
+        recordedEnd = end;
+        recordedCommitTime = group.commitTime();
         progress.committed(end, group.commitTime(), group.changes(), group.transactions());
+        progress.durableUpTo(confirmations.confirmable(progress.applied()));
         group.committed();
         crash.afterTargetCommit(end);
-        confirm(end);
+        if (now() - lastConfirm >= PING_INTERVAL_NANOS) {
+            confirm();
+        }
     }
 
-    /** Tells the server the position is durably applied: it may recycle the log before it. */
-    private void confirm(Lsn position) throws SQLException {
+    /** A synchronous commit (rewriting the last record) flushes the target's log past every earlier commit. */
+    private void makeDurable() throws SQLException {
+        side = ShippingSession.TARGET;
+        session.applier().commitDurably(recordedEnd, recordedCommitTime);
+        confirmations.allFlushed();
+        progress.durableUpTo(confirmations.confirmable(progress.applied()));
+    }
+
+    /**
+     * Tells the server the position that is durably applied (it may recycle the log before it), never more:
+     * see {@link FlushedConfirmations}.
+     */
+    private void confirm() throws SQLException {
+        Lsn position = confirmations.confirmable(progress.applied());
         side = ShippingSession.SOURCE;
         session.stream().confirm(position);
         lastConfirm = System.nanoTime();
+    }
+
+    private static long now() {
+        return System.nanoTime();
     }
 
     // ---------------------------------------------------------------- sessions
@@ -249,6 +311,8 @@ final class ShippingLoop implements Runnable {
         session = s;
         relations.clear(); // a new walsender sends every Relation again before its first change
         group.resumeAt(s.from());
+        confirmations = new FlushedConfirmations(s.from());
+        recordedEnd = null;
         lastConfirm = System.nanoTime();
         idleSleep = 0;
         progress.reached(s.from());
@@ -289,14 +353,6 @@ final class ShippingLoop implements Runnable {
             s.close();
             closedSessionsLookups += s.applier().sourceLookups();
             session = null;
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -77,6 +77,24 @@ class LogShipperReconnectTest {
     }
 
     /**
+     * The target crashes (immediate shutdown) while shipping: its newest asynchronous commits may be lost, with
+     * their position record. The slot must not have been told a position past what survived, or the next
+     * session could not get those changes again: the confirmed position read while the target is down is at or
+     * before the position recorded on the restarted target. Nothing lost or doubled in the end.
+     */
+    @Test
+    void survivesATargetCrashThatLosesItsNewestCommits() throws Exception {
+        shipThrough("rc_crash", (p, shipper) -> {
+            targetServer.crash();
+            Lsn confirmed = Lsn.parse(Shipping.slotConfirmed(p.source(), "rc_crash"));
+            targetServer.start();
+            Lsn survived = LogShipper.appliedPosition(p.target(), "rc_crash").orElseThrow();
+            System.out.printf("target crash: slot confirmed %s, the restarted target recorded %s%n", confirmed, survived);
+            assertFalse(survived.isBefore(confirmed), "the slot was confirmed at " + confirmed + ", past the surviving record " + survived);
+        });
+    }
+
+    /**
      * The source server stops and starts again: the walsender and the writer's session end with it, the slot
      * survives (a clean stop flushes it), the shipper resumes from the position recorded on the target.
      */
