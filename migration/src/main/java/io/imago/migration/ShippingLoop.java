@@ -20,6 +20,14 @@ import java.util.function.Consumer;
 final class ShippingLoop implements Runnable {
     /** While idle, the server hears from us (and we learn whether it is still there) at least this often. */
     private static final long IDLE_CONFIRM_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Polling the stream while nothing arrives backs off from {@value #MIN_IDLE_SLEEP_NANOS} ns doubling up to
+     * {@value #MAX_IDLE_SLEEP_NANOS} ns: a change that arrives while the thread sleeps waits that long (the
+     * driver offers no read that waits with a timeout safely), so the cap bounds the lag it adds. An idle
+     * shipper wakes 500 times a second for a non-blocking check: negligible.
+     */
+    private static final long MIN_IDLE_SLEEP_NANOS = 50_000;
+    private static final long MAX_IDLE_SLEEP_NANOS = 2_000_000;
     private static final long PING_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** While target commits wait for their flush, the target's flushed position is read this often when idle. */
     private static final long WAL_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -235,9 +243,9 @@ final class ShippingLoop implements Runnable {
             confirm();
             idleSleep = 0;
         }
-        // Back off while nothing arrives: 1, 2, 4 ... 16 ms.
-        idleSleep = Math.min(16, Math.max(1, idleSleep * 2));
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(idleSleep));
+        // Back off while nothing arrives: 0.05, 0.1, 0.2 ... 2 ms.
+        idleSleep = Math.min(MAX_IDLE_SLEEP_NANOS, Math.max(MIN_IDLE_SLEEP_NANOS, idleSleep * 2));
+        LockSupport.parkNanos(idleSleep);
     }
 
     private void handle(PgOutputMessage message) throws SQLException {
