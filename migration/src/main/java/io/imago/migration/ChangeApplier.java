@@ -88,13 +88,17 @@ final class ChangeApplier implements AutoCloseable {
     }
 
     void insert(ShippedTable t, String[] row) throws SQLException {
-        add(t, t.insertSql(), row);
+        if (t.hasKey()) {
+            add(t, t.applyByKeySql(), applyParams(false, new String[t.keyIndex().length], row, true)); // deletes nothing: no key needed
+        } else {
+            add(t, t.insertSql(), row);
+        }
     }
 
     /** @param old the old key ('K', other columns null) or the whole old row ('O') */
     void delete(ShippedTable t, String[] old) throws SQLException {
         if (t.hasKey()) {
-            add(t, t.deleteByKeySql(), key(t, old, "delete"));
+            add(t, t.applyByKeySql(), applyParams(true, key(t, old, "delete"), new String[t.columnCount()], false));
         } else {
             add(t, t.deleteMatchingSql(), old);
         }
@@ -122,11 +126,21 @@ final class ChangeApplier implements AutoCloseable {
             } else if (!resolveUnchanged(t, oldKey, row, unchanged)) {
                 // The row is gone from the source already: a later change in the log deletes it (or moves
                 // its key). Until then the target simply lacks it, as it lacks the row after that change.
-                add(t, t.deleteByKeySql(), oldKey);
+                add(t, t.applyByKeySql(), applyParams(true, oldKey, new String[t.columnCount()], false));
                 return;
             }
         }
-        add(t, t.replaceByKeySql(), concat(oldKey, row));
+        add(t, t.applyByKeySql(), applyParams(true, oldKey, row, true));
+    }
+
+    /** The parameters of {@link ShippedTable#applyByKeySql()}. */
+    private static String[] applyParams(boolean delete, String[] key, String[] row, boolean insert) {
+        String[] out = new String[key.length + row.length + 2];
+        out[0] = delete ? "t" : "f";
+        System.arraycopy(key, 0, out, 1, key.length);
+        System.arraycopy(row, 0, out, 1 + key.length, row.length);
+        out[out.length - 1] = insert ? "t" : "f";
+        return out;
     }
 
     void truncate(List<ShippedTable> tables) throws SQLException {
