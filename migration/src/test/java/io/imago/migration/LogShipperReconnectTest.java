@@ -78,9 +78,10 @@ class LogShipperReconnectTest {
 
     /**
      * The target crashes (immediate shutdown) while shipping: its newest asynchronous commits may be lost, with
-     * their position record. The slot must not have been told a position past what survived, or the next
-     * session could not get those changes again: the confirmed position read while the target is down is at or
-     * before the position recorded on the restarted target. Nothing lost or doubled in the end.
+     * their position record. The slot must not have been told a position past them, or the next session could
+     * not get those changes again: then the target would lack them at the end (shipThrough compares it with
+     * the source: nothing lost, nothing doubled). The slot may be confirmed a little past the surviving record
+     * (source transactions that touched no migrated table, keepalives: nothing to apply there).
      */
     @Test
     void survivesATargetCrashThatLosesItsNewestCommits() throws Exception {
@@ -90,7 +91,6 @@ class LogShipperReconnectTest {
             targetServer.start();
             Lsn survived = LogShipper.appliedPosition(p.target(), "rc_crash").orElseThrow();
             System.out.printf("target crash: slot confirmed %s, the restarted target recorded %s%n", confirmed, survived);
-            assertFalse(survived.isBefore(confirmed), "the slot was confirmed at " + confirmed + ", past the surviving record " + survived);
         });
     }
 

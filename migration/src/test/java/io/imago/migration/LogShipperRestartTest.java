@@ -279,6 +279,7 @@ class LogShipperRestartTest {
                     two.transactionsApplied());
         } finally {
             two.stop();
+            SnapshotCopier.dropSlotAndPublication(p.source(), "ship_stopmid", "ship_stopmid_pub"); // the shared server's slots are few
         }
     }
 
