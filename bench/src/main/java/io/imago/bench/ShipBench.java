@@ -108,6 +108,8 @@ final class ShipBench {
             Live live = live(tgt, rate);
             System.out.println("  Imago LogShipper: live load at " + fastRate + " changes/s ...");
             Live fast = live(tgt, fastRate);
+            LogShipper live1 = shipper;
+            catchUp("Imago LogShipper", tgt, () -> live1.failure().orElse(null));
             shipper.stop();
             double[] secs = new double[2];
             for (int i = 0; i < 2; i++) {
@@ -146,6 +148,7 @@ final class ShipBench {
             Live live = live(tgt, rate);
             System.out.println("  native logical replication: live load at " + fastRate + " changes/s ...");
             Live fast = live(tgt, fastRate);
+            catchUp("native logical replication", tgt, () -> null);
             double[] secs = new double[2];
             for (int i = 0; i < 2; i++) {
                 int rows = i == 0 ? 1 : BATCH_ROWS;
@@ -249,6 +252,17 @@ final class ShipBench {
         int marker = ++markers;
         source.exec(DB, "INSERT INTO ship_marker (id) VALUES (" + marker + ")");
         return marker;
+    }
+
+    /**
+     * Waits until the target holds everything written so far (a marker row): a backlog measured next must not
+     * include what a live phase left behind.
+     */
+    private void catchUp(String contender, PgEndpoint tgt, java.util.function.Supplier<Throwable> failure) throws Exception {
+        int marker = ++markers;
+        source.exec(DB, "INSERT INTO ship_marker (id) VALUES (" + marker + ")");
+        double secs = awaitMarker(tgt, marker, System.nanoTime(), failure);
+        System.out.printf("  %s caught up %.1f s after the live phases%n", contender, secs);
     }
 
     /** @param failure what stopped the applier, if it failed: the wait ends at once with it */
