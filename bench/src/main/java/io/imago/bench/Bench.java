@@ -17,11 +17,12 @@ import java.util.Set;
 public final class Bench {
     private static final String USAGE = """
             usage: bench/run [--rows N] [--parallelism N] [--only bulk,ship,switch] [--ship-seconds S] [--ship-rate R]
-                             [--backlog N] [--switches N] [--no-text] [--contenders LIST] [--repeat N]
+                             [--ship-fast-rate R] [--backlog N] [--switches N] [--no-text] [--contenders LIST] [--repeat N]
               --rows          total rows of the bulk-load dataset (default 5000000; e.g. 200000 for a smoke run)
               --parallelism   copy workers for Imago, pg_dump -j and pg_restore -j (default 2)
               --ship-seconds  duration of each log-shipping live phase (default 60)
               --ship-rate     changes per second the writer makes while shipping (default 1000)
+              --ship-fast-rate  changes per second of the second, faster live phase (default 10000)
               --backlog       changes in the backlog whose apply rate is measured (default 50000)
               --switches      apply/switch cycles measured (default 20)
               --no-text       skip Imago's text-only bulk load (the binary-vs-text comparison)
@@ -78,8 +79,9 @@ public final class Bench {
                 if (only.contains("ship")) {
                     System.out.println("\n== log shipping");
                     ShipBench s = new ShipBench(source, target, Integer.parseInt(opt.getOrDefault("ship-seconds", "60")),
-                            Integer.parseInt(opt.getOrDefault("ship-rate", "1000")), Integer.parseInt(opt.getOrDefault("backlog", "50000")));
-                    ShipBench.print(s.run());
+                            Integer.parseInt(opt.getOrDefault("ship-rate", "1000")), Integer.parseInt(opt.getOrDefault("ship-fast-rate", "10000")),
+                            Integer.parseInt(opt.getOrDefault("backlog", "50000")));
+                    ShipBench.print(s.run(), Integer.parseInt(opt.getOrDefault("ship-fast-rate", "10000")));
                 }
                 target.close();
                 source.close();

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Writes single-row transactions to {@code ticks} at a fixed rate: half inserts, four in ten updates, one in
  * ten deletes of the oldest rows. Inserts and updates stamp the row with clock_timestamp(), which is what the
- * lag probe on the target reads.
+ * lag probe on the target reads. Writer {@code i} of {@code n} touches only ids congruent to i modulo n, so
+ * several writers share the rate without meeting.
  */
 final class ChangeWriter implements Runnable {
     private final PgEndpoint source;
@@ -19,15 +20,22 @@ final class ChangeWriter implements Runnable {
     final AtomicLong written = new AtomicLong();
     final AtomicLong behind = new AtomicLong(); // changes written later than scheduled by more than 100 ms
     private volatile Throwable failure;
+    private final int stride;
     private long nextId;
     private long oldest;
 
     /** @param firstFreeId ids from here on are free; {@code firstLiveId} the oldest row there is */
-    ChangeWriter(PgEndpoint source, int perSecond, long firstLiveId, long firstFreeId) {
+    ChangeWriter(PgEndpoint source, int perSecond, long firstLiveId, long firstFreeId, int writer, int writers) {
         this.source = source;
         this.perSecond = perSecond;
-        this.oldest = firstLiveId;
-        this.nextId = firstFreeId;
+        this.stride = writers;
+        this.oldest = up(firstLiveId, writer, writers);
+        this.nextId = up(firstFreeId, writer, writers);
+    }
+
+    /** The first id at or above {@code id} that is writer {@code i} of {@code n}'s. */
+    private static long up(long id, int i, int n) {
+        return id + Math.floorMod(i - id, n);
     }
 
     void stop() {
@@ -61,12 +69,14 @@ final class ChangeWriter implements Runnable {
                     ins.setLong(1, nextId);
                     ins.setInt(2, (int) (nextId % 1000));
                     ins.executeUpdate();
-                    nextId++;
+                    nextId += stride;
                 } else if (kind < 9) {
-                    upd.setLong(1, oldest + 1 + (long) (random.nextDouble() * (nextId - oldest - 1)));
+                    long live = (nextId - oldest) / stride;
+                    upd.setLong(1, oldest + stride * (1 + (long) (random.nextDouble() * (live - 1))));
                     upd.executeUpdate();
                 } else {
-                    del.setLong(1, oldest++);
+                    del.setLong(1, oldest);
+                    oldest += stride;
                     del.executeUpdate();
                 }
                 written.incrementAndGet();

@@ -20,8 +20,10 @@ import java.util.List;
  * <ul>
  *   <li>lag under a fixed write rate: a probe on the target reads, every 50 ms, now() minus the newest
  *       clock_timestamp() stamp the writer put on a row that the target can see;</li>
+ *   <li>the same lag at a high write rate (10,000 changes/s by default: four writers, a quarter each);</li>
  *   <li>sustained apply rate from a backlog: N single-row transactions written while shipping is stopped,
- *       then a marker row; the time from resuming to the marker being visible on the target.</li>
+ *       then a marker row; the time from resuming to the marker being visible on the target;</li>
+ *   <li>the same with the N changes in transactions of 100 rows each.</li>
  * </ul>
  */
 final class ShipBench {
@@ -31,9 +33,19 @@ final class ShipBench {
     private static final String[] SCHEMA = {TABLE, "CREATE INDEX ticks_stamped_idx ON ticks (stamped_at)",
         "CREATE TABLE ship_marker (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())"};
 
-    record Result(String contender, Percentiles lag, double writtenPerSecond, long backlog, double backlogSeconds) {
+    /** Rows per source transaction in the second backlog. */
+    static final int BATCH_ROWS = 100;
+    /** What one writer is asked for at most: above it, several writers share the rate. */
+    private static final int ONE_WRITER_MAX = 2_500;
+
+    record Result(String contender, Percentiles lag, double writtenPerSecond, long backlog, double backlogSeconds,
+            Percentiles fastLag, double fastWrittenPerSecond, double batchBacklogSeconds) {
         double backlogRate() {
             return backlog / backlogSeconds;
+        }
+
+        double batchBacklogRate() {
+            return backlog / batchBacklogSeconds;
         }
     }
 
@@ -41,14 +53,16 @@ final class ShipBench {
     private final PgServer target;
     private final int seconds;
     private final int rate;
+    private final int fastRate;
     private final int backlog;
     private int markers;
 
-    ShipBench(PgServer source, PgServer target, int seconds, int rate, int backlog) {
+    ShipBench(PgServer source, PgServer target, int seconds, int rate, int fastRate, int backlog) {
         this.source = source;
         this.target = target;
         this.seconds = seconds;
         this.rate = rate;
+        this.fastRate = fastRate;
         this.backlog = backlog;
     }
 
@@ -57,10 +71,21 @@ final class ShipBench {
         source.exec(DB, SCHEMA);
         source.exec(DB, "INSERT INTO ticks SELECT g, g % 1000, 0, timestamptz '2000-01-01', 'some forty characters of payload, roughly' "
                 + "FROM generate_series(1, " + PRELOAD + ") g", "VACUUM ANALYZE ticks");
+        System.out.println("  load average before: " + loadAverage());
         List<Result> out = new ArrayList<>();
         out.add(imago());
         out.add(nativeReplication());
+        System.out.println("  load average after: " + loadAverage());
         return out;
+    }
+
+    /** The machine is shared: its load at the time goes beside the figures. */
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     private Result imago() throws Exception {
@@ -80,15 +105,25 @@ final class ShipBench {
             shipper = new LogShipper(src, tgt, slot, slot, plan);
             shipper.start(snap.consistentPoint());
             System.out.println("  Imago LogShipper: live load ...");
-            Live live = live(tgt);
+            Live live = live(tgt, rate);
+            System.out.println("  Imago LogShipper: live load at " + fastRate + " changes/s ...");
+            Live fast = live(tgt, fastRate);
+            LogShipper live1 = shipper;
+            catchUp("Imago LogShipper", tgt, () -> live1.failure().orElse(null));
             shipper.stop();
-            System.out.println("  Imago LogShipper: backlog ...");
-            int marker = writeBacklog();
-            long t0 = System.nanoTime();
-            shipper = new LogShipper(src, tgt, slot, slot, plan);
-            shipper.start(snap.consistentPoint()); // resumes where the first one stopped (recorded on the target)
-            double secs = awaitMarker(tgt, marker, t0);
-            return new Result("Imago LogShipper", live.lag, live.rate, backlog, secs);
+            double[] secs = new double[2];
+            for (int i = 0; i < 2; i++) {
+                int rows = i == 0 ? 1 : BATCH_ROWS;
+                System.out.println("  Imago LogShipper: backlog, " + rows + " row(s) per transaction ...");
+                int marker = writeBacklog(rows);
+                long t0 = System.nanoTime();
+                shipper = new LogShipper(src, tgt, slot, slot, plan);
+                shipper.start(snap.consistentPoint()); // resumes where the last one stopped (recorded on the target)
+                LogShipper running = shipper;
+                secs[i] = awaitMarker(tgt, marker, t0, () -> running.failure().orElse(null));
+                shipper.stop();
+            }
+            return new Result("Imago LogShipper", live.lag, live.rate, backlog, secs[0], fast.lag, fast.rate, secs[1]);
         } finally {
             if (shipper != null) {
                 shipper.stop();
@@ -110,15 +145,22 @@ final class ShipBench {
                     + " user=postgres' PUBLICATION " + sub + " WITH (copy_data = true)");
             waitFor(tgt, "SELECT count(*) = 0 FROM pg_subscription_rel WHERE srsubstate <> 'r'", 600);
             System.out.println("  native logical replication: live load ...");
-            Live live = live(tgt);
-            target.exec(db, "ALTER SUBSCRIPTION " + sub + " DISABLE");
-            waitFor(tgt, "SELECT count(*) = 0 FROM pg_stat_subscription WHERE subname = '" + sub + "' AND pid IS NOT NULL", 60);
-            System.out.println("  native logical replication: backlog ...");
-            int marker = writeBacklog();
-            long t0 = System.nanoTime();
-            target.exec(db, "ALTER SUBSCRIPTION " + sub + " ENABLE");
-            double secs = awaitMarker(tgt, marker, t0);
-            return new Result("native logical replication", live.lag, live.rate, backlog, secs);
+            Live live = live(tgt, rate);
+            System.out.println("  native logical replication: live load at " + fastRate + " changes/s ...");
+            Live fast = live(tgt, fastRate);
+            catchUp("native logical replication", tgt, () -> null);
+            double[] secs = new double[2];
+            for (int i = 0; i < 2; i++) {
+                int rows = i == 0 ? 1 : BATCH_ROWS;
+                target.exec(db, "ALTER SUBSCRIPTION " + sub + " DISABLE");
+                waitFor(tgt, "SELECT count(*) = 0 FROM pg_stat_subscription WHERE subname = '" + sub + "' AND pid IS NOT NULL", 60);
+                System.out.println("  native logical replication: backlog, " + rows + " row(s) per transaction ...");
+                int marker = writeBacklog(rows);
+                long t0 = System.nanoTime();
+                target.exec(db, "ALTER SUBSCRIPTION " + sub + " ENABLE");
+                secs[i] = awaitMarker(tgt, marker, t0, () -> null);
+            }
+            return new Result("native logical replication", live.lag, live.rate, backlog, secs[0], fast.lag, fast.rate, secs[1]);
         } finally {
             try {
                 target.exec(db, "DROP SUBSCRIPTION IF EXISTS " + sub); // also drops its slot on the source
@@ -132,14 +174,24 @@ final class ShipBench {
     private record Live(Percentiles lag, double rate) {
     }
 
-    /** Writes at the fixed rate for the configured time while probing the target's lag every 50 ms. */
-    private Live live(PgEndpoint tgt) throws Exception {
+    /**
+     * Writes at the fixed rate for the configured time while probing the target's lag every 50 ms. Above
+     * {@link #ONE_WRITER_MAX} changes/s several writers share the rate (one session's round trips cannot go
+     * much faster on this machine), each on its own share of the ids.
+     */
+    private Live live(PgEndpoint tgt, int perSecond) throws Exception {
         long[] ids = ids();
-        ChangeWriter writer = new ChangeWriter(source.endpoint(DB), rate, ids[0], ids[1]);
-        Thread w = new Thread(writer, "bench-writer");
+        int n = (perSecond + ONE_WRITER_MAX - 1) / ONE_WRITER_MAX;
+        List<ChangeWriter> writers = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ChangeWriter w = new ChangeWriter(source.endpoint(DB), perSecond / n, ids[0], ids[1], i, n);
+            writers.add(w);
+            threads.add(new Thread(w, "bench-writer-" + i));
+        }
         List<Double> samples = new ArrayList<>();
         long t0 = System.nanoTime();
-        w.start();
+        threads.forEach(Thread::start);
         try (Connection c = tgt.connect(); Statement st = c.createStatement()) {
             long warmUp = t0 + 2_000_000_000L; // until the first stamped rows arrive, "newest stamp" is the preload's
             long end = t0 + seconds * 1_000_000_000L;
@@ -153,22 +205,33 @@ final class ShipBench {
                 Thread.sleep(50);
             }
         } finally {
-            writer.stop();
-            w.join();
+            writers.forEach(ChangeWriter::stop);
+            for (Thread t : threads) {
+                t.join();
+            }
         }
-        if (writer.failure() != null) {
-            throw new IllegalStateException("the writer failed", writer.failure());
+        long written = 0;
+        long behind = 0;
+        for (ChangeWriter w : writers) {
+            if (w.failure() != null) {
+                throw new IllegalStateException("the writer failed", w.failure());
+            }
+            written += w.written.get();
+            behind += w.behind.get();
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        double achieved = writer.written.get() / secs;
-        if (writer.behind.get() > 0) {
-            System.out.printf("  note: the writer fell more than 100 ms behind schedule %d times%n", writer.behind.get());
+        double achieved = written / secs;
+        if (behind > 0) {
+            System.out.printf("  note: the writer fell more than 100 ms behind schedule %d times%n", behind);
         }
         return new Live(Percentiles.of(samples), achieved);
     }
 
-    /** {@code backlog} single-row transactions in the same 5:4:1 mix, as fast as the source takes them, then a marker. */
-    private int writeBacklog() throws SQLException {
+    /**
+     * {@code backlog} changes in the same 5:4:1 mix, {@code rowsPerTransaction} to a transaction, as fast as the
+     * source takes them, then a marker.
+     */
+    private int writeBacklog(int rowsPerTransaction) throws SQLException {
         source.exec(DB, """
                 DO $$ DECLARE lo bigint; hi bigint; BEGIN
                   SELECT min(id), max(id) + 1 INTO lo, hi FROM ticks;
@@ -180,15 +243,30 @@ final class ShipBench {
                     ELSE
                       DELETE FROM ticks WHERE id = lo; lo := lo + 1;
                     END IF;
-                    COMMIT;
+                    IF i %% %d = %d THEN
+                      COMMIT;
+                    END IF;
                   END LOOP;
-                END $$""".formatted(backlog - 1));
+                  COMMIT;
+                END $$""".formatted(backlog - 1, rowsPerTransaction, rowsPerTransaction - 1));
         int marker = ++markers;
         source.exec(DB, "INSERT INTO ship_marker (id) VALUES (" + marker + ")");
         return marker;
     }
 
-    private static double awaitMarker(PgEndpoint tgt, int marker, long t0) throws Exception {
+    /**
+     * Waits until the target holds everything written so far (a marker row): a backlog measured next must not
+     * include what a live phase left behind.
+     */
+    private void catchUp(String contender, PgEndpoint tgt, java.util.function.Supplier<Throwable> failure) throws Exception {
+        int marker = ++markers;
+        source.exec(DB, "INSERT INTO ship_marker (id) VALUES (" + marker + ")");
+        double secs = awaitMarker(tgt, marker, System.nanoTime(), failure);
+        System.out.printf("  %s caught up %.1f s after the live phases%n", contender, secs);
+    }
+
+    /** @param failure what stopped the applier, if it failed: the wait ends at once with it */
+    private static double awaitMarker(PgEndpoint tgt, int marker, long t0, java.util.function.Supplier<Throwable> failure) throws Exception {
         try (Connection c = tgt.connect(); Statement st = c.createStatement()) {
             while (true) {
                 try (ResultSet rs = st.executeQuery("SELECT count(*) FROM ship_marker WHERE id = " + marker)) {
@@ -196,6 +274,9 @@ final class ShipBench {
                     if (rs.getLong(1) > 0) {
                         return (System.nanoTime() - t0) / 1e9;
                     }
+                }
+                if (failure.get() != null) {
+                    throw new IllegalStateException("shipping failed", failure.get());
                 }
                 if (System.nanoTime() - t0 > 600_000_000_000L) {
                     throw new IllegalStateException("the backlog was not applied within 10 minutes");
@@ -227,7 +308,7 @@ final class ShipBench {
         throw new IllegalStateException("timed out waiting for: " + condition);
     }
 
-    static void print(List<Result> r) {
+    static void print(List<Result> r, int fastRate) {
         Result imago = r.get(0);
         Result nat = r.get(1);
         System.out.println();
@@ -240,5 +321,15 @@ final class ShipBench {
                 Percentiles.ratio(imago.lag().p50(), nat.lag().p50()), Percentiles.ratio(imago.lag().p95(), nat.lag().p95()),
                 Percentiles.ratio(imago.lag().p99(), nat.lag().p99()));
         System.out.printf("  backlog apply rate imago / native: %s%n", Percentiles.ratio(imago.backlogRate(), nat.backlogRate()));
+        for (Result x : r) {
+            System.out.printf("  %-28s at %,d changes/s: lag %s; writer achieved %.0f changes/s; backlog of %,d in %d-row transactions applied "
+                    + "in %.1f s = %,.0f changes/s%n", x.contender(), fastRate, x.fastLag(), x.fastWrittenPerSecond(), x.backlog(), BATCH_ROWS,
+                    x.batchBacklogSeconds(), x.batchBacklogRate());
+        }
+        System.out.printf("  fast lag imago / native: p50 %s, p95 %s, p99 %s; imago p99 %.0f ms, native p99 %.0f ms%n",
+                Percentiles.ratio(imago.fastLag().p50(), nat.fastLag().p50()), Percentiles.ratio(imago.fastLag().p95(), nat.fastLag().p95()),
+                Percentiles.ratio(imago.fastLag().p99(), nat.fastLag().p99()), imago.fastLag().p99(), nat.fastLag().p99());
+        System.out.printf("  backlog apply rate, %d-row transactions, imago / native: %s%n", BATCH_ROWS,
+                Percentiles.ratio(imago.batchBacklogRate(), nat.batchBacklogRate()));
     }
 }

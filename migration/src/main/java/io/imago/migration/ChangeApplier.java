@@ -49,13 +49,18 @@ final class ChangeApplier implements AutoCloseable {
         this.slot = slot;
     }
 
-    /** Readies a target session for applying: no timeouts, durable commits, replica role; autocommit off. */
+    /** The target's log positions at one moment: where it inserts, and how far it is flushed. */
+    record TargetWal(Lsn insert, Lsn flush) {
+    }
+
+    /** Readies a target session for applying: no timeouts, asynchronous commits, replica role; autocommit off. */
     static void prepareSession(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("SET statement_timeout = 0");
             st.execute("SET idle_in_transaction_session_timeout = 0");
-            // The server is told a position only once its target commit is durable.
-            st.execute("SET synchronous_commit = on");
+            // As native logical replication's apply: a commit does not wait for its flush. The source is told a
+            // position only once the target's log is flushed past the commit that recorded it (FlushedConfirmations).
+            st.execute("SET synchronous_commit = off");
             try {
                 // As logical replication's apply does, and the bulk copy: no triggers, no foreign key checks
                 // (a key update is a delete and an insert; the source already enforced the constraints).
@@ -83,13 +88,17 @@ final class ChangeApplier implements AutoCloseable {
     }
 
     void insert(ShippedTable t, String[] row) throws SQLException {
-        add(t, t.insertSql(), row);
+        if (t.hasKey()) {
+            add(t, t.applyByKeySql(), applyParams(false, new String[t.keyIndex().length], row, true)); // deletes nothing: no key needed
+        } else {
+            add(t, t.insertSql(), row);
+        }
     }
 
     /** @param old the old key ('K', other columns null) or the whole old row ('O') */
     void delete(ShippedTable t, String[] old) throws SQLException {
         if (t.hasKey()) {
-            add(t, t.deleteByKeySql(), key(t, old, "delete"));
+            add(t, t.applyByKeySql(), applyParams(true, key(t, old, "delete"), new String[t.columnCount()], false));
         } else {
             add(t, t.deleteMatchingSql(), old);
         }
@@ -117,11 +126,21 @@ final class ChangeApplier implements AutoCloseable {
             } else if (!resolveUnchanged(t, oldKey, row, unchanged)) {
                 // The row is gone from the source already: a later change in the log deletes it (or moves
                 // its key). Until then the target simply lacks it, as it lacks the row after that change.
-                add(t, t.deleteByKeySql(), oldKey);
+                add(t, t.applyByKeySql(), applyParams(true, oldKey, new String[t.columnCount()], false));
                 return;
             }
         }
-        add(t, t.replaceByKeySql(), concat(oldKey, row));
+        add(t, t.applyByKeySql(), applyParams(true, oldKey, row, true));
+    }
+
+    /** The parameters of {@link ShippedTable#applyByKeySql()}. */
+    private static String[] applyParams(boolean delete, String[] key, String[] row, boolean insert) {
+        String[] out = new String[key.length + row.length + 2];
+        out[0] = delete ? "t" : "f";
+        System.arraycopy(key, 0, out, 1, key.length);
+        System.arraycopy(row, 0, out, 1 + key.length, row.length);
+        out[out.length - 1] = insert ? "t" : "f";
+        return out;
     }
 
     void truncate(List<ShippedTable> tables) throws SQLException {
@@ -133,17 +152,62 @@ final class ChangeApplier implements AutoCloseable {
         changes++;
     }
 
-    /** Ends the target transaction, recording in it that the source is applied up to {@code end}. */
-    void commit(Lsn end, Instant sourceCommitTime) throws SQLException {
+    /**
+     * Ends the target transaction, recording in it that the source is applied up to {@code end}. Asynchronous:
+     * the commit is visible at once, durable once the target's log is flushed past it.
+     *
+     * @return the target's log positions read in the transaction, before its commit: every earlier commit ends
+     *     at or before {@code insert}
+     */
+    TargetWal commit(Lsn end, Instant sourceCommitTime) throws SQLException {
         flush();
+        TargetWal wal = record(end, sourceCommitTime);
+        target.commit();
+        open = false;
+        changes = 0;
+        return wal;
+    }
+
+    /**
+     * A barrier: rewrites the record ({@code end}: the position already recorded) in a transaction of its
+     * own and waits for the flush of its commit, and with it of every earlier commit, so that everything
+     * applied so far is durable. Only between transactions.
+     */
+    void commitDurably(Lsn end, Instant sourceCommitTime) throws SQLException {
+        if (open) {
+            throw new IllegalStateException("the target transaction holds changes: a barrier commits none");
+        }
+        try (Statement st = target.createStatement()) {
+            st.execute("SET LOCAL synchronous_commit = on");
+        }
+        record(end, sourceCommitTime);
+        target.commit();
+        open = false;
+        changes = 0;
+    }
+
+    /** The target's log positions now; only between transactions (ends the read-only one it opens). */
+    TargetWal targetWal() throws SQLException {
+        if (open) {
+            throw new IllegalStateException("the target transaction holds changes");
+        }
+        try (ResultSet rs = statement(ShippingRecord.WAL_SQL).executeQuery()) {
+            rs.next();
+            TargetWal wal = new TargetWal(Lsn.parse(rs.getString(1)), Lsn.parse(rs.getString(2)));
+            target.commit();
+            return wal;
+        }
+    }
+
+    private TargetWal record(Lsn end, Instant sourceCommitTime) throws SQLException {
         PreparedStatement record = statement(ShippingRecord.RECORD_SQL);
         record.setString(1, slot);
         record.setString(2, end.format());
         record.setObject(3, sourceCommitTime == null ? null : OffsetDateTime.ofInstant(sourceCommitTime, ZoneOffset.UTC));
-        record.executeUpdate();
-        target.commit();
-        open = false;
-        changes = 0;
+        try (ResultSet rs = record.executeQuery()) {
+            rs.next();
+            return new TargetWal(Lsn.parse(rs.getString(1)), Lsn.parse(rs.getString(2)));
+        }
     }
 
     void rollback() throws SQLException {

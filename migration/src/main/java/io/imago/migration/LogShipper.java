@@ -1,26 +1,15 @@
 package io.imago.migration;
 
-import io.imago.migration.PgOutputMessage.Begin;
-import io.imago.migration.PgOutputMessage.Commit;
-import io.imago.migration.PgOutputMessage.Delete;
-import io.imago.migration.PgOutputMessage.Insert;
-import io.imago.migration.PgOutputMessage.Relation;
-import io.imago.migration.PgOutputMessage.Truncate;
-import io.imago.migration.PgOutputMessage.Update;
-import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -33,12 +22,16 @@ import java.util.function.Consumer;
  * committed when its Commit arrives, together with its end position in
  * {@code imago_meta.shipping(slot, applied_lsn, applied_at, source_commit_time)}. Source transactions that
  * are already waiting when one ends are applied in the same target transaction (at most
- * {@value #GROUP_MAX_CHANGES} changes or {@value #GROUP_MAX_MILLIS} ms): still whole source transactions
- * only, so a reader of the target never sees part of one. The server is told the position (flushed =
- * applied) only AFTER the target commit. On start the shipper begins at the recorded position, or at
- * {@code startIfNoRecord} (the snapshot's consistent point) when there is none or it lies before that, and
- * ignores every transaction whose commit lies before that position: a crash at any point neither loses
- * nor doubles a change.
+ * {@value TransactionGroup#MAX_CHANGES} changes or {@value TransactionGroup#MAX_MILLIS} ms): still whole source transactions
+ * only, so a reader of the target never sees part of one. Target transactions commit asynchronously
+ * ({@code synchronous_commit = off}, as native logical replication's apply): a target crash may lose the
+ * newest ones, but always together with the record of their position. So the server is told a position
+ * (confirmed flush) only once the target's log is flushed past the target commit that recorded it
+ * ({@link FlushedConfirmations}: {@code pg_current_wal_flush_lsn()} against the commit's position), never
+ * earlier; it then still has every change after the surviving record. On start the shipper begins at the
+ * recorded position, or at {@code startIfNoRecord} (the snapshot's consistent point) when there is none or
+ * it lies before that, and ignores every transaction whose commit lies before that position: a crash of
+ * the shipper or of the target at any point neither loses nor doubles a change.
  *
  * <h2>Changes</h2>
  * <ul>
@@ -59,7 +52,10 @@ import java.util.function.Consumer;
  * before it has been sent). Without further source commits the applied commit position would stay below
  * a fence forever, so {@link #drainTo} counts the latter too, asks the server for a fresh keepalive, and
  * has the source flush its log (a commit that writes a logical message nobody subscribes to) so that the
- * server decodes up to the fence.
+ * server decodes up to the fence. {@link #lag()} counts commits as soon as they are visible on the target;
+ * {@link #drainTo} waits until they are durable as well (it has the shipper commit synchronously once,
+ * which flushes every earlier commit): the switch that follows a drain flips to the target and stops
+ * shipping, so after it no restart from the record could redo commits a target crash took away.
  *
  * <h2>Lost connections</h2>
  * When a connection to either server is lost ({@link PgErrors#connectionLost}: a server restarted, crashed or
@@ -70,28 +66,23 @@ import java.util.function.Consumer;
  * down for {@link #reconnectFor(Duration) reconnectFor} (default {@link #DEFAULT_RECONNECT_FOR}). Any other error
  * fails the shipper at once. {@link #reconnects()} and {@link #onReconnect} let a caller show what is happening.
  *
- * <p>The pieces: {@link SlotStream} reads the slot, {@link PgOutputDecoder} decodes, {@link ChangeApplier}
- * applies, {@link ShippingRecord} is the recorded position, {@link ReconnectPolicy} the backoff; this class
- * drives them and groups transactions.
+ * <p>The pieces, each testable alone: {@link SlotStream} reads the slot, {@link PgOutputDecoder} decodes,
+ * {@link RelationBindings} binds relations to their migrations, {@link TransactionGroup} groups whole source
+ * transactions, {@link ChangeDispatcher} and {@link ChangeApplier} apply them with the {@link ShippingRecord},
+ * {@link AppliedProgress} and {@link SourceLagProbe} track the lag, {@link ShippingSession} holds the
+ * connections and {@link Reconnector} reopens them ({@link ReconnectPolicy}: the backoff). {@link ShippingLoop}
+ * is the thread that drives them; this class starts, stops and asks it.
  *
  * <p>One shipper per slot at a time. Methods other than {@link #start} and {@link #stop} may be called
  * from any thread.
  */
 public final class LogShipper implements AutoCloseable {
-    static final int GROUP_MAX_CHANGES = 5_000;
-    static final long GROUP_MAX_MILLIS = 250;
     /** How long the connections may stay lost before the shipper gives up, unless {@link #reconnectFor} says otherwise. */
     public static final Duration DEFAULT_RECONNECT_FOR = Duration.ofMinutes(2);
     private static final Duration SLOT_BUSY_WAIT = Duration.ofSeconds(20);
     /** {@link #stop}: how long the shipping thread may take to commit what it holds before its connections are pulled. */
     private static final long STOP_GRACE_MILLIS = TimeUnit.SECONDS.toMillis(30);
     private static final long STOP_AFTER_ABORT_MILLIS = TimeUnit.SECONDS.toMillis(5);
-    private static final String SOURCE = "source";
-    private static final String TARGET = "target";
-    /** While idle, the server hears from us (and we learn whether it is still there) at least this often. */
-    private static final long IDLE_CONFIRM_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long MAX_IDLE_SLEEP_MILLIS = 16;
-    private static final long PING_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     /**
      * How far the target is behind the source.
@@ -116,67 +107,20 @@ public final class LogShipper implements AutoCloseable {
         AFTER_TARGET_COMMIT
     }
 
-    private record Crash(CrashPoint point, long after) {
-    }
-
-    private static final class SimulatedCrash extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        SimulatedCrash(String message) {
-            super(message);
-        }
-    }
-
     private final PgEndpoint source;
     private final PgEndpoint target;
     private final String slot;
     private final String publication;
     private final Map<String, ShippedTable> tables = new LinkedHashMap<>();
+    private final AppliedProgress progress = new AppliedProgress();
+    private final CrashHook crash = new CrashHook();
+    private final SourceLagProbe lagProbe;
     private volatile Duration reconnectFor = DEFAULT_RECONNECT_FOR;
     private volatile Consumer<String> reconnectListener;
-
-    // Shared with other threads.
-    private volatile Lsn applied = Lsn.ZERO;
+    private volatile ShippingLoop loop;
     private volatile Lsn recorded;
-    private volatile Instant lastCommitTime;
-    private volatile Throwable failure;
-    private volatile boolean stopRequested;
-    private volatile boolean pingRequested;
-    private volatile boolean running;
-    private volatile Crash crash;
-    private final AtomicLong changesApplied = new AtomicLong();
-    private final AtomicLong transactionsApplied = new AtomicLong();
-    private final AtomicLong reconnects = new AtomicLong();
-    private volatile String lastReconnectReason;
-    private final Object pauseLock = new Object();
-    private final SourceLagProbe lagProbe;
     private Instant startedAt;
     private Thread thread;
-
-    // Owned by the shipping thread (volatile: stop() pulls the connections from under a stuck thread).
-    private volatile SlotStream stream;
-    private volatile Connection targetConnection;
-    private volatile ChangeApplier applier;
-    private volatile long closedAppliersLookups;
-    private Lsn startIfNoRecord = Lsn.ZERO;
-    private ReconnectPolicy policy;
-    /** Which server the shipping thread is talking to at the moment: named when its connection is lost. */
-    private String side = TARGET;
-    private final Map<Integer, BoundRelation> relations = new HashMap<>();
-    private Lsn skipBefore = Lsn.ZERO;
-    private boolean inTransaction;
-    private boolean skipping;
-    private Lsn groupEnd;
-    private Instant groupCommitTime;
-    private int groupTransactions;
-    private long groupStarted;
-    private long groupChanges;
-    private long transactionChanges;
-    private Lsn confirmed = Lsn.ZERO;
-    private long lastConfirm;
-    private long idleSleep;
-    private long changesSeen;
-    private int commitsDone;
 
     /**
      * @param source must be allowed to stream the slot (replication privilege)
@@ -205,17 +149,12 @@ public final class LogShipper implements AutoCloseable {
         if (thread != null) {
             throw new IllegalStateException("already started; a stopped shipper cannot be restarted: create a new one");
         }
-        this.startIfNoRecord = startIfNoRecord == null ? Lsn.ZERO : startIfNoRecord;
-        policy = new ReconnectPolicy(reconnectFor);
-        try {
-            recorded = openSession(SLOT_BUSY_WAIT).orElse(null);
-        } catch (SQLException | RuntimeException e) {
-            closeSession();
-            throw e;
-        }
+        ShippingLoop l = new ShippingLoop(source, target, slot, publication, tables, startIfNoRecord == null ? Lsn.ZERO : startIfNoRecord,
+                new ReconnectPolicy(reconnectFor), reconnectListener, progress, crash);
+        recorded = l.openFirst(SLOT_BUSY_WAIT).orElse(null);
+        loop = l;
         startedAt = Instant.now();
-        running = true;
-        thread = new Thread(this::run, "imago-log-shipper-" + slot);
+        thread = new Thread(l, "imago-log-shipper-" + slot);
         thread.setDaemon(true);
         thread.start();
     }
@@ -249,12 +188,14 @@ public final class LogShipper implements AutoCloseable {
 
     /** How often this shipper lost its connections and resumed shipping on new ones. */
     public long reconnects() {
-        return reconnects.get();
+        ShippingLoop l = loop;
+        return l == null ? 0 : l.reconnects();
     }
 
     /** The latest line {@link #onReconnect} heard; empty while no connection was ever lost. */
     public Optional<String> lastReconnectReason() {
-        return Optional.ofNullable(lastReconnectReason);
+        ShippingLoop l = loop;
+        return Optional.ofNullable(l == null ? null : l.lastReconnectReason());
     }
 
     /**
@@ -273,13 +214,10 @@ public final class LogShipper implements AutoCloseable {
      */
     public Lag lag() throws SQLException {
         throwIfFailed();
-        pingRequested = true; // a fresh keepalive moves `applied` along over changes that concern no migrated table
+        loop.requestPing(); // a fresh keepalive moves `applied` along over changes that concern no migrated table
         SourceLagProbe.SourceNow now = lagProbe.now();
         throwIfFailed();
-        Lsn a = applied;
-        long bytes = a.isBefore(now.position()) ? now.position().value() - a.value() : 0;
-        Duration time = lagProbe.age(a, bytes > 0, now, lastCommitTime, startedAt);
-        return new Lag(bytes, time, a, now.position());
+        return progress.lag(lagProbe, now, startedAt);
     }
 
     /**
@@ -329,14 +267,17 @@ public final class LogShipper implements AutoCloseable {
         long nextNudge = start + TimeUnit.MILLISECONDS.toNanos(50);
         while (true) {
             throwIfFailed();
-            if (!applied.isBefore(fence)) {
+            // Applied AND durable: the switch flips right after, and nobody ships afterwards to redo commits a
+            // target crash could still take away (asynchronous commits); the loop makes them durable when asked.
+            if (!progress.durable().isBefore(fence)) {
                 return true;
             }
             long now = System.nanoTime();
             if (now >= deadline) {
                 return false;
             }
-            pingRequested = true;
+            loop.requestPing();
+            loop.requestDurable();
             if (now >= nextNudge) {
                 lagProbe.flushSourceLog();
                 nextNudge = now + TimeUnit.MILLISECONDS.toNanos(500);
@@ -355,16 +296,16 @@ public final class LogShipper implements AutoCloseable {
      * login timeouts) is left to end by itself, and closes what it opened.
      */
     public synchronized void stop() {
-        stopRequested = true;
-        synchronized (pauseLock) {
-            pauseLock.notifyAll(); // a thread waiting to reconnect stops waiting
+        ShippingLoop l = loop;
+        if (l != null) {
+            l.requestStop();
         }
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
             try {
                 t.join(STOP_GRACE_MILLIS);
                 if (t.isAlive()) { // stuck in a statement: pull the connections from under it
-                    abortSession();
+                    l.abortSession();
                     t.join(STOP_AFTER_ABORT_MILLIS);
                 }
             } catch (InterruptedException e) {
@@ -381,28 +322,30 @@ public final class LogShipper implements AutoCloseable {
 
     /** True from {@link #start} until the shipping thread ends (stopped or failed). */
     public boolean isRunning() {
-        return running;
+        ShippingLoop l = loop;
+        return l != null && l.running();
     }
 
     /** What stopped the shipper, if it failed. */
     public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure);
+        ShippingLoop l = loop;
+        return Optional.ofNullable(l == null ? null : l.failure());
     }
 
     /** Row changes (and truncations) committed to the target by this shipper. */
     public long changesApplied() {
-        return changesApplied.get();
+        return progress.changes();
     }
 
     /** Source transactions committed to the target by this shipper (those touching no migrated table not counted). */
     public long transactionsApplied() {
-        return transactionsApplied.get();
+        return progress.transactions();
     }
 
     /** How often an unchanged TOASTed value had to be read back from the source (neither old row nor target copy had it). */
     long toastSourceLookups() {
-        ChangeApplier a = applier;
-        return closedAppliersLookups + (a == null ? 0 : a.sourceLookups());
+        ShippingLoop l = loop;
+        return l == null ? 0 : l.toastSourceLookups();
     }
 
     /** The applied position recorded on the target when this shipper started; empty when there was none. */
@@ -429,400 +372,21 @@ public final class LogShipper implements AutoCloseable {
 
     /** Test hook: crash (as a killed process would) at the n-th change applied, or after the n-th target commit. */
     void crashAt(CrashPoint point, long n) {
-        crash = new Crash(point, n);
-    }
-
-    // ---------------------------------------------------------------- the shipping thread
-
-    private void run() {
-        boolean crashed = false;
-        try {
-            while (true) {
-                try {
-                    ship();
-                    break;
-                } catch (SimulatedCrash e) {
-                    crashed = true;
-                    failure = new LogShippingException("log shipping from slot '" + slot + "' crashed (simulated): " + e.getMessage(), e);
-                    break;
-                } catch (Throwable e) {
-                    if (stopRequested || !PgErrors.connectionLost(e)) {
-                        ChangeApplier a = applier;
-                        String where = inTransaction || (a != null && a.open()) ? " applying the source transactions after " + applied : "";
-                        failure = new LogShippingException("log shipping from slot '" + slot + "' stopped" + where + ": " + e.getMessage(), e);
-                        break;
-                    }
-                    if (!reconnect(e)) {
-                        break; // gave up (failure set), or stopped while waiting
-                    }
-                }
-            }
-        } finally {
-            if (crashed) {
-                abortSession();
-            } else {
-                rollbackQuietly();
-            }
-            closeSession();
-            running = false;
-        }
-    }
-
-    /** Reads and applies until stopped; then commits the source transactions received whole. */
-    private void ship() throws SQLException {
-        while (!stopRequested) {
-            side = SOURCE;
-            ByteBuffer buffer = stream.readPending();
-            if (buffer == null) {
-                idle();
-            } else {
-                idleSleep = 0;
-                handle(PgOutputDecoder.decode(buffer));
-            }
-        }
-        if (!inTransaction && applier.open()) {
-            commitGroup();
-        }
-    }
-
-    /**
-     * The connection to {@code side} is lost: closes both, waits as the policy says, and reopens both as
-     * {@link #start} would, resuming after the recorded position.
-     *
-     * @return true when shipping can go on; false when the budget is spent (failure set) or stop was requested
-     */
-    private boolean reconnect(Throwable lost) {
-        policy.lost();
-        closeSession(); // the open target transaction dies with its connection: the slot sends it again
-        resetSession();
-        Throwable last = lost;
-        String lastSide = side;
-        while (!stopRequested) {
-            Optional<Duration> delay = policy.nextDelay();
-            if (delay.isEmpty()) {
-                LogShippingException f = new LogShippingException("log shipping from slot '" + slot + "' stopped: lost the connection to the "
-                        + lastSide + " and could not reconnect within " + policy.budget().toMillis() + " ms (" + policy.attempts() + " attempts): "
-                        + last.getMessage(), last);
-                if (last != lost) {
-                    f.addSuppressed(lost);
-                }
-                failure = f;
-                return false;
-            }
-            report("reconnecting to the " + lastSide + " (attempt " + policy.attempts() + "): " + PgErrors.rootMessage(last));
-            if (!pause(delay.get())) {
-                return false;
-            }
-            try {
-                openSession(Duration.ZERO); // a slot still held by the old walsender: the next attempt, after the next delay
-                if (stopRequested) {
-                    return false;
-                }
-                reconnects.incrementAndGet();
-                policy.reconnected();
-                report("reconnected after " + policy.attempts() + (policy.attempts() == 1 ? " attempt" : " attempts") + " ("
-                        + policy.elapsed().toMillis() + " ms); resuming after " + skipBefore);
-                return true;
-            } catch (SQLException | RuntimeException e) {
-                closeSession();
-                if (!PgErrors.connectionLost(e) && !PgErrors.objectInUse(e)) {
-                    e.addSuppressed(lost);
-                    failure = new LogShippingException("log shipping from slot '" + slot + "' stopped reconnecting to the " + side + ": "
-                            + e.getMessage(), e);
-                    return false;
-                }
-                last = e;
-                lastSide = side;
-            }
-        }
-        return false;
-    }
-
-    /** Waits, unless stop is requested meanwhile. @return false when stopped */
-    private boolean pause(Duration d) {
-        long deadline = System.nanoTime() + d.toNanos();
-        synchronized (pauseLock) {
-            while (!stopRequested) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return true;
-                }
-                try {
-                    pauseLock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-        }
-        return false;
-    }
-
-    private void report(String message) {
-        lastReconnectReason = message;
-        Consumer<String> l = reconnectListener;
-        if (l != null) {
-            try {
-                l.accept(message);
-            } catch (RuntimeException ignored) {
-                // a listener's trouble is not the shipper's
-            }
-        }
-    }
-
-    private void idle() throws SQLException {
-        if (!inTransaction && applier.open()) {
-            commitGroup(); // nothing more is waiting: end the target transaction now
-            return;
-        }
-        long now = System.nanoTime();
-        if (!inTransaction) {
-            // Everything received is applied: the server has sent every transaction committed before the
-            // position it last told us (a keepalive's WAL end, or the last commit's end).
-            Lsn received = stream.lastReceived();
-            if (applied.isBefore(received)) {
-                applied = received;
-            }
-            if (pingRequested && now - lastConfirm >= PING_INTERVAL_NANOS) {
-                pingRequested = false;
-                confirm(applied); // asks for a reply: the server answers with a keepalive carrying its position
-                lastConfirm = now;
-                idleSleep = 0;
-            }
-        }
-        if (now - lastConfirm >= IDLE_CONFIRM_NANOS) {
-            // At least once a second, even inside a source transaction: the driver's non-blocking read takes the
-            // end of the stream for "nothing yet", so only a write (failing once the server is gone: broken
-            // pipe) tells a server that went away from an idle one. Confirms what is applied so far.
-            confirm(applied);
-            lastConfirm = now;
-            idleSleep = 0;
-        }
-        // Back off while nothing arrives: 1, 2, 4 ... 16 ms.
-        idleSleep = Math.min(MAX_IDLE_SLEEP_MILLIS, Math.max(1, idleSleep * 2));
-        sleepQuietly(idleSleep);
-    }
-
-    private void handle(PgOutputMessage message) throws SQLException {
-        side = TARGET;
-        if (message instanceof Begin b) {
-            inTransaction = true;
-            transactionChanges = 0;
-            // Its commit lies before the start position: it is in the snapshot or already applied.
-            skipping = b.finalLsn().isBefore(skipBefore);
-        } else if (message instanceof Commit c) {
-            commit(c);
-        } else if (message instanceof Relation r) {
-            relations.put(r.oid(), BoundRelation.bind(r, tables));
-        } else if (message instanceof Insert i) {
-            BoundRelation b = bound(i.relationOid());
-            if (b != null) {
-                applier.insert(b.table(), b.row(i.newTuple(), null));
-                changed();
-            }
-        } else if (message instanceof Update u) {
-            BoundRelation b = bound(u.relationOid());
-            if (b != null) {
-                boolean[] unchanged = u.newTuple().hasUnchangedToast() ? new boolean[b.columnOf().length] : null;
-                String[] old = u.oldTuple() == null ? null : b.row(u.oldTuple(), null);
-                applier.update(b.table(), old, u.oldKind() == 'O', b.row(u.newTuple(), unchanged), unchanged);
-                changed();
-            }
-        } else if (message instanceof Delete d) {
-            BoundRelation b = bound(d.relationOid());
-            if (b != null) {
-                applier.delete(b.table(), b.row(d.oldTuple(), null));
-                changed();
-            }
-        } else if (message instanceof Truncate t && !skipping) {
-            List<ShippedTable> targets = new ArrayList<>();
-            for (int oid : t.relationOids()) {
-                BoundRelation b = relations.get(oid);
-                if (b != null && b.table() != null) {
-                    targets.add(b.table());
-                }
-            }
-            if (!targets.isEmpty()) {
-                applier.truncate(targets);
-                changed();
-            }
-        }
-        // Origin, Type, logical messages: nothing to apply
-    }
-
-    private void commit(Commit c) throws SQLException {
-        inTransaction = false;
-        if (skipping) {
-            skipping = false;
-            return;
-        }
-        groupEnd = c.endLsn();
-        groupCommitTime = c.commitTime();
-        if (!applier.open()) {
-            // Touched no migrated table: nothing to write, the position moves on.
-            if (applied.isBefore(c.endLsn())) {
-                applied = c.endLsn();
-            }
-            lastCommitTime = c.commitTime();
-            return;
-        }
-        if (transactionChanges > 0) {
-            groupTransactions++;
-        }
-        if (groupChanges >= GROUP_MAX_CHANGES || System.nanoTime() - groupStarted >= TimeUnit.MILLISECONDS.toNanos(GROUP_MAX_MILLIS)) {
-            commitGroup();
-        }
-    }
-
-    private void changed() {
-        transactionChanges++;
-        if (groupChanges++ == 0) {
-            groupStarted = System.nanoTime();
-        }
-        Crash c = crash;
-        if (c != null && c.point() == CrashPoint.AT_CHANGE && ++changesSeen >= c.after()) {
-            throw new SimulatedCrash("at change " + changesSeen + ", inside a source transaction");
-        }
-    }
-
-    private void commitGroup() throws SQLException {
-        side = TARGET;
-        Lsn end = groupEnd;
-        applier.commit(end, groupCommitTime);
-        recorded = end;
-        lastCommitTime = groupCommitTime;
-        if (applied.isBefore(end)) {
-            applied = end;
-        }
-        changesApplied.addAndGet(groupChanges);
-        transactionsApplied.addAndGet(groupTransactions);
-        groupChanges = 0;
-        groupTransactions = 0;
-        commitsDone++;
-        Crash c = crash;
-        if (c != null && c.point() == CrashPoint.AFTER_TARGET_COMMIT && commitsDone >= c.after()) {
-            throw new SimulatedCrash("after target commit " + commitsDone + " (source position " + end + "), before telling the server");
-        }
-        confirm(end);
-    }
-
-    /** Tells the server the position is durably applied: it may recycle the log before it. */
-    private void confirm(Lsn position) throws SQLException {
-        side = SOURCE;
-        stream.confirm(position);
-        confirmed = position;
-    }
-
-    /** The relation's migration, or null when its changes are to be ignored (skipped, unknown, or before the start). */
-    private BoundRelation bound(int oid) {
-        if (skipping) {
-            return null;
-        }
-        BoundRelation b = relations.get(oid);
-        if (b == null) {
-            throw new IllegalStateException("change for relation " + Integer.toUnsignedString(oid) + " before its Relation message");
-        }
-        return b.table() == null ? null : b;
-    }
-
-    // ---------------------------------------------------------------- set-up
-
-    /**
-     * Opens the target (reading the recorded position) and the slot's stream from there: what {@link #start}
-     * does, and every reconnect.
-     *
-     * @return the recorded position
-     */
-    private Optional<Lsn> openSession(Duration slotBusyWait) throws SQLException {
-        side = TARGET;
-        Connection t = target.connect();
-        targetConnection = t;
-        ShippingRecord.ensureTable(t);
-        Optional<Lsn> rec = ShippingRecord.read(t, slot);
-        Lsn from = startIfNoRecord;
-        if (rec.isPresent() && from.isBefore(rec.get())) {
-            from = rec.get();
-        }
-        ChangeApplier.prepareSession(t);
-        applier = new ChangeApplier(t, source, slot);
-        side = SOURCE;
-        stream = SlotStream.open(source, slot, publication, from, slotBusyWait);
-        skipBefore = from;
-        confirmed = from;
-        lastConfirm = System.nanoTime();
-        if (applied.isBefore(from)) {
-            applied = from;
-        }
-        return rec;
-    }
-
-    /** Forgets what the closed stream had half sent: the next one starts at a transaction boundary. */
-    private void resetSession() {
-        relations.clear(); // a new walsender sends every Relation again before its first change
-        inTransaction = false;
-        skipping = false;
-        groupEnd = null;
-        groupCommitTime = null;
-        groupTransactions = 0;
-        groupChanges = 0;
-        transactionChanges = 0;
-        idleSleep = 0;
-    }
-
-    /** Rolls the open target transaction back, if the target still answers (the thread is ending). */
-    private void rollbackQuietly() {
-        ChangeApplier a = applier;
-        Connection t = targetConnection;
-        try {
-            if (a != null && a.open() && t != null && !t.isClosed()) {
-                a.rollback();
-            }
-        } catch (SQLException ignored) {
-            // the session is going away: the server rolls back
-        }
-    }
-
-    /** Closes the stream and the target connection (no statement: bounded even when a server froze). */
-    private void closeSession() {
-        ChangeApplier a = applier;
-        if (a != null) {
-            a.close();
-            closedAppliersLookups += a.sourceLookups();
-        }
-        SlotStream s = stream;
-        if (s != null) {
-            s.close();
-        }
-        closeQuietly(targetConnection);
-        applier = null;
-        stream = null;
-        targetConnection = null;
-    }
-
-    /** Pulls the connections from under the shipping thread (a crash, or stop() giving up waiting). Any thread. */
-    private void abortSession() {
-        abortQuietly(targetConnection);
-        SlotStream s = stream;
-        if (s != null) {
-            s.abort();
-        }
-        ChangeApplier a = applier;
-        if (a != null) {
-            a.abortSourceLookups();
-        }
+        crash.arm(point, n);
     }
 
     private void throwIfFailed() {
-        Throwable f = failure;
+        ShippingLoop l = loop;
+        if (l == null) {
+            throw new IllegalStateException("log shipping from slot '" + slot + "' was not started");
+        }
+        Throwable f = l.failure();
         if (f != null) {
-            throw f instanceof LogShippingException l ? new LogShippingException(l.getMessage(), l.getCause()) : new LogShippingException(
+            throw f instanceof LogShippingException e ? new LogShippingException(e.getMessage(), e.getCause()) : new LogShippingException(
                     "log shipping from slot '" + slot + "' stopped: " + f.getMessage(), f);
         }
-        if (!running && stopRequested) {
+        if (!l.running() && l.stopRequested()) {
             throw new IllegalStateException("log shipping from slot '" + slot + "' was stopped");
-        }
-        if (thread == null) {
-            throw new IllegalStateException("log shipping from slot '" + slot + "' was not started");
         }
     }
 
@@ -833,34 +397,6 @@ public final class LogShipper implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // closing anyway
-            }
-        }
-    }
-
-    private static void abortQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.abort(Runnable::run);
-            } catch (SQLException ignored) {
-                // gone already
-            }
         }
     }
 }

@@ -33,6 +33,7 @@ final class ShippedTable {
     private final String insert;
     private final String deleteByKey;
     private final String replaceByKey;
+    private final String applyByKey;
     private final String deleteMatching;
     private final String replaceMatching;
     private final Map<String, String> lookups = new HashMap<>();
@@ -59,17 +60,22 @@ final class ShippedTable {
             // Delete the old row, then insert the new one if it passes the filter: right whether the key
             // changed or not and whether the row enters, leaves or stays in the filter. The scalar subquery
             // makes the DELETE run to completion before the first row is inserted.
-            replaceByKey = "WITH d AS (" + deleteByKey + " RETURNING 1) " + sql.insertFrom(afterDelete());
+            replaceByKey = "WITH d AS (" + deleteByKey + " RETURNING 1) " + sql.insertFrom(afterDelete(""));
+            // One statement for every kind of change: consecutive changes of the table, whatever their kind,
+            // go to the server in one batch (one round trip) instead of one batch per run of the same kind.
+            applyByKey = "WITH d AS (DELETE FROM " + target + " AS t WHERE CAST(? AS boolean) AND " + keyMatch("t") + " RETURNING 1) "
+                    + sql.insertFrom(afterDelete("CAST(? AS boolean) AND "));
             deleteMatching = null;
             replaceMatching = null;
         } else {
             deleteByKey = null;
             replaceByKey = null;
+            applyByKey = null;
             String match = "SELECT t2.tableoid AS toid, t2.ctid AS tid FROM " + target + " AS t2, (" + sql.selectConverted(sql.valuesRelation(1))
                     + ") AS o WHERE " + m.columns().stream().map(c -> same(c, "t2", "o")).collect(Collectors.joining(" AND ")) + " LIMIT 1";
             String delete = "DELETE FROM " + target + " AS t USING x WHERE t.tableoid = x.toid AND t.ctid = x.tid";
             deleteMatching = "WITH x AS (" + match + ") " + delete;
-            replaceMatching = "WITH x AS (" + match + "), d AS (" + delete + " RETURNING 1) " + sql.insertFrom(afterDelete());
+            replaceMatching = "WITH x AS (" + match + "), d AS (" + delete + " RETURNING 1) " + sql.insertFrom(afterDelete(""));
         }
     }
 
@@ -102,6 +108,15 @@ final class ShippedTable {
     /** Params: the old key, then every source column of the new row. */
     String replaceByKeySql() {
         return replaceByKey;
+    }
+
+    /**
+     * Params: whether to delete, the old key, every source column of the new row, whether to insert. Deletes
+     * the target row with the old key (if asked), then inserts the new row (if asked) if it passes the filter:
+     * an insert, a delete and an update (key changed or not) in one statement. Tables with a key only.
+     */
+    String applyByKeySql() {
+        return applyByKey;
     }
 
     /** Params: every source column of the old row. Deletes one target row equal to its conversion. */
@@ -160,9 +175,9 @@ final class ShippedTable {
         return String.join(" AND ", parts);
     }
 
-    /** The VALUES relation, yielding its row only once the CTE {@code d} has run. */
-    private String afterDelete() {
-        return "(SELECT s.* FROM " + sql.valuesRelation(1) + " WHERE (SELECT count(*) FROM d) >= 0) AS s";
+    /** The VALUES relation, yielding its row only once the CTE {@code d} has run, and only if {@code condition} holds. */
+    private String afterDelete(String condition) {
+        return "(SELECT s.* FROM " + sql.valuesRelation(1) + " WHERE " + condition + "(SELECT count(*) FROM d) >= 0) AS s";
     }
 
     private static String same(ColumnMapping c, String left, String right) {

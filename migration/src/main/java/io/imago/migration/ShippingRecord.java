@@ -15,7 +15,10 @@ import java.util.Optional;
 final class ShippingRecord {
     static final String RECORD_SQL = "INSERT INTO imago_meta.shipping (slot, applied_lsn, applied_at, source_commit_time) "
             + "VALUES (?, CAST(? AS pg_lsn), clock_timestamp(), ?) ON CONFLICT (slot) DO UPDATE SET applied_lsn = EXCLUDED.applied_lsn, "
-            + "applied_at = EXCLUDED.applied_at, source_commit_time = EXCLUDED.source_commit_time";
+            + "applied_at = EXCLUDED.applied_at, source_commit_time = EXCLUDED.source_commit_time "
+            + "RETURNING pg_current_wal_insert_lsn()::text, pg_current_wal_flush_lsn()::text";
+    /** The target's log positions now: where it inserts, how far it is flushed. */
+    static final String WAL_SQL = "SELECT pg_current_wal_insert_lsn()::text, pg_current_wal_flush_lsn()::text";
 
     private ShippingRecord() {
     }

@@ -77,6 +77,24 @@ class LogShipperReconnectTest {
     }
 
     /**
+     * The target crashes (immediate shutdown) while shipping: its newest asynchronous commits may be lost, with
+     * their position record. The slot must not have been told a position past them, or the next session could
+     * not get those changes again: then the target would lack them at the end (shipThrough compares it with
+     * the source: nothing lost, nothing doubled). The slot may be confirmed a little past the surviving record
+     * (source transactions that touched no migrated table, keepalives: nothing to apply there).
+     */
+    @Test
+    void survivesATargetCrashThatLosesItsNewestCommits() throws Exception {
+        shipThrough("rc_crash", (p, shipper) -> {
+            targetServer.crash();
+            Lsn confirmed = Lsn.parse(Shipping.slotConfirmed(p.source(), "rc_crash"));
+            targetServer.start();
+            Lsn survived = LogShipper.appliedPosition(p.target(), "rc_crash").orElseThrow();
+            System.out.printf("target crash: slot confirmed %s, the restarted target recorded %s%n", confirmed, survived);
+        });
+    }
+
+    /**
      * The source server stops and starts again: the walsender and the writer's session end with it, the slot
      * survives (a clean stop flushes it), the shipper resumes from the position recorded on the target.
      */

@@ -238,6 +238,51 @@ class LogShipperRestartTest {
         assertTrue(intermediate > 5, "the reader saw the shipping in progress: " + intermediate);
     }
 
+    /**
+     * Stopped in the middle of a big source transaction: the shipper makes what it committed durable (when a
+     * commit is not yet known to be flushed), but the half-received transaction is rolled back, never
+     * committed with it (ChangeApplier#commitDurably refuses to commit changes). The next shipper applies it whole.
+     */
+    @Test
+    void aStopInsideASourceTransactionCommitsNoPartOfIt() throws Exception {
+        PgServers.Pair p = PgServers.fresh("ship_stopmid");
+        for (PgEndpoint e : List.of(p.source(), p.target())) {
+            Db.exec(e, "CREATE TABLE t (id int PRIMARY KEY, v int)");
+        }
+        List<TableMigration> plan = Db.plan(p, null, List.of());
+        SnapshotResult snap = Shipping.copy(p, "ship_stopmid", plan);
+        LogShipper one = Shipping.start(p, "ship_stopmid", plan, snap.consistentPoint());
+        int big = 300_000;
+        try {
+            Db.exec(p.source(), "INSERT INTO t VALUES (0, 0)", "INSERT INTO t SELECT g, g FROM generate_series(1, " + big + ") g");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (one.transactionsApplied() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+            assertEquals(1, one.transactionsApplied(), "the small transaction applied, the big one not yet");
+            // The big one is arriving once the shipper's target session holds a transaction id again.
+            while (Db.count(p.target(), "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.datname = current_database() "
+                    + "AND a.application_name = 'imago-migration' AND l.locktype = 'transactionid'") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        } finally {
+            one.stop();
+        }
+        assertTrue(one.failure().isEmpty(), one.failure().toString());
+        long rows = Db.count(p.target(), "SELECT count(*) FROM t WHERE id > 0");
+        assertTrue(rows == 0 || rows == big, "the big transaction is on the target whole or not at all: " + rows + " rows");
+        LogShipper two = Shipping.start(p, "ship_stopmid", plan, snap.consistentPoint());
+        try {
+            Shipping.drain(two, p.source());
+            assertEquals(big + 1L, Db.count(p.target(), "SELECT count(*) FROM t"));
+            System.out.printf("stopped mid-transaction with %d of %d rows applied; the next shipper applied %d transactions%n", rows, big,
+                    two.transactionsApplied());
+        } finally {
+            two.stop();
+            SnapshotCopier.dropSlotAndPublication(p.source(), "ship_stopmid", "ship_stopmid_pub"); // the shared server's slots are few
+        }
+    }
+
     private static int size(int batch, int big) {
         return batch == big ? 5000 : 40;
     }

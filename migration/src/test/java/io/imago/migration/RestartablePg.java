@@ -85,6 +85,34 @@ final class RestartablePg implements AutoCloseable {
         }
     }
 
+    /**
+     * Immediate shutdown (SIGQUIT to the postmaster), as a crash: what the log buffers held and no process had
+     * written yet is lost, so are asynchronous commits not yet written. Returns once the server is gone.
+     */
+    synchronized void crash() throws IOException, InterruptedException {
+        if (pg == null) {
+            return;
+        }
+        long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim());
+        Process p = new ProcessBuilder("kill", "-QUIT", Long.toString(postmaster)).redirectErrorStream(true).start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("kill -QUIT " + postmaster + ": " + new String(p.getInputStream().readAllBytes()));
+        }
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (Files.exists(dir.resolve("postmaster.pid"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("server in " + dir + " did not exit within 60 s");
+            }
+            Thread.sleep(50);
+        }
+        try {
+            pg.close(); // nothing left to stop: releases the data folder's lock for the next start
+        } catch (IOException | RuntimeException ignored) {
+            // pg_ctl found no server
+        }
+        pg = null;
+    }
+
     /** Starts the stopped server again: same port, same data. */
     synchronized void start() {
         if (pg == null) {
