@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  *   <li>a fresh logical slot exporting a snapshot (a slot left by an earlier run is dropped first);</li>
  *   <li>the tables and ranges copied in parallel, every copy reading that snapshot, in COPY's binary format
  *       where source and target types are the same built-in types, in text otherwise;</li>
- *   <li>the dropped indexes and constraints built again, in parallel;</li>
+ *   <li>meanwhile, the dropped indexes and constraints built again, each table's as soon as its rows are in,
+ *       each foreign key once both its tables have theirs ({@link IndexBuilds});</li>
  *   <li>the target's sequences moved past the loaded keys.</li>
  * </ol>
  * Log shipping then starts at the slot's consistent point: snapshot and log meet exactly.
@@ -107,12 +108,14 @@ public final class SnapshotCopier {
         });
         long start = System.nanoTime();
         List<CopyChunk> chunks = new ArrayList<>();
+        List<DeferredIndexes.Deferred> deferred;
         try (Connection src = source.connect(); Connection tgt = target.connect()) {
             refuseSameDatabase(src, tgt);
             prepareSource(src, publication, tables);
             ReplicationSlots.dropIfExists(src, slot);
             truncate(tgt, tables);
             DeferredIndexes.defer(tgt, targets);
+            deferred = DeferredIndexes.recorded(tgt);
         }
         // Before the slot exists: the exported snapshot then only waits for the workers to connect.
         try (Connection src = reader.connect()) {
@@ -123,28 +126,43 @@ public final class SnapshotCopier {
         }
         ExportedSnapshot snapshot;
         Map<String, Long> loaded;
-        try (Connection replication = reader.connectReplication()) {
-            snapshot = ReplicationSlots.createExporting(replication, slot);
-            // The replication connection stays idle until every worker has imported the snapshot: its
-            // next command (or closing it) would end the exporting transaction and the snapshot with it.
-            loaded = new ParallelCopy(reader, target, parallelism, binary, progress).run(snapshot.snapshotName(), chunks, () -> {
-                try {
-                    replication.close();
-                } catch (SQLException ignored) {
-                    // the slot is permanent; a failed close only loses the snapshot nobody needs any more
-                }
-            });
+        // Each table's indexes are built (and it is analyzed) as soon as its rows are in, while the others still copy.
+        try (IndexBuilds builds = new IndexBuilds(target, parallelism, progress, deferred, targets)) {
+            try (Connection replication = reader.connectReplication()) {
+                snapshot = ReplicationSlots.createExporting(replication, slot);
+                loaded = copyRows(builds, snapshot, chunks, replication);
+            }
+            builds.finish();
         }
-        try (Connection tgt = target.connect()) {
-            analyze(tgt, targets);
-        }
-        DeferredIndexes.restore(target, parallelism, progress);
         try (Connection tgt = target.connect()) {
             SequenceSync.advance(tgt, targets);
         }
         Map<String, Long> rows = new LinkedHashMap<>();
         tables.forEach(m -> rows.put(m.targetTable(), loaded.getOrDefault(m.targetTable(), 0L)));
         return new SnapshotResult(snapshot.consistentPoint(), snapshot.snapshotName(), rows, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** Streams the chunks; the first failure, of a copy or of an index build, stops both and is the one reported. */
+    private Map<String, Long> copyRows(IndexBuilds builds, ExportedSnapshot snapshot, List<CopyChunk> chunks, Connection replication) throws SQLException {
+        try {
+            // The replication connection stays idle until every worker has imported the snapshot: its
+            // next command (or closing it) would end the exporting transaction and the snapshot with it.
+            return new ParallelCopy(reader, target, parallelism, binary, new LoadedTables(progress, builds))
+                    .run(snapshot.snapshotName(), chunks, () -> {
+                        try {
+                            replication.close();
+                        } catch (SQLException ignored) {
+                            // the slot is permanent; a failed close only loses the snapshot nobody needs any more
+                        }
+                    });
+        } catch (SQLException | RuntimeException e) {
+            SQLException buildFailure = builds.abort();
+            if (buildFailure != null) {
+                buildFailure.addSuppressed(e);
+                throw buildFailure;
+            }
+            throw e;
+        }
     }
 
     /**
@@ -214,18 +232,6 @@ public final class SnapshotCopier {
              ResultSet rs = st.executeQuery("SELECT relreplident FROM pg_class WHERE oid = " + Sql.literal(Sql.table(table)) + "::regclass")) {
             rs.next();
             return rs.getString(1).charAt(0);
-        }
-    }
-
-    /**
-     * Statistics for the freshly loaded tables (sampled, so quick whatever their size): the foreign key
-     * checks of the index rebuild plan their joins with them, and the new universe's first queries too,
-     * rather than waiting for autovacuum.
-     */
-    private static void analyze(Connection tgt, Set<String> tables) throws SQLException {
-        try (Statement st = tgt.createStatement()) {
-            st.execute("SET statement_timeout = 0");
-            st.execute("ANALYZE " + tables.stream().map(Sql::table).collect(Collectors.joining(", ")));
         }
     }
 
