@@ -1,6 +1,7 @@
 package io.imago.migration;
 
 import io.imago.migration.DeferredIndexes.Deferred;
+import io.imago.migration.BuildTask.Step;
 import io.imago.migration.DeferredIndexes.Kind;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -46,21 +47,7 @@ final class IndexBuilds implements AutoCloseable {
     /** Big enough to sort the keys of a few million rows in memory; never lowers a bigger setting. */
     static final String MAINTENANCE_WORK_MEM = "256MB";
 
-    /** In the order a table's work is taken up: indexes side by side first, then what must run alone, foreign keys last. */
-    private enum Step { INDEX, KEY, ANALYZE, ADD_FOREIGN_KEY, CHECK_FOREIGN_KEY }
-
-    /** A deferred index or constraint, a foreign key's half, or (deferred null) the ANALYZE of a loaded table. */
-    private record Task(Step step, Deferred deferred, String table, Set<String> tables) {
-        boolean foreignKey() {
-            return step == Step.ADD_FOREIGN_KEY || step == Step.CHECK_FOREIGN_KEY;
-        }
-
-        boolean exclusive() {
-            return step != Step.INDEX;
-        }
-    }
-
-    private record Started(Task task, int parallelWorkers) {
+    private record Started(BuildTask task, int parallelWorkers) {
     }
 
     private final PgEndpoint target;
@@ -68,7 +55,7 @@ final class IndexBuilds implements AutoCloseable {
     private final CopyProgress progress;
     private final int total;
     // Guarded by this: what is left, what runs, what is loaded.
-    private final List<Task> pending = new ArrayList<>();
+    private final List<BuildTask> pending = new ArrayList<>();
     private final Set<String> loading = new HashSet<>();
     private final Map<String, Integer> ownLeft = new HashMap<>();
     private final Map<String, Integer> sharedRunning = new HashMap<>();
@@ -95,10 +82,10 @@ final class IndexBuilds implements AutoCloseable {
         this.loading.addAll(loading);
         List<String> order = new ArrayList<>(new LinkedHashSet<>(recorded.stream().map(Deferred::table).toList()));
         loading.stream().filter(t -> !order.contains(t)).forEach(order::add);
-        List<Task> tasks = new ArrayList<>();
+        List<BuildTask> tasks = new ArrayList<>();
         for (Deferred d : recorded) {
             if (d.kind() != Kind.FOREIGN_KEY) {
-                tasks.add(new Task(d.kind() == Kind.INDEX ? Step.INDEX : Step.KEY, d, d.table(), Set.of(d.table())));
+                tasks.add(new BuildTask(d.kind() == Kind.INDEX ? Step.INDEX : Step.KEY, d, d.table(), Set.of(d.table())));
                 continue;
             }
             Set<String> both = new LinkedHashSet<>();
@@ -107,11 +94,11 @@ final class IndexBuilds implements AutoCloseable {
                 both.add(d.references());
             }
             // Adding locks both tables, checking only the referencing one (see DeferredIndexes.addNotValid).
-            tasks.add(new Task(Step.ADD_FOREIGN_KEY, d, d.table(), both));
-            tasks.add(new Task(Step.CHECK_FOREIGN_KEY, d, d.table(), Set.of(d.table())));
+            tasks.add(new BuildTask(Step.ADD_FOREIGN_KEY, d, d.table(), both));
+            tasks.add(new BuildTask(Step.CHECK_FOREIGN_KEY, d, d.table(), Set.of(d.table())));
         }
-        loading.forEach(t -> tasks.add(new Task(Step.ANALYZE, null, t, Set.of(t))));
-        tasks.sort(Comparator.comparing(Task::step).thenComparingInt(t -> order.indexOf(t.table())));
+        loading.forEach(t -> tasks.add(new BuildTask(Step.ANALYZE, null, t, Set.of(t))));
+        tasks.sort(Comparator.comparing(BuildTask::step).thenComparingInt(t -> order.indexOf(t.table())));
         pending.addAll(tasks);
         tasks.stream().filter(t -> !t.foreignKey()).forEach(t -> ownLeft.merge(t.table(), 1, Integer::sum));
         int n = Math.max(1, Math.min(parallelism, tasks.size()));
@@ -199,7 +186,7 @@ final class IndexBuilds implements AutoCloseable {
     }
 
     private boolean run(Connection c, Started s) throws SQLException {
-        Task t = s.task();
+        BuildTask t = s.task();
         try (Statement st = c.createStatement()) {
             switch (t.step()) {
                 case ANALYZE -> {
@@ -220,8 +207,8 @@ final class IndexBuilds implements AutoCloseable {
     /** The first task that may start now, in order; waits while none may. Null when all are done or stopped. */
     private synchronized Started next() throws InterruptedException {
         while (!stopped && !pending.isEmpty()) {
-            for (Iterator<Task> it = pending.iterator(); it.hasNext(); ) {
-                Task t = it.next();
+            for (Iterator<BuildTask> it = pending.iterator(); it.hasNext(); ) {
+                BuildTask t = it.next();
                 if (ready(t) && unlocked(t)) {
                     it.remove();
                     t.tables().forEach(x -> {
@@ -246,7 +233,7 @@ final class IndexBuilds implements AutoCloseable {
         return null;
     }
 
-    private synchronized void finished(Task t) {
+    private synchronized void finished(BuildTask t) {
         running--;
         t.tables().forEach(x -> {
             if (t.exclusive()) {
@@ -265,7 +252,7 @@ final class IndexBuilds implements AutoCloseable {
     }
 
     /** A table's own work waits for its rows; a foreign key for both its tables' own work (all tables', if unknown). */
-    private boolean ready(Task t) {
+    private boolean ready(BuildTask t) {
         if (!t.foreignKey()) {
             return !loading.contains(t.table());
         }
@@ -278,7 +265,7 @@ final class IndexBuilds implements AutoCloseable {
         return t.tables().stream().allMatch(x -> !loading.contains(x) && !ownLeft.containsKey(x));
     }
 
-    private boolean unlocked(Task t) {
+    private boolean unlocked(BuildTask t) {
         return t.tables().stream().allMatch(x -> !exclusiveRunning.contains(x) && (!t.exclusive() || !sharedRunning.containsKey(x)));
     }
 
