@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,9 +34,14 @@ final class ParallelCopy {
     private final int parallelism;
     private final boolean binary;
     private final CopyProgress progress;
+    private final Set<String> freezable;
 
-    /** @param binary use COPY's binary format for the tables that allow it (see {@link TransformSql#binaryCopyPossible()}) */
-    ParallelCopy(PgEndpoint source, PgEndpoint target, int parallelism, boolean binary, CopyProgress progress) {
+    /**
+     * @param binary use COPY's binary format for the tables that allow it (see {@link TransformSql#binaryCopyPossible()})
+     * @param freezable target tables that may be truncated and loaded with FREEZE when copied in one piece ({@link TableCopy#freezable})
+     */
+    ParallelCopy(PgEndpoint source, PgEndpoint target, int parallelism, boolean binary, CopyProgress progress, Set<String> freezable) {
+        this.freezable = freezable;
         this.source = source;
         this.target = target;
         this.parallelism = parallelism;
@@ -127,7 +133,8 @@ final class ParallelCopy {
             while (!failed.get() && (c = queue.poll()) != null) {
                 TableMigration m = c.table();
                 try {
-                    rows.merge(m.targetTable(), TableCopy.copy(src, tgt, c, binary, tableProgress), Long::sum);
+                    boolean freeze = c.count() == 1 && freezable.contains(m.targetTable());
+                    rows.merge(m.targetTable(), TableCopy.copy(src, tgt, c, binary, freeze, tableProgress), Long::sum);
                 } catch (SQLException e) {
                     throw new SQLException("copying table '" + c + "' into '" + m.targetTable() + "' failed: "
                             + e.getMessage(), e.getSQLState(), e);

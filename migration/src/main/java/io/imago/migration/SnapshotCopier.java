@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  *   <li>big tables split into primary-key ranges ({@link KeyRanges});</li>
  *   <li>a fresh logical slot exporting a snapshot (a slot left by an earlier run is dropped first);</li>
  *   <li>the tables and ranges copied in parallel, every copy reading that snapshot, in COPY's binary format
- *       where source and target types are the same built-in types, in text otherwise;</li>
+ *       where source and target types are the same built-in types, in text otherwise; a table copied in one
+ *       piece is truncated again in its load's transaction and loaded with {@code COPY ... FREEZE};</li>
  *   <li>meanwhile, the dropped indexes and constraints built again, each table's as soon as its rows are in,
  *       each foreign key once both its tables have theirs ({@link IndexBuilds});</li>
  *   <li>the target's sequences moved past the loaded keys.</li>
@@ -44,6 +45,7 @@ public final class SnapshotCopier {
     private final CopyProgress progress;
     private final boolean binary;
     private final long minChunkRows;
+    private final boolean freeze;
 
     /**
      * @param source must be allowed to create slots and publications (replication privilege, owner of the
@@ -51,12 +53,13 @@ public final class SnapshotCopier {
      * @param slot 1-63 lower case letters, digits or underscores (PostgreSQL's rule)
      */
     public SnapshotCopier(PgEndpoint source, PgEndpoint target, String slot, String publication, int parallelism, CopyProgress progress) {
-        this(source, target, slot, publication, parallelism, progress, true, KeyRanges.DEFAULT_MIN_CHUNK_ROWS);
+        this(source, target, slot, publication, parallelism, progress, true, KeyRanges.DEFAULT_MIN_CHUNK_ROWS, true);
     }
 
     private SnapshotCopier(PgEndpoint source, PgEndpoint target, String slot, String publication, int parallelism, CopyProgress progress,
-                           boolean binary, long minChunkRows) {
+                           boolean binary, long minChunkRows, boolean freeze) {
         this.binary = binary;
+        this.freeze = freeze;
         this.minChunkRows = minChunkRows;
         this.source = Objects.requireNonNull(source, "source");
         this.reader = source;
@@ -76,21 +79,29 @@ public final class SnapshotCopier {
      * construction (its owner) only prepares the publication and replica identity. Without it, the owner reads too.
      */
     public SnapshotCopier withReader(PgEndpoint reader) {
-        return copy(binary, minChunkRows, Objects.requireNonNull(reader, "reader"));
+        return copy(binary, minChunkRows, freeze, Objects.requireNonNull(reader, "reader"));
     }
 
     /** The same copier, with COPY's binary format allowed (the default) or not: for measuring, and as an escape hatch. */
     public SnapshotCopier withBinaryCopy(boolean allowed) {
-        return copy(allowed, minChunkRows, reader);
+        return copy(allowed, minChunkRows, freeze, reader);
+    }
+
+    /**
+     * The same copier, loading a table copied in one piece with {@code COPY ... FREEZE} after truncating it in the same
+     * transaction (the default) or not: for measuring, and as an escape hatch.
+     */
+    public SnapshotCopier withFreeze(boolean allowed) {
+        return copy(binary, minChunkRows, allowed, reader);
     }
 
     /** The same copier, splitting tables of at least twice this many (estimated) rows into key ranges; for tests. */
     SnapshotCopier withMinChunkRows(long rows) {
-        return copy(binary, rows, reader);
+        return copy(binary, rows, freeze, reader);
     }
 
-    private SnapshotCopier copy(boolean binaryAllowed, long rows, PgEndpoint readAs) {
-        SnapshotCopier c = new SnapshotCopier(source, target, slot, publication, parallelism, progress, binaryAllowed, rows);
+    private SnapshotCopier copy(boolean binaryAllowed, long rows, boolean freezeAllowed, PgEndpoint readAs) {
+        SnapshotCopier c = new SnapshotCopier(source, target, slot, publication, parallelism, progress, binaryAllowed, rows, freezeAllowed);
         c.reader = readAs;
         return c;
     }
@@ -109,6 +120,7 @@ public final class SnapshotCopier {
         long start = System.nanoTime();
         List<CopyChunk> chunks = new ArrayList<>();
         List<DeferredIndexes.Deferred> deferred;
+        Set<String> freezable;
         try (Connection src = source.connect(); Connection tgt = target.connect()) {
             refuseSameDatabase(src, tgt);
             prepareSource(src, publication, tables);
@@ -116,6 +128,7 @@ public final class SnapshotCopier {
             truncate(tgt, tables);
             DeferredIndexes.defer(tgt, targets);
             deferred = DeferredIndexes.recorded(tgt);
+            freezable = freeze ? TableCopy.freezable(tgt, targets) : Set.of();
         }
         // Before the slot exists: the exported snapshot then only waits for the workers to connect.
         try (Connection src = reader.connect()) {
@@ -130,7 +143,7 @@ public final class SnapshotCopier {
         try (IndexBuilds builds = new IndexBuilds(target, parallelism, progress, deferred, targets)) {
             try (Connection replication = reader.connectReplication()) {
                 snapshot = ReplicationSlots.createExporting(replication, slot);
-                loaded = copyRows(builds, snapshot, chunks, replication);
+                loaded = copyRows(builds, snapshot, chunks, freezable, replication);
             }
             builds.finish();
         }
@@ -143,11 +156,12 @@ public final class SnapshotCopier {
     }
 
     /** Streams the chunks; the first failure, of a copy or of an index build, stops both and is the one reported. */
-    private Map<String, Long> copyRows(IndexBuilds builds, ExportedSnapshot snapshot, List<CopyChunk> chunks, Connection replication) throws SQLException {
+    private Map<String, Long> copyRows(IndexBuilds builds, ExportedSnapshot snapshot, List<CopyChunk> chunks, Set<String> freezable,
+                                       Connection replication) throws SQLException {
         try {
             // The replication connection stays idle until every worker has imported the snapshot: its
             // next command (or closing it) would end the exporting transaction and the snapshot with it.
-            return new ParallelCopy(reader, target, parallelism, binary, new LoadedTables(progress, builds))
+            return new ParallelCopy(reader, target, parallelism, binary, new LoadedTables(progress, builds), freezable)
                     .run(snapshot.snapshotName(), chunks, () -> {
                         try {
                             replication.close();

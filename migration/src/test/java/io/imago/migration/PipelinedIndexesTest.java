@@ -129,6 +129,36 @@ class PipelinedIndexesTest {
         assertTrue(Db.count(p.target(), "SELECT count(*) FROM imago_meta.deferred_indexes WHERE table_name = 'children'") >= 2);
     }
 
+    @Test
+    void aTableCopiedInOnePieceIsLoadedFrozenAndASplitOneIsNot() throws Exception {
+        PgServers.Pair p = schema("pipe_freeze", 30_000);
+        // children splits into key ranges loaded by several transactions: no FREEZE there
+        cleanups.add(() -> dropQuietly(p, "pipe_freeze"));
+        new SnapshotCopier(p.source(), p.target(), "pipe_freeze", "pipe_freeze", 2, CopyProgress.NONE).withMinChunkRows(5_000)
+                .copy(Db.plan(p, null, List.of()));
+
+        // Frozen rows come with the visibility map's all-visible bits, which ANALYZE counts into relallvisible.
+        assertEquals(List.of("children|f", "parents|t"), Db.rows(p.target(),
+                "SELECT relname, relallvisible > 0 AND relallvisible = relpages FROM pg_class WHERE relname IN ('parents', 'children') ORDER BY 1"));
+        assertEquals(List.of("1000|30000"), Db.rows(p.target(), "SELECT (SELECT count(*) FROM parents), (SELECT count(*) FROM children)"));
+    }
+
+    @Test
+    void aPartitionedTargetIsLoadedWithoutFreezeWhichItRefuses() throws Exception {
+        PgServers.Pair p = PgServers.fresh("pipe_nofreeze");
+        Db.exec(p.source(), "CREATE TABLE parents (id int PRIMARY KEY, code text NOT NULL)",
+                "INSERT INTO parents SELECT g, 'c' || g FROM generate_series(1, 1000) g", "ANALYZE");
+        Db.exec(p.target(), "CREATE TABLE parents (id int PRIMARY KEY, code text NOT NULL) PARTITION BY HASH (id)",
+                "CREATE TABLE parents_0 PARTITION OF parents FOR VALUES WITH (MODULUS 2, REMAINDER 0)",
+                "CREATE TABLE parents_1 PARTITION OF parents FOR VALUES WITH (MODULUS 2, REMAINDER 1)");
+        try (java.sql.Connection c = p.target().connect()) {
+            assertEquals(java.util.Set.of(), TableCopy.freezable(c, List.of("parents")));
+        }
+        copier(p, "pipe_nofreeze", CopyProgress.NONE).copy(Db.plan(p, null, List.of()));
+
+        assertEquals(List.of("1000"), Db.rows(p.target(), "SELECT count(*) FROM parents"));
+    }
+
     private static void dropQuietly(PgServers.Pair p, String slot) {
         try {
             SnapshotCopier.dropSlotAndPublication(p.source(), slot, slot);
