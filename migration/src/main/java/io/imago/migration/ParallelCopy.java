@@ -55,10 +55,12 @@ final class ParallelCopy {
      * @return target rows per target table
      */
     Map<String, Long> run(String snapshotName, List<CopyChunk> chunks, Runnable afterImports) throws SQLException {
-        // Largest table first, so a big table does not start last and stretch the whole copy; a table's chunks
-        // stay together (stable sort), so no more tables are in flight than there are workers.
+        // Largest table first, so a big table does not start last and stretch the whole copy, and its index builds,
+        // the longest, overlap the copy of the others; a table's chunks stay together, so no more tables are in flight
+        // than there are workers. Between tables of one size, the one in bigger pieces (loaded whole, to be frozen) first.
         Queue<CopyChunk> queue = new ConcurrentLinkedQueue<>(chunks.stream()
-                .sorted(Comparator.comparingLong((CopyChunk c) -> c.table().estimatedRows()).reversed()).toList());
+                .sorted(Comparator.comparingLong((CopyChunk c) -> c.table().estimatedRows())
+                        .thenComparingLong(c -> c.table().estimatedRows() / c.count()).reversed()).toList());
         ChunkedProgress tableProgress = new ChunkedProgress(progress, chunks);
         tableProgress.announce(chunks);
         int workers = Math.min(parallelism, chunks.size());

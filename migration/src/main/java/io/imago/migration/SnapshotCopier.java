@@ -133,8 +133,9 @@ public final class SnapshotCopier {
         // Before the slot exists: the exported snapshot then only waits for the workers to connect.
         try (Connection src = reader.connect()) {
             KeyRanges ranges = new KeyRanges(parallelism, minChunkRows);
+            long totalRows = tables.stream().mapToLong(TableMigration::estimatedRows).sum();
             for (TableMigration m : tables) {
-                chunks.addAll(ranges.split(src, m));
+                chunks.addAll(loadWhole(m, totalRows, freezable) ? List.of(CopyChunk.whole(m)) : ranges.split(src, m));
             }
         }
         ExportedSnapshot snapshot;
@@ -153,6 +154,15 @@ public final class SnapshotCopier {
         Map<String, Long> rows = new LinkedHashMap<>();
         tables.forEach(m -> rows.put(m.targetTable(), loaded.getOrDefault(m.targetTable(), 0L)));
         return new SnapshotResult(snapshot.consistentPoint(), snapshot.snapshotName(), rows, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * Whether a table that FREEZE applies to (a direct load into a {@link TableCopy#freezable} table) loads in one
+     * piece, which FREEZE needs, rather than in key ranges: yes unless it is big enough to hold the copy up at its end,
+     * i.e. more than half of one worker's share of all the rows. A single big table is still split.
+     */
+    private boolean loadWhole(TableMigration m, long totalRows, Set<String> freezable) {
+        return m.direct() && freezable.contains(m.targetTable()) && m.estimatedRows() * 2 * parallelism <= totalRows;
     }
 
     /** Streams the chunks; the first failure, of a copy or of an index build, stops both and is the one reported. */

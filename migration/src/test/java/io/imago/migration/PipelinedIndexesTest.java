@@ -144,6 +144,22 @@ class PipelinedIndexesTest {
     }
 
     @Test
+    void aTableSmallBesideTheWholeCopyLoadsInOnePieceToBeFrozenEvenWhereItCouldBeSplit() throws Exception {
+        PgServers.Pair p = schema("pipe_whole", 30_000);
+        Db.exec(p.source(), "CREATE TABLE big (id bigint PRIMARY KEY, v text)", "INSERT INTO big SELECT g, 'v' || g FROM generate_series(1, 200000) g", "ANALYZE");
+        Db.exec(p.target(), "CREATE TABLE big (id bigint PRIMARY KEY, v text)");
+        RecordingProgress progress = new RecordingProgress();
+        cleanups.add(() -> dropQuietly(p, "pipe_whole"));
+        // 5,000-row chunks allowed: children (30,000 of 231,000 rows, under half a worker's share) still loads whole
+        new SnapshotCopier(p.source(), p.target(), "pipe_whole", "pipe_whole", 2, progress).withMinChunkRows(5_000)
+                .copy(Db.plan(p, null, List.of()));
+
+        assertEquals(List.of("big|f", "children|t", "parents|t"), Db.rows(p.target(),
+                "SELECT relname, relallvisible > 0 FROM pg_class WHERE relname IN ('parents', 'children', 'big') ORDER BY 1"));
+        assertEquals(List.of("200000|30000"), Db.rows(p.target(), "SELECT (SELECT count(*) FROM big), (SELECT count(*) FROM children)"));
+    }
+
+    @Test
     void aPartitionedTargetIsLoadedWithoutFreezeWhichItRefuses() throws Exception {
         PgServers.Pair p = PgServers.fresh("pipe_nofreeze");
         Db.exec(p.source(), "CREATE TABLE parents (id int PRIMARY KEY, code text NOT NULL)",
