@@ -72,16 +72,18 @@ final class IndexBuilds implements AutoCloseable {
     /**
      * Starts the workers; what waits for a table starts when {@link #loaded} says its rows are in.
      *
-     * @param recorded what {@link DeferredIndexes#recorded} returned, biggest tables first
-     * @param loading the tables about to be copied: each also gets an ANALYZE once loaded
+     * @param recorded what {@link DeferredIndexes#recorded} returned
+     * @param loading the tables about to be copied, biggest first (their builds are taken up in that order, so the
+     *     longest do not start last): each also gets an ANALYZE once loaded
      */
     IndexBuilds(PgEndpoint target, int parallelism, CopyProgress progress, List<Deferred> recorded, Collection<String> loading) {
         this.target = target;
         this.progress = progress;
         this.total = recorded.size();
         this.loading.addAll(loading);
-        List<String> order = new ArrayList<>(new LinkedHashSet<>(recorded.stream().map(Deferred::table).toList()));
-        loading.stream().filter(t -> !order.contains(t)).forEach(order::add);
+        // The tables being copied are empty when recorded, so their sizes there say nothing: the caller's order first.
+        List<String> order = new ArrayList<>(loading);
+        recorded.stream().map(Deferred::table).filter(t -> !order.contains(t)).forEach(order::add);
         List<BuildTask> tasks = new ArrayList<>();
         for (Deferred d : recorded) {
             if (d.kind() != Kind.FOREIGN_KEY) {

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,7 +142,9 @@ public final class SnapshotCopier {
         ExportedSnapshot snapshot;
         Map<String, Long> loaded;
         // Each table's indexes are built (and it is analyzed) as soon as its rows are in, while the others still copy.
-        try (IndexBuilds builds = new IndexBuilds(target, parallelism, progress, deferred, targets)) {
+        List<String> biggestFirst = tables.stream().sorted(Comparator.comparingLong(TableMigration::estimatedRows).reversed())
+                .map(TableMigration::targetTable).toList();
+        try (IndexBuilds builds = new IndexBuilds(target, parallelism, progress, deferred, biggestFirst)) {
             try (Connection replication = reader.connectReplication()) {
                 snapshot = ReplicationSlots.createExporting(replication, slot);
                 loaded = copyRows(builds, snapshot, chunks, freezable, replication);
