@@ -16,8 +16,9 @@ import java.util.Set;
  */
 public final class Bench {
     private static final String USAGE = """
-            usage: bench/run [--rows N] [--parallelism N] [--only bulk,ship,switch] [--ship-seconds S] [--ship-rate R]
+            usage: bench/run [--rows N] [--parallelism N] [--only bulk,ship,switch,heap] [--ship-seconds S] [--ship-rate R]
                              [--ship-fast-rate R] [--backlog N] [--switches N] [--no-text] [--contenders LIST] [--repeat N]
+                             [--heap-gb G]
               --rows          total rows of the bulk-load dataset (default 5000000; e.g. 200000 for a smoke run)
               --parallelism   copy workers for Imago, pg_dump -j and pg_restore -j (default 2)
               --ship-seconds  duration of each log-shipping live phase (default 60)
@@ -26,8 +27,11 @@ public final class Bench {
               --backlog       changes in the backlog whose apply rate is measured (default 50000)
               --switches      apply/switch cycles measured (default 20)
               --no-text       skip Imago's text-only bulk load (the binary-vs-text comparison)
-              --contenders    bulk-load contenders to run (default ceiling,dump,restore,imago,text)
-              --repeat        bulk-load rounds; the best run of each contender is compared (default 2)""";
+              --contenders    bulk-load contenders to run (default ceiling,dump,restore,imago,text,native; also nofreeze:
+                              Imago without COPY FREEZE)
+              --repeat        bulk-load rounds; the best run of each contender is compared (default 2)
+              --heap-gb       size of the one table the heap part copies (default 10); that part only runs when
+                              --only names it: it needs about 3 x this much disk for a while""";
 
     /** The same for both servers, hence for every contender: a benchmark machine, not a durable database. */
     static final Map<String, String> SETTINGS = Map.ofEntries(
@@ -54,8 +58,8 @@ public final class Bench {
         Runtime.getRuntime().addShutdownHook(hook);
         long t0 = System.nanoTime();
         try {
-            System.out.printf("machine: %d cores, %d MB heap for this JVM; PostgreSQL from %s; work dir %s%n",
-                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, PgServer.BIN, work);
+            System.out.printf("machine: %d cores, %d MB heap for this JVM, load average %s; PostgreSQL from %s; work dir %s%n",
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, loadAverage(), PgServer.BIN, work);
             List<String> out = new ArrayList<>();
             if (only.contains("bulk") || only.contains("ship")) {
                 PgServer source = PgServer.start("source", work.resolve("pg"), SETTINGS);
@@ -68,7 +72,7 @@ public final class Bench {
                     System.out.println("\n== bulk load");
                     BulkLoadBench b = new BulkLoadBench(source, target, new BulkLoadDataset(rows), parallelism, work);
                     b.generate();
-                    Set<String> contenders = new java.util.HashSet<>(Set.of(opt.getOrDefault("contenders", "ceiling,dump,restore,imago,text").split(",")));
+                    Set<String> contenders = new java.util.HashSet<>(Set.of(opt.getOrDefault("contenders", "ceiling,dump,restore,imago,text,native").split(",")));
                     if (opt.containsKey("no-text")) {
                         contenders.remove("text");
                     }
@@ -86,6 +90,19 @@ public final class Bench {
                 target.close();
                 source.close();
             }
+            if (only.contains("heap")) {
+                System.out.println("\n== heap while copying one big table");
+                // Less WAL kept: this part is about memory, and the table alone fills the disk enough.
+                Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
+                settings.put("max_wal_size", "1GB");
+                PgServer source = PgServer.start("heap-source", work.resolve("pg"), settings);
+                cleanup.add(source);
+                PgServer target = PgServer.start("heap-target", work.resolve("pg"), settings);
+                cleanup.add(target);
+                HeapBench.print(new HeapBench(source, target, Double.parseDouble(opt.getOrDefault("heap-gb", "10")), parallelism).run());
+                target.close();
+                source.close();
+            }
             if (only.contains("switch")) {
                 System.out.println("\n== switch pause");
                 SwitchBench sw = new SwitchBench(repo, work.resolve("switch"), Integer.parseInt(opt.getOrDefault("switches", "20")));
@@ -94,10 +111,20 @@ public final class Bench {
                 sw.destroy();
                 SwitchBench.print(r);
             }
-            System.out.printf("%nall done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+            System.out.printf("%nall done in %.0f s; load average %s%n", (System.nanoTime() - t0) / 1e9, loadAverage());
         } finally {
             closeAll(cleanup, work);
             Runtime.getRuntime().removeShutdownHook(hook);
+        }
+    }
+
+    /** The machine's load average (1, 5, 15 minutes): other work on it skews every figure. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (Exception e) {
+            return "unknown";
         }
     }
 

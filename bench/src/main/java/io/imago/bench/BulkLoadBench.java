@@ -21,8 +21,8 @@ import java.util.Map;
 
 /**
  * The same source database loaded into a fresh target database by each contender, one after the other:
- * the plain COPY ceiling, pg_dump | psql, pg_dump -Fd -j N + pg_restore -j N, and Imago's SnapshotCopier
- * (binary where possible, then text only). Each load is checked by row counts.
+ * the plain COPY ceiling, pg_dump | psql, pg_dump -Fd -j N + pg_restore -j N, native logical replication's initial
+ * sync, and Imago's SnapshotCopier (binary where possible, then text only). Each load is checked by row counts.
  */
 final class BulkLoadBench {
     static final String SOURCE_DB = "shop";
@@ -86,10 +86,16 @@ final class BulkLoadBench {
             out.add(dumpRestore());
         }
         if (contenders.contains("imago")) {
-            out.add(imago(true));
+            out.add(imago(true, true));
         }
         if (contenders.contains("text")) {
-            out.add(imago(false));
+            out.add(imago(false, true));
+        }
+        if (contenders.contains("nofreeze")) {
+            out.add(imago(true, false));
+        }
+        if (contenders.contains("native")) {
+            out.add(nativeSync());
         }
         return out;
     }
@@ -113,6 +119,35 @@ final class BulkLoadBench {
                 + " | " + psql(target, db) + " -v ON_ERROR_STOP=1 >/dev/null"));
     }
 
+    /**
+     * Native logical replication's initial sync: a publication of the three tables on the source, and on the target the
+     * same (old) schema created first, keys, indexes and foreign keys included, as its documentation has it, then
+     * {@code CREATE SUBSCRIPTION ... WITH (copy_data = true)}, timed until every table's state is 'r' (ready).
+     * max_sync_workers_per_subscription is left at its default, 2: as many table copies at once as Imago's workers.
+     */
+    private Timing nativeSync() throws Exception {
+        String db = "native_sync";
+        String name = "bench_native";
+        target.createDatabase(db);
+        List<String> schema = new ArrayList<>(BulkLoadDataset.tables(false, false));
+        schema.addAll(BulkLoadDataset.indexes());
+        target.exec(db, schema.toArray(String[]::new));
+        source.exec(SOURCE_DB, "DROP PUBLICATION IF EXISTS " + name, "CREATE PUBLICATION " + name + " FOR TABLE "
+                + String.join(", ", data.rowsPerTable().keySet()));
+        try {
+            return timed("native logical replication initial sync (copy_data)", db, () -> {
+                target.exec(db, "CREATE SUBSCRIPTION " + name + " CONNECTION 'host=127.0.0.1 port=" + source.port + " user=postgres dbname="
+                        + SOURCE_DB + "' PUBLICATION " + name + " WITH (copy_data = true)");
+                String notReady = "SELECT count(*) FILTER (WHERE srsubstate <> 'r') + " + data.rowsPerTable().size() + " - count(*) FROM pg_subscription_rel";
+                while (count(target.endpoint(db), notReady) > 0) {
+                    Thread.sleep(100);
+                }
+            }, () -> target.exec(db, "DROP SUBSCRIPTION " + name)); // a database with a subscription cannot be dropped
+        } finally {
+            source.exec(SOURCE_DB, "DROP PUBLICATION IF EXISTS " + name);
+        }
+    }
+
     private Timing dumpRestore() throws Exception {
         String db = "dump_restore";
         target.createDatabase(db);
@@ -128,8 +163,13 @@ final class BulkLoadBench {
         }
     }
 
-    private Timing imago(boolean binary) throws Exception {
-        String db = binary ? "imago_binary" : "imago_text";
+    private String imagoName(boolean binary, boolean freeze) {
+        return "Imago SnapshotCopier (" + (binary ? "binary where possible" : "text only") + ", parallelism " + parallelism
+                + (freeze ? "" : ", no FREEZE") + ")";
+    }
+
+    private Timing imago(boolean binary, boolean freeze) throws Exception {
+        String db = binary ? freeze ? "imago_binary" : "imago_nofreeze" : "imago_text";
         target.createDatabase(db);
         List<String> schema = new ArrayList<>(BulkLoadDataset.tables(true, false));
         schema.addAll(BulkLoadDataset.indexes());
@@ -142,17 +182,18 @@ final class BulkLoadBench {
         }
         String slot = "bench_bulk";
         try {
-            String name = "Imago SnapshotCopier (" + (binary ? "binary where possible" : "text only") + ", parallelism " + parallelism + ")";
+            String name = imagoName(binary, freeze);
             CopyPhase phase = new CopyPhase();
             Timing t = timed(name, db, () -> {
-                SnapshotResult r = new SnapshotCopier(src, tgt, slot, slot, parallelism, phase).withBinaryCopy(binary).copy(plan);
+                SnapshotResult r = new SnapshotCopier(src, tgt, slot, slot, parallelism, phase).withBinaryCopy(binary).withFreeze(freeze).copy(plan);
                 if (r.totalRows() != data.total()) {
                     throw new IllegalStateException("Imago loaded " + r.totalRows() + " rows, expected " + data.total());
                 }
             });
             System.out.printf("    of which rows streaming: %.1f s (%,.0f rows/s); before: %.1f s; after (indexes, constraints, sequences): %.1f s%n",
                     phase.streamingSeconds(), data.total() / phase.streamingSeconds(), phase.beforeSeconds(), t.seconds() - phase.endSeconds());
-            return binary ? t.withPhase(phase.streamingSeconds()) : t;
+            System.out.printf("    seconds from the start: %s%n", phase.timeline());
+            return binary && freeze ? t.withPhase(phase.streamingSeconds()) : t;
         } finally {
             SnapshotCopier.dropSlotAndPublication(src, slot, slot);
         }
@@ -164,13 +205,24 @@ final class BulkLoadBench {
 
     /** Times one load into {@code db}, checks its row counts and secondary indexes, then drops the database. */
     private Timing timed(String contender, String db, Load load) throws Exception {
+        return timed(contender, db, load, () -> {
+        });
+    }
+
+    /** @param untimed runs right after the load, outside the time */
+    private Timing timed(String contender, String db, Load load, Load untimed) throws Exception {
         // Nothing left over from the previous load or the generation: no checkpoint due, hint bits set.
         source.exec("postgres", "CHECKPOINT");
         target.exec("postgres", "CHECKPOINT");
         System.out.printf("  %s ...%n", contender);
         long t0 = System.nanoTime();
-        load.run();
-        double secs = (System.nanoTime() - t0) / 1e9;
+        double secs;
+        try {
+            load.run();
+            secs = (System.nanoTime() - t0) / 1e9;
+        } finally {
+            untimed.run();
+        }
         for (Map.Entry<String, Long> e : data.rowsPerTable().entrySet()) {
             long n = count(target.endpoint(db), "SELECT count(*) FROM " + e.getKey());
             if (n != e.getValue()) {
@@ -178,7 +230,8 @@ final class BulkLoadBench {
             }
         }
         long indexes = count(target.endpoint(db), "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'");
-        System.out.printf("  %s: %.1f s, %,.0f rows/s, %d indexes%n", contender, secs, data.total() / secs, indexes);
+        System.out.printf("  %s: %.1f s, %,.0f rows/s, %d indexes (load average %s)%n", contender, secs, data.total() / secs, indexes,
+                Bench.loadAverage());
         target.dropDatabase(db);
         return new Timing(contender, secs, data.total());
     }
@@ -204,13 +257,19 @@ final class BulkLoadBench {
         for (Timing x : t) {
             System.out.printf("  %-62s %7.1f s %,10.0f rows/s%n", x.contender(), x.seconds(), x.rowsPerSecond());
         }
-        Timing imago = t.stream().filter(x -> x.contender().startsWith("Imago") && x.contender().contains("binary")).findFirst().orElse(null);
+        Timing imago = t.stream().filter(x -> x.streamingSeconds() > 0).findFirst().orElse(null);
         if (imago == null) {
             return;
         }
         for (Timing x : t) {
             if (x != imago) {
                 System.out.printf("  imago / %-53s %.2fx%n", x.contender(), imago.speedVs(x));
+            }
+        }
+        // The same comparisons as load times (below 1 = Imago faster), as the targets state them.
+        for (Timing x : t) {
+            if (x != imago) {
+                System.out.printf("  imago time / %-48s %.2f%n", x.contender() + " time", imago.seconds() / x.seconds());
             }
         }
         t.stream().filter(x -> x.contender().startsWith("COPY ceiling")).findFirst().ifPresent(c -> System.out.printf(

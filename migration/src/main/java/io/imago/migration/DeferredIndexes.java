@@ -9,12 +9,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Secondary indexes and constraints of the target tables, dropped before the bulk load and built again
@@ -39,7 +33,14 @@ final class DeferredIndexes {
     /** Foreign keys are restored last, since they need the keys they reference. */
     enum Kind { INDEX, CONSTRAINT, FOREIGN_KEY }
 
-    record Deferred(String table, String name, Kind kind, String definition) {
+    /**
+     * @param references for a foreign key, the table it references: its name if in schema public, "" if elsewhere
+     *     (so outside the copy), null if unknown (recorded by an older version); null for the other kinds
+     */
+    record Deferred(String table, String name, Kind kind, String definition, String references) {
+        Deferred(String table, String name, Kind kind, String definition) {
+            this(table, name, kind, definition, null);
+        }
     }
 
     private DeferredIndexes() {
@@ -57,13 +58,14 @@ final class DeferredIndexes {
         boolean auto = tgt.getAutoCommit();
         tgt.setAutoCommit(false);
         try (PreparedStatement record = tgt.prepareStatement("INSERT INTO " + META
-                + " (table_name, name, kind, definition) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                + " (table_name, name, kind, definition, referenced_table) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
              Statement st = tgt.createStatement()) {
             for (Deferred d : found) {
                 record.setString(1, d.table());
                 record.setString(2, d.name());
                 record.setString(3, d.kind().name());
                 record.setString(4, d.definition());
+                record.setString(5, d.references());
                 record.executeUpdate();
             }
             // Foreign keys first: a unique constraint cannot go while a key still references it.
@@ -99,81 +101,44 @@ final class DeferredIndexes {
             }
             recorded = recorded(c);
         }
-        progress.indexesPlanned(recorded.size());
-        // Indexes and keys together, then the foreign keys that need the keys: one barrier, not one per kind.
-        int built = restoreInParallel(target, recorded.stream().filter(d -> d.kind() != Kind.FOREIGN_KEY).toList(), parallelism, progress);
-        return built + restoreInParallel(target, recorded.stream().filter(d -> d.kind() == Kind.FOREIGN_KEY).toList(), parallelism, progress);
-    }
-
-    private static int restoreInParallel(PgEndpoint target, List<Deferred> batch, int parallelism, CopyProgress progress) throws SQLException {
-        if (batch.isEmpty()) {
-            return 0;
-        }
-        Queue<Deferred> queue = new ConcurrentLinkedQueue<>(batch);
-        int workers = Math.min(parallelism, batch.size());
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "imago-index");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<Integer>> futures = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-                futures.add(pool.submit(() -> {
-                    int n = 0;
-                    try (Connection c = target.connect()) {
-                        prepare(c);
-                        Deferred d;
-                        while ((d = queue.poll()) != null) {
-                            n += rebuild(c, d) ? 1 : 0;
-                            progress.indexBuilt(d.table(), d.name());
-                        }
-                    }
-                    return n;
-                }));
-            }
-            int built = 0;
-            SQLException failure = null;
-            for (Future<Integer> f : futures) {
-                try {
-                    built += f.get();
-                } catch (ExecutionException e) {
-                    SQLException s = e.getCause() instanceof SQLException se ? se
-                            : new SQLException("rebuilding deferred indexes failed: " + e.getCause(), e.getCause());
-                    if (failure == null) {
-                        failure = s;
-                    } else {
-                        failure.addSuppressed(s);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SQLException("interrupted while rebuilding indexes", e);
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            return built;
-        } finally {
-            pool.shutdownNow();
+        try (IndexBuilds builds = new IndexBuilds(target, parallelism, progress, recorded, List.of())) {
+            return builds.finish();
         }
     }
 
-    private static void prepare(Connection c) throws SQLException {
+    /**
+     * The first half of a foreign key's rebuild, in a transaction of its own: the key added NOT VALID, which locks
+     * both tables (SHARE ROW EXCLUSIVE) but checks nothing, so only for a moment. The check, by {@link #rebuild}, then
+     * locks the referencing table alone against other checks and schema changes, and the referenced one against
+     * nothing: two foreign keys that share a table are checked side by side. The row stays recorded until the
+     * check commits, so a kill in between leaves it for the re-run, which checks it.
+     *
+     * @return whether it was missing
+     */
+    static boolean addNotValid(Connection c, Deferred d) throws SQLException {
+        if (exists(c, d)) {
+            return false;
+        }
         try (Statement st = c.createStatement()) {
-            st.execute("SET statement_timeout = 0");
-            // Sorts for index builds in memory where possible; bounded by parallelism x this on the server.
-            st.execute("SET maintenance_work_mem = '256MB'");
+            st.execute(notValid(d));
+            return true;
+        } catch (SQLException e) {
+            throw failed(d, e);
         }
     }
 
     /** Builds one, unless present already (a crash after the build's commit cannot happen: the row goes with it). */
-    private static boolean rebuild(Connection c, Deferred d) throws SQLException {
+    static boolean rebuild(Connection c, Deferred d) throws SQLException {
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
             boolean missing = !exists(c, d);
-            if (missing) {
-                addOrKeepNotValid(c, st, d);
+            if (d.kind() == Kind.FOREIGN_KEY) {
+                if (missing) {
+                    st.execute(notValid(d));
+                }
+                validateOrKeepNotValid(c, st, d);
+            } else if (missing) {
+                st.execute(d.definition());
             }
             try (PreparedStatement del = c.prepareStatement("DELETE FROM " + META + " WHERE table_name = ? AND name = ?")) {
                 del.setString(1, d.table());
@@ -184,32 +149,50 @@ final class DeferredIndexes {
             return missing;
         } catch (SQLException e) {
             c.rollback();
-            throw new SQLException("rebuilding " + d.kind().name().toLowerCase().replace('_', ' ') + " " + d.name() + " of table '"
-                    + d.table() + "' failed: " + e.getMessage(), e.getSQLState(), e);
+            throw failed(d, e);
         } finally {
             c.setAutoCommit(true);
         }
     }
 
+    private static SQLException failed(Deferred d, SQLException e) {
+        return new SQLException("rebuilding " + d.kind().name().toLowerCase().replace('_', ' ') + " " + d.name() + " of table '"
+                + d.table() + "' failed: " + e.getMessage(), e.getSQLState(), e);
+    }
+
+    /** The foreign key's definition, NOT VALID (which it already says if it was not valid when dropped). */
+    private static String notValid(Deferred d) {
+        return d.definition().endsWith(" NOT VALID") ? d.definition() : d.definition() + " NOT VALID";
+    }
+
     /**
      * A foreign key the loaded rows violate (the source never enforced it, or a transform's filter dropped
-     * parents) is added NOT VALID: enforced for new rows, as the load itself (replica role) did not check it,
-     * rather than failing the whole upgrade at its very end. pg_constraint.convalidated tells.
+     * parents) stays NOT VALID: enforced for new rows, as the load itself (replica role) did not check it,
+     * rather than failing the whole upgrade at its very end. pg_constraint.convalidated tells. One that was not
+     * valid before the load is not checked at all.
      */
-    private static void addOrKeepNotValid(Connection c, Statement st, Deferred d) throws SQLException {
-        if (d.kind() != Kind.FOREIGN_KEY) {
-            st.execute(d.definition());
+    private static void validateOrKeepNotValid(Connection c, Statement st, Deferred d) throws SQLException {
+        if (d.definition().endsWith(" NOT VALID") || validated(c, d)) {
             return;
         }
         st.execute("SAVEPOINT fk");
         try {
-            st.execute(d.definition());
+            st.execute("ALTER TABLE " + Sql.table(d.table()) + " VALIDATE CONSTRAINT " + Sql.ident(d.name()));
         } catch (SQLException e) {
             if (!PgErrors.foreignKeyViolation(e)) {
                 throw e;
             }
             st.execute("ROLLBACK TO SAVEPOINT fk");
-            st.execute(d.definition() + " NOT VALID");
+        }
+    }
+
+    private static boolean validated(Connection c, Deferred d) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT convalidated FROM pg_constraint WHERE conrelid = to_regclass(?) AND conname = ?")) {
+            ps.setString(1, Sql.table(d.table()));
+            ps.setString(2, d.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
         }
     }
 
@@ -234,11 +217,12 @@ final class DeferredIndexes {
         if (!metaTableExists(c)) {
             return out;
         }
+        ensureMetaTable(c); // a table an older version created lacks referenced_table
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT table_name, name, kind, definition FROM " + META
+             ResultSet rs = st.executeQuery("SELECT table_name, name, kind, definition, referenced_table FROM " + META
                      + " ORDER BY coalesce(pg_relation_size(to_regclass('public.' || quote_ident(table_name))), 0) DESC, table_name, name")) {
             while (rs.next()) {
-                out.add(new Deferred(rs.getString(1), rs.getString(2), Kind.valueOf(rs.getString(3)), rs.getString(4)));
+                out.add(new Deferred(rs.getString(1), rs.getString(2), Kind.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5)));
             }
         }
         return out;
@@ -249,6 +233,8 @@ final class DeferredIndexes {
             st.execute("CREATE SCHEMA IF NOT EXISTS imago_meta");
             st.execute("CREATE TABLE IF NOT EXISTS " + META + " (table_name text NOT NULL, name text NOT NULL, kind text NOT NULL, "
                     + "definition text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (table_name, name))");
+            // Lets a foreign key be built as soon as the table it references is; rows an older version recorded lack it
+            st.execute("ALTER TABLE " + META + " ADD COLUMN IF NOT EXISTS referenced_table text");
         }
     }
 
@@ -283,10 +269,12 @@ final class DeferredIndexes {
         // references them: the foreign keys of these tables are dropped first and rebuilt last.
         try (PreparedStatement ps = c.prepareStatement("""
                 WITH mine AS (
-                  SELECT k.oid, k.conindid, k.contype, k.conname, t.relname
+                  SELECT k.oid, k.conindid, k.contype, k.conname, k.confrelid, t.relname
                   FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
                   WHERE n.nspname = 'public' AND t.relkind = 'r' AND t.relname = ANY(?) AND k.conislocal AND k.coninhcount = 0)
-                SELECT m.relname, m.conname, m.contype, pg_get_constraintdef(m.oid)
+                SELECT m.relname, m.conname, m.contype, pg_get_constraintdef(m.oid),
+                       (SELECT CASE WHEN rn.nspname = 'public' THEN r.relname ELSE '' END
+                        FROM pg_class r JOIN pg_namespace rn ON rn.oid = r.relnamespace WHERE r.oid = m.confrelid)
                 FROM mine m
                 WHERE m.contype = 'f' OR (m.contype IN ('p', 'u', 'x') AND NOT EXISTS (
                         SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = m.conindid
@@ -299,7 +287,8 @@ final class DeferredIndexes {
                     String name = rs.getString(2);
                     Kind kind = rs.getString(3).equals("f") ? Kind.FOREIGN_KEY : Kind.CONSTRAINT;
                     out.add(new Deferred(table, name, kind,
-                            "ALTER TABLE " + Sql.table(table) + " ADD CONSTRAINT " + Sql.ident(name) + " " + rs.getString(4)));
+                            "ALTER TABLE " + Sql.table(table) + " ADD CONSTRAINT " + Sql.ident(name) + " " + rs.getString(4),
+                            kind == Kind.FOREIGN_KEY ? rs.getString(5) : null));
                 }
             }
         }

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,9 +34,14 @@ final class ParallelCopy {
     private final int parallelism;
     private final boolean binary;
     private final CopyProgress progress;
+    private final Set<String> freezable;
 
-    /** @param binary use COPY's binary format for the tables that allow it (see {@link TransformSql#binaryCopyPossible()}) */
-    ParallelCopy(PgEndpoint source, PgEndpoint target, int parallelism, boolean binary, CopyProgress progress) {
+    /**
+     * @param binary use COPY's binary format for the tables that allow it (see {@link TransformSql#binaryCopyPossible()})
+     * @param freezable target tables that may be truncated and loaded with FREEZE when copied in one piece ({@link TableCopy#freezable})
+     */
+    ParallelCopy(PgEndpoint source, PgEndpoint target, int parallelism, boolean binary, CopyProgress progress, Set<String> freezable) {
+        this.freezable = freezable;
         this.source = source;
         this.target = target;
         this.parallelism = parallelism;
@@ -49,10 +55,12 @@ final class ParallelCopy {
      * @return target rows per target table
      */
     Map<String, Long> run(String snapshotName, List<CopyChunk> chunks, Runnable afterImports) throws SQLException {
-        // Largest table first, so a big table does not start last and stretch the whole copy; a table's chunks
-        // stay together (stable sort), so no more tables are in flight than there are workers.
+        // Largest table first, so a big table does not start last and stretch the whole copy, and its index builds,
+        // the longest, overlap the copy of the others; a table's chunks stay together, so no more tables are in flight
+        // than there are workers. Between tables of one size, the one in bigger pieces (loaded whole, to be frozen) first.
         Queue<CopyChunk> queue = new ConcurrentLinkedQueue<>(chunks.stream()
-                .sorted(Comparator.comparingLong((CopyChunk c) -> c.table().estimatedRows()).reversed()).toList());
+                .sorted(Comparator.comparingLong((CopyChunk c) -> c.table().estimatedRows())
+                        .thenComparingLong(c -> c.table().estimatedRows() / c.count()).reversed()).toList());
         ChunkedProgress tableProgress = new ChunkedProgress(progress, chunks);
         tableProgress.announce(chunks);
         int workers = Math.min(parallelism, chunks.size());
@@ -127,7 +135,8 @@ final class ParallelCopy {
             while (!failed.get() && (c = queue.poll()) != null) {
                 TableMigration m = c.table();
                 try {
-                    rows.merge(m.targetTable(), TableCopy.copy(src, tgt, c, binary, tableProgress), Long::sum);
+                    boolean freeze = c.count() == 1 && freezable.contains(m.targetTable());
+                    rows.merge(m.targetTable(), TableCopy.copy(src, tgt, c, binary, freeze, tableProgress), Long::sum);
                 } catch (SQLException e) {
                     throw new SQLException("copying table '" + c + "' into '" + m.targetTable() + "' failed: "
                             + e.getMessage(), e.getSQLState(), e);

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +25,10 @@ import java.util.stream.Collectors;
  *   <li>big tables split into primary-key ranges ({@link KeyRanges});</li>
  *   <li>a fresh logical slot exporting a snapshot (a slot left by an earlier run is dropped first);</li>
  *   <li>the tables and ranges copied in parallel, every copy reading that snapshot, in COPY's binary format
- *       where source and target types are the same built-in types, in text otherwise;</li>
- *   <li>the dropped indexes and constraints built again, in parallel;</li>
+ *       where source and target types are the same built-in types, in text otherwise; a table copied in one
+ *       piece is truncated again in its load's transaction and loaded with {@code COPY ... FREEZE};</li>
+ *   <li>meanwhile, the dropped indexes and constraints built again, each table's as soon as its rows are in,
+ *       each foreign key once both its tables have theirs ({@link IndexBuilds});</li>
  *   <li>the target's sequences moved past the loaded keys.</li>
  * </ol>
  * Log shipping then starts at the slot's consistent point: snapshot and log meet exactly.
@@ -43,6 +46,7 @@ public final class SnapshotCopier {
     private final CopyProgress progress;
     private final boolean binary;
     private final long minChunkRows;
+    private final boolean freeze;
 
     /**
      * @param source must be allowed to create slots and publications (replication privilege, owner of the
@@ -50,12 +54,13 @@ public final class SnapshotCopier {
      * @param slot 1-63 lower case letters, digits or underscores (PostgreSQL's rule)
      */
     public SnapshotCopier(PgEndpoint source, PgEndpoint target, String slot, String publication, int parallelism, CopyProgress progress) {
-        this(source, target, slot, publication, parallelism, progress, true, KeyRanges.DEFAULT_MIN_CHUNK_ROWS);
+        this(source, target, slot, publication, parallelism, progress, true, KeyRanges.DEFAULT_MIN_CHUNK_ROWS, true);
     }
 
     private SnapshotCopier(PgEndpoint source, PgEndpoint target, String slot, String publication, int parallelism, CopyProgress progress,
-                           boolean binary, long minChunkRows) {
+                           boolean binary, long minChunkRows, boolean freeze) {
         this.binary = binary;
+        this.freeze = freeze;
         this.minChunkRows = minChunkRows;
         this.source = Objects.requireNonNull(source, "source");
         this.reader = source;
@@ -75,21 +80,29 @@ public final class SnapshotCopier {
      * construction (its owner) only prepares the publication and replica identity. Without it, the owner reads too.
      */
     public SnapshotCopier withReader(PgEndpoint reader) {
-        return copy(binary, minChunkRows, Objects.requireNonNull(reader, "reader"));
+        return copy(binary, minChunkRows, freeze, Objects.requireNonNull(reader, "reader"));
     }
 
     /** The same copier, with COPY's binary format allowed (the default) or not: for measuring, and as an escape hatch. */
     public SnapshotCopier withBinaryCopy(boolean allowed) {
-        return copy(allowed, minChunkRows, reader);
+        return copy(allowed, minChunkRows, freeze, reader);
+    }
+
+    /**
+     * The same copier, loading a table copied in one piece with {@code COPY ... FREEZE} after truncating it in the same
+     * transaction (the default) or not: for measuring, and as an escape hatch.
+     */
+    public SnapshotCopier withFreeze(boolean allowed) {
+        return copy(binary, minChunkRows, allowed, reader);
     }
 
     /** The same copier, splitting tables of at least twice this many (estimated) rows into key ranges; for tests. */
     SnapshotCopier withMinChunkRows(long rows) {
-        return copy(binary, rows, reader);
+        return copy(binary, rows, freeze, reader);
     }
 
-    private SnapshotCopier copy(boolean binaryAllowed, long rows, PgEndpoint readAs) {
-        SnapshotCopier c = new SnapshotCopier(source, target, slot, publication, parallelism, progress, binaryAllowed, rows);
+    private SnapshotCopier copy(boolean binaryAllowed, long rows, boolean freezeAllowed, PgEndpoint readAs) {
+        SnapshotCopier c = new SnapshotCopier(source, target, slot, publication, parallelism, progress, binaryAllowed, rows, freezeAllowed);
         c.reader = readAs;
         return c;
     }
@@ -107,44 +120,76 @@ public final class SnapshotCopier {
         });
         long start = System.nanoTime();
         List<CopyChunk> chunks = new ArrayList<>();
+        List<DeferredIndexes.Deferred> deferred;
+        Set<String> freezable;
         try (Connection src = source.connect(); Connection tgt = target.connect()) {
             refuseSameDatabase(src, tgt);
             prepareSource(src, publication, tables);
             ReplicationSlots.dropIfExists(src, slot);
             truncate(tgt, tables);
             DeferredIndexes.defer(tgt, targets);
+            deferred = DeferredIndexes.recorded(tgt);
+            freezable = freeze ? TableCopy.freezable(tgt, targets) : Set.of();
         }
         // Before the slot exists: the exported snapshot then only waits for the workers to connect.
         try (Connection src = reader.connect()) {
             KeyRanges ranges = new KeyRanges(parallelism, minChunkRows);
+            long totalRows = tables.stream().mapToLong(TableMigration::estimatedRows).sum();
             for (TableMigration m : tables) {
-                chunks.addAll(ranges.split(src, m));
+                chunks.addAll(loadWhole(m, totalRows, freezable) ? List.of(CopyChunk.whole(m)) : ranges.split(src, m));
             }
         }
         ExportedSnapshot snapshot;
         Map<String, Long> loaded;
-        try (Connection replication = reader.connectReplication()) {
-            snapshot = ReplicationSlots.createExporting(replication, slot);
-            // The replication connection stays idle until every worker has imported the snapshot: its
-            // next command (or closing it) would end the exporting transaction and the snapshot with it.
-            loaded = new ParallelCopy(reader, target, parallelism, binary, progress).run(snapshot.snapshotName(), chunks, () -> {
-                try {
-                    replication.close();
-                } catch (SQLException ignored) {
-                    // the slot is permanent; a failed close only loses the snapshot nobody needs any more
-                }
-            });
+        // Each table's indexes are built (and it is analyzed) as soon as its rows are in, while the others still copy.
+        List<String> biggestFirst = tables.stream().sorted(Comparator.comparingLong(TableMigration::estimatedRows).reversed())
+                .map(TableMigration::targetTable).toList();
+        try (IndexBuilds builds = new IndexBuilds(target, parallelism, progress, deferred, biggestFirst)) {
+            try (Connection replication = reader.connectReplication()) {
+                snapshot = ReplicationSlots.createExporting(replication, slot);
+                loaded = copyRows(builds, snapshot, chunks, freezable, replication);
+            }
+            builds.finish();
         }
-        try (Connection tgt = target.connect()) {
-            analyze(tgt, targets);
-        }
-        DeferredIndexes.restore(target, parallelism, progress);
         try (Connection tgt = target.connect()) {
             SequenceSync.advance(tgt, targets);
         }
         Map<String, Long> rows = new LinkedHashMap<>();
         tables.forEach(m -> rows.put(m.targetTable(), loaded.getOrDefault(m.targetTable(), 0L)));
         return new SnapshotResult(snapshot.consistentPoint(), snapshot.snapshotName(), rows, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * Whether a table that FREEZE applies to (a direct load into a {@link TableCopy#freezable} table) loads in one
+     * piece, which FREEZE needs, rather than in key ranges: yes unless it is big enough to hold the copy up at its end,
+     * i.e. more than half of one worker's share of all the rows. A single big table is still split.
+     */
+    private boolean loadWhole(TableMigration m, long totalRows, Set<String> freezable) {
+        return m.direct() && freezable.contains(m.targetTable()) && m.estimatedRows() * 2 * parallelism <= totalRows;
+    }
+
+    /** Streams the chunks; the first failure, of a copy or of an index build, stops both and is the one reported. */
+    private Map<String, Long> copyRows(IndexBuilds builds, ExportedSnapshot snapshot, List<CopyChunk> chunks, Set<String> freezable,
+                                       Connection replication) throws SQLException {
+        try {
+            // The replication connection stays idle until every worker has imported the snapshot: its
+            // next command (or closing it) would end the exporting transaction and the snapshot with it.
+            return new ParallelCopy(reader, target, parallelism, binary, new LoadedTables(progress, builds), freezable)
+                    .run(snapshot.snapshotName(), chunks, () -> {
+                        try {
+                            replication.close();
+                        } catch (SQLException ignored) {
+                            // the slot is permanent; a failed close only loses the snapshot nobody needs any more
+                        }
+                    });
+        } catch (SQLException | RuntimeException e) {
+            SQLException buildFailure = builds.abort();
+            if (buildFailure != null) {
+                buildFailure.addSuppressed(e);
+                throw buildFailure;
+            }
+            throw e;
+        }
     }
 
     /**
@@ -214,18 +259,6 @@ public final class SnapshotCopier {
              ResultSet rs = st.executeQuery("SELECT relreplident FROM pg_class WHERE oid = " + Sql.literal(Sql.table(table)) + "::regclass")) {
             rs.next();
             return rs.getString(1).charAt(0);
-        }
-    }
-
-    /**
-     * Statistics for the freshly loaded tables (sampled, so quick whatever their size): the foreign key
-     * checks of the index rebuild plan their joins with them, and the new universe's first queries too,
-     * rather than waiting for autovacuum.
-     */
-    private static void analyze(Connection tgt, Set<String> tables) throws SQLException {
-        try (Statement st = tgt.createStatement()) {
-            st.execute("SET statement_timeout = 0");
-            st.execute("ANALYZE " + tables.stream().map(Sql::table).collect(Collectors.joining(", ")));
         }
     }
 

@@ -2,8 +2,13 @@ package io.imago.migration;
 
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOperation;
 import org.postgresql.copy.CopyOut;
@@ -27,9 +32,15 @@ final class TableCopy {
      * @param source in the transaction that imported the snapshot; left in it
      * @param target in autocommit mode; left in it
      * @param binary use COPY's binary format where {@link TransformSql#binaryCopyPossible()} allows it
+     * @param freeze the chunk is the whole table and the table is {@link #freezable}: a direct load truncates it in its
+     *     transaction and loads it with FREEZE, so its rows are written frozen with their hint bits set: the index
+     *     builds, the foreign key checks and the first queries do not each have to look the loading transaction up,
+     *     nor set those bits and write every page again (PostgreSQL only allows FREEZE into a table created or
+     *     truncated in the same transaction, and the first run of VACUUM does not have to freeze it all later)
      * @return target rows loaded by this chunk
      */
-    static long copy(Connection source, Connection target, CopyChunk chunk, boolean binary, CopyProgress progress) throws SQLException {
+    static long copy(Connection source, Connection target, CopyChunk chunk, boolean binary, boolean freeze, CopyProgress progress)
+            throws SQLException {
         TableMigration m = chunk.table();
         TransformSql sql = new TransformSql(m);
         progress.tableStarted(m.targetTable(), m.estimatedRows());
@@ -38,12 +49,20 @@ final class TableCopy {
             long rows;
             if (m.direct()) {
                 boolean bin = binary && sql.binaryCopyPossible();
-                rows = stream(source, sql.copyOutSql(chunk.keyRange(), bin), target, sql.directCopyInSql(bin), bin, m.targetTable(), progress);
+                boolean frozen = freeze && chunk.count() == 1;
+                if (frozen) {
+                    try (Statement st = target.createStatement()) {
+                        st.execute("TRUNCATE ONLY " + Sql.table(m.targetTable()));
+                    }
+                }
+                rows = stream(source, sql.copyOutSql(chunk.keyRange(), bin), target, sql.directCopyInSql(bin, frozen), bin, m.targetTable(),
+                        progress);
             } else {
                 String staging = sql.stagingTable(chunk.stagingSuffix());
                 try (Statement st = target.createStatement()) {
                     st.execute(sql.createStagingSql(staging));
-                    stream(source, sql.copyOutSql(chunk.keyRange(), false), target, sql.stagingCopyInSql(staging), false, m.targetTable(), progress);
+                    boolean bin = binary && sql.stagingBinaryPossible();
+                    stream(source, sql.copyOutSql(chunk.keyRange(), bin), target, sql.stagingCopyInSql(staging, bin), bin, m.targetTable(), progress);
                     rows = st.executeLargeUpdate(sql.insertFromStaging(staging));
                     st.execute("DROP TABLE " + Sql.table(staging));
                 }
@@ -61,6 +80,27 @@ final class TableCopy {
                 // the connection broke: the error that broke it is already on its way up
             }
         }
+    }
+
+    /**
+     * The tables among {@code tables} (target names, schema public) that a load may truncate in its own transaction, so
+     * load with FREEZE: plain tables (FREEZE refuses partitioned ones) that no foreign key references (TRUNCATE refuses
+     * those; the copied tables' own foreign keys are dropped by then, but a table outside the copy may still have one).
+     */
+    static Set<String> freezable(Connection target, Collection<String> tables) throws SQLException {
+        Set<String> out = new HashSet<>();
+        try (PreparedStatement ps = target.prepareStatement("""
+                SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname = ANY(?)
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.confrelid = c.oid)""")) {
+            ps.setArray(1, target.createArrayOf("text", tables.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     /**

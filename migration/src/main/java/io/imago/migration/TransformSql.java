@@ -75,6 +75,15 @@ public final class TransformSql {
         return m.direct() && m.columns().stream().allMatch(c -> BINARY_SAFE_TYPES.contains(baseType(c.targetType())));
     }
 
+    /**
+     * Whether a load through staging may read and fill the staging table in COPY's binary format: that table holds
+     * the source's own types, so it is the rule of {@link #binaryCopyPossible()} applied to them (and to types the
+     * target knows by the same name: any other travels as text).
+     */
+    boolean stagingBinaryPossible() {
+        return !m.direct() && shippedColumns().stream().allMatch(c -> c.typeKnownToTarget() && BINARY_SAFE_TYPES.contains(baseType(c.type())));
+    }
+
     private static final Set<String> BINARY_SAFE_TYPES = Set.of("smallint", "integer", "bigint", "real",
             "double precision", "numeric", "text", "character varying", "character", "boolean", "date", "timestamp without time zone",
             "timestamp with time zone", "time without time zone", "interval", "bytea", "uuid", "json", "jsonb");
@@ -97,10 +106,16 @@ public final class TransformSql {
     }
 
     String directCopyInSql(boolean binary) {
+        return directCopyInSql(binary, false);
+    }
+
+    /** @param freeze rows written frozen: only allowed into a table created or truncated in the same transaction */
+    String directCopyInSql(boolean binary, boolean freeze) {
         if (!m.direct()) {
             throw new IllegalStateException("table '" + m.sourceTable() + "' needs conversion by the target; load it through staging");
         }
-        return "COPY " + Sql.table(m.targetTable()) + " (" + Sql.idents(targetColumns()) + ") FROM STDIN" + (binary ? " (FORMAT binary)" : "");
+        String options = binary && freeze ? " (FORMAT binary, FREEZE)" : binary ? " (FORMAT binary)" : freeze ? " (FREEZE)" : "";
+        return "COPY " + Sql.table(m.targetTable()) + " (" + Sql.idents(targetColumns()) + ") FROM STDIN" + options;
     }
 
     /** An unlogged table shaped like the source: its rows need no WAL, and it lives only inside one load transaction. */
@@ -129,6 +144,14 @@ public final class TransformSql {
 
     public String stagingCopyInSql(String staging) {
         return "COPY " + Sql.table(staging) + " (" + Sql.idents(names(shippedColumns())) + ") FROM STDIN";
+    }
+
+    /**
+     * Fills a staging table created in the same transaction (as the bulk load's are), so FREEZE is allowed: the
+     * INSERT ... SELECT that reads it back finds its rows' hint bits set.
+     */
+    String stagingCopyInSql(String staging, boolean binary) {
+        return stagingCopyInSql(staging) + (binary ? " (FORMAT binary, FREEZE)" : " (FREEZE)");
     }
 
     public String stagingRelation(String staging) {

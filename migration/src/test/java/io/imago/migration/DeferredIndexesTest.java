@@ -107,6 +107,28 @@ class DeferredIndexesTest {
     }
 
     @Test
+    void aKillBetweenAddingAForeignKeyNotValidAndCheckingItIsFinishedByRestore() throws Exception {
+        PgServers.Pair p = schema("defer_fk_half");
+        List<String> before = Db.rows(p.target(), DEFINITIONS);
+        try (Connection c = p.target().connect()) {
+            DeferredIndexes.defer(c, List.of("parents", "children"));
+        }
+        // as if killed after the keys and the first half of a foreign key: added NOT VALID, still recorded
+        Db.exec(p.target(), "ALTER TABLE parents ADD CONSTRAINT parents_pkey PRIMARY KEY (id)",
+                "DELETE FROM imago_meta.deferred_indexes WHERE name = 'parents_pkey'");
+        try (Connection c = p.target().connect()) {
+            DeferredIndexes.Deferred fk = DeferredIndexes.recorded(c).stream().filter(d -> d.name().equals("children_parent_fkey")).findFirst().orElseThrow();
+            assertEquals("parents", fk.references());
+            assertTrue(DeferredIndexes.addNotValid(c, fk));
+        }
+        assertEquals(List.of("f"), Db.rows(p.target(), "SELECT convalidated FROM pg_constraint WHERE conname = 'children_parent_fkey'"));
+
+        SnapshotCopier.restoreDeferredIndexes(p.target(), 2);
+        assertEquals(before, Db.rows(p.target(), DEFINITIONS)); // checked: valid=true again
+        assertEquals(0, Db.count(p.target(), "SELECT count(*) FROM imago_meta.deferred_indexes"));
+    }
+
+    @Test
     void aKeyThatATableOutsideTheCopyReferencesStaysInPlace() throws Exception {
         PgServers.Pair p = schema("defer_outside");
         Db.exec(p.target(), "CREATE TABLE notes (id int PRIMARY KEY, parent int REFERENCES parents)");

@@ -37,6 +37,27 @@ class TransformSqlTest {
     }
 
     @Test
+    void freezeAndBinaryOnlyWhereAllowed() {
+        TableMigration m = new TableMigration("orders", "purchase_orders", List.of(ID, NAME, LEGACY), List.of("id"),
+                List.of(new ColumnMapping("id", "integer", ID, null), new ColumnMapping("title", "text", NAME, null)),
+                null, false, false, 0);
+        TransformSql direct = new TransformSql(m);
+        assertEquals("COPY public.\"purchase_orders\" (\"id\", \"title\") FROM STDIN (FORMAT binary, FREEZE)", direct.directCopyInSql(true, true));
+        assertEquals("COPY public.\"purchase_orders\" (\"id\", \"title\") FROM STDIN (FREEZE)", direct.directCopyInSql(false, true));
+        assertEquals("COPY public.\"purchase_orders\" (\"id\", \"title\") FROM STDIN (FORMAT binary)", direct.directCopyInSql(true, false));
+        assertFalse(direct.stagingBinaryPossible(), "a direct load has no staging table");
+        // customers' staging holds an enum the target does not know: text; without it, binary
+        assertFalse(new TransformSql(customers()).stagingBinaryPossible());
+        TableMigration known = new TableMigration("customers", "clients", List.of(ID, NAME, EMAIL), List.of("id"),
+                List.of(new ColumnMapping("id", "integer", ID, null), new ColumnMapping("email_domain", "text", null, "split_part(email, '@', 2)")),
+                null, false, false, 10);
+        TransformSql staged = new TransformSql(known);
+        assertTrue(staged.stagingBinaryPossible());
+        assertEquals("COPY public.\"s\" (\"id\", \"name\", \"email\") FROM STDIN (FORMAT binary, FREEZE)", staged.stagingCopyInSql("s", true));
+        assertEquals("COPY public.\"s\" (\"id\", \"name\", \"email\") FROM STDIN", staged.stagingCopyInSql("s"));
+    }
+
+    @Test
     void logShippingUsesTheSameStatementOverValues() {
         TransformSql sql = new TransformSql(customers());
         String values = sql.insertFromValues(2);
