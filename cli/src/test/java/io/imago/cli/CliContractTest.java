@@ -209,6 +209,18 @@ class CliContractTest {
     }
 
     @Test
+    void theBudgetGuardPricesAnAwsUniverseFromTheBundledCatalogAndRefusesItBeforeAnyApiCall() throws Exception {
+        // No credentials and no endpoint here: any AWS call would fail otherwise than with the budget's refusal.
+        Path aws = Path.of("../examples/aws/shop-v1.yml").toAbsolutePath().normalize();
+        Run r = imago("apply", "--yes", "--max-usd", "0.001", aws.toString());
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("exceeds --max-usd, 0.001 USD") && r.err().contains("nothing was rented"), r.err());
+        Run status = imago("status", "--output", "json");
+        assertEquals(0, status.code(), status.toString());
+        assertFalse(status.out().contains("shop-v1"), "nothing recorded: " + status.out());
+    }
+
+    @Test
     void aNegativeMaxUsdIsAUsageError() throws Exception {
         Run r = imago("apply", "--yes", "--max-usd", "-1", blueprint("good.yml", GOOD).toString());
         assertEquals(2, r.code(), r.toString());
