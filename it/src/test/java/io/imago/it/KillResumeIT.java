@@ -109,8 +109,12 @@ class KillResumeIT {
     private long instancesOf(String universe) {
         return ProcessHandle.allProcesses().filter(p -> {
             try {
-                String env = new String(java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ")));
-                return env.contains("IMAGO_UNIVERSE=" + universe + "\0") && env.contains("IMAGO_INSTANCE=");
+                Path proc = Path.of("/proc", Long.toString(p.pid()));
+                String env = new String(java.nio.file.Files.readAllBytes(proc.resolve("environ")));
+                // This test's own instances only (they run in its folder): another run of the quickstart on the machine
+                // has universes of the same names.
+                return env.contains("IMAGO_UNIVERSE=" + universe + "\0") && env.contains("IMAGO_INSTANCE=")
+                        && java.nio.file.Files.readSymbolicLink(proc.resolve("cwd")).startsWith(tmp.toRealPath());
             } catch (Exception e) {
                 return false;
             }
