@@ -73,7 +73,8 @@ public final class WriteFence {
      * that {@link #fence} adds are left out, as the pause has its own position.
      */
     public static void fenceWithinPause(Connection c, String appRole, Duration maxWait) throws SQLException {
-        revokeAndStopWriters(c, appRole, maxWait);
+        // A terminated writer's transaction is only surely gone with its backend (no round trip when there was none).
+        waitForExit(c, revokeAndStopWriters(c, appRole, maxWait).writers());
     }
 
     /** Whether {@code appRole} can be fenced at all (it exists and is no superuser), checked before a pause. */

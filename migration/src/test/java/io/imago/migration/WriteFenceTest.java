@@ -89,6 +89,25 @@ class WriteFenceTest {
         WriteFence.lift(s.admin(), s.role());
     }
 
+    @Test
+    void theFenceASwitchPutsInsideItsPauseStopsAWriterTooAndCanBeLifted() throws Exception {
+        Setup s = setup("fence_within_pause");
+        try (Connection writer = s.app().connect(); Connection admin = s.admin().connect()) {
+            writer.setAutoCommit(false);
+            writer.createStatement().execute("INSERT INTO items (v) VALUES ('in flight')"); // holds an xid now
+            WriteFence.checkFenceable(admin, s.role());
+            WriteFence.fenceWithinPause(admin, s.role(), Duration.ofMillis(300));
+            assertThrows(SQLException.class, writer::commit);
+            assertEquals(0, Db.count(s.admin(), "SELECT count(*) FROM pg_stat_activity WHERE usename = '" + s.role() + "'"),
+                    "the terminated writer is gone when the fence returns");
+        }
+        assertThrows(RuntimeException.class, () -> Db.exec(s.app(), "INSERT INTO items (v) VALUES ('after')"));
+        assertEquals(0, Db.count(s.admin(), "SELECT count(*) FROM items"));
+        WriteFence.lift(s.admin(), s.role());
+        Db.exec(s.app(), "INSERT INTO items (v) VALUES ('lifted')");
+        assertEquals(1, Db.count(s.admin(), "SELECT count(*) FROM items"));
+    }
+
     /** A statement past its privilege check but with no xid yet (still reading) would write after the fence. */
     @Test
     void aStatementRunningAtTheFenceCannotCommitAfterIt() throws Exception {
