@@ -1,6 +1,5 @@
 package io.imago.migration;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,7 +37,7 @@ public final class SequenceHandover {
      */
     public static SequenceHandover prepare(Connection source, Connection target, List<TableMigration> tables, long margin)
             throws SQLException {
-        Map<String, Long> handedOut = sourceValues(source, tables);
+        Map<String, Long> handedOut = SequenceSync.handedOut(source, tables);
         Map<String, String> sourceOf = new HashMap<>(); // "targetTable.targetColumn" -> "sourceTable.sourceColumn"
         for (TableMigration m : tables) {
             for (ColumnMapping c : m.columns()) {
@@ -72,7 +71,7 @@ public final class SequenceHandover {
         if (tracked.isEmpty()) {
             return moved;
         }
-        Map<String, Long> handedOut = sourceValues(source, tables);
+        Map<String, Long> handedOut = SequenceSync.handedOut(source, tables);
         StringBuilder sql = new StringBuilder();
         for (int i = 0; i < tracked.size(); i++) {
             Tracked t = tracked.get(i);
@@ -129,31 +128,6 @@ public final class SequenceHandover {
             }
         }
         return out;
-    }
-
-    /** "sourceTable.column" -> the highest value the source's sequence for that column handed out; one round trip. */
-    private static Map<String, Long> sourceValues(Connection source, List<TableMigration> tables) throws SQLException {
-        Map<String, Long> handedOut = new HashMap<>();
-        Array names = source.createArrayOf("text", tables.stream().map(TableMigration::sourceTable).toArray());
-        try (PreparedStatement ps = source.prepareStatement("""
-                SELECT c.relname, a.attname, ps.last_value
-                FROM pg_depend d
-                JOIN pg_class seq ON seq.oid = d.objid AND seq.relkind = 'S'
-                JOIN pg_namespace sn ON sn.oid = seq.relnamespace
-                JOIN pg_sequences ps ON ps.schemaname = sn.nspname AND ps.sequencename = seq.relname AND ps.increment_by > 0
-                JOIN pg_class c ON c.oid = d.refobjid
-                JOIN pg_namespace n ON n.oid = c.relnamespace
-                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
-                WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-                  AND n.nspname = 'public' AND c.relname = ANY (?) AND ps.last_value IS NOT NULL""")) {
-            ps.setArray(1, names);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    handedOut.put(rs.getString(1) + "." + rs.getString(2), rs.getLong(3));
-                }
-            }
-        }
-        return handedOut;
     }
 
     private static void setval(Connection target, String sequence, long value) throws SQLException {

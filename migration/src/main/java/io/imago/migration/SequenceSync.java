@@ -73,27 +73,7 @@ public final class SequenceSync {
      * @return each target sequence moved, with the value it last handed out now
      */
     public static Map<String, Long> carryOver(Connection source, Connection target, List<TableMigration> tables) throws SQLException {
-        Map<String, Long> handedOut = new LinkedHashMap<>(); // "table.column" on the source -> highest value handed out
-        Array names = source.createArrayOf("text", tables.stream().map(TableMigration::sourceTable).toArray());
-        // One round trip: this runs inside the write pause. pg_sequences.last_value is null for a sequence never used.
-        try (PreparedStatement ps = source.prepareStatement("""
-                SELECT c.relname, a.attname, ps.last_value
-                FROM pg_depend d
-                JOIN pg_class seq ON seq.oid = d.objid AND seq.relkind = 'S'
-                JOIN pg_namespace sn ON sn.oid = seq.relnamespace
-                JOIN pg_sequences ps ON ps.schemaname = sn.nspname AND ps.sequencename = seq.relname AND ps.increment_by > 0
-                JOIN pg_class c ON c.oid = d.refobjid
-                JOIN pg_namespace n ON n.oid = c.relnamespace
-                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
-                WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-                  AND n.nspname = 'public' AND c.relname = ANY (?) AND ps.last_value IS NOT NULL""")) {
-            ps.setArray(1, names);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    handedOut.put(rs.getString(1) + "." + rs.getString(2), rs.getLong(3));
-                }
-            }
-        }
+        Map<String, Long> handedOut = handedOut(source, tables);
         Map<String, Long> moved = new LinkedHashMap<>();
         for (TableMigration m : tables) {
             for (ColumnMapping c : m.columns()) {
@@ -121,5 +101,34 @@ public final class SequenceSync {
             }
         }
         return moved;
+    }
+
+    /**
+     * "sourceTable.column" -> the highest value the source's owned ascending sequence for that column handed out, in
+     * one round trip (it runs inside the write pause); a sequence never used is left out.
+     */
+    static Map<String, Long> handedOut(Connection source, List<TableMigration> tables) throws SQLException {
+        Map<String, Long> handedOut = new LinkedHashMap<>();
+        Array names = source.createArrayOf("text", tables.stream().map(TableMigration::sourceTable).toArray());
+        // pg_sequences.last_value is null for a sequence never used.
+        try (PreparedStatement ps = source.prepareStatement("""
+                SELECT c.relname, a.attname, ps.last_value
+                FROM pg_depend d
+                JOIN pg_class seq ON seq.oid = d.objid AND seq.relkind = 'S'
+                JOIN pg_namespace sn ON sn.oid = seq.relnamespace
+                JOIN pg_sequences ps ON ps.schemaname = sn.nspname AND ps.sequencename = seq.relname AND ps.increment_by > 0
+                JOIN pg_class c ON c.oid = d.refobjid
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
+                WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+                  AND n.nspname = 'public' AND c.relname = ANY (?) AND ps.last_value IS NOT NULL""")) {
+            ps.setArray(1, names);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    handedOut.put(rs.getString(1) + "." + rs.getString(2), rs.getLong(3));
+                }
+            }
+        }
+        return handedOut;
     }
 }
