@@ -17,6 +17,8 @@ import java.util.Map;
 public final class IngressClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /** The shadow calls answer with results (or wait for copies in flight): more time on a loaded machine. */
+    private static final Duration SHADOW_TIMEOUT = Duration.ofSeconds(20);
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
@@ -82,7 +84,7 @@ public final class IngressClient {
         body.put("ignore", req.ignore());
         body.put("retryAfterMs", req.retryAfter().toMillis());
         try {
-            call("POST", "/shadow", JSON.writeValueAsString(body), TIMEOUT);
+            call("POST", "/shadow", JSON.writeValueAsString(body), SHADOW_TIMEOUT);
         } catch (IOException e) {
             throw new IngressException("cannot encode the shadow request: " + e.getMessage(), e);
         }
@@ -90,12 +92,12 @@ public final class IngressClient {
 
     /** What the running (or last) shadow comparison found. */
     public io.imago.providers.spi.shadow.ShadowResults shadowResults() {
-        return results(call("GET", "/shadow", null, TIMEOUT));
+        return results(call("GET", "/shadow", null, SHADOW_TIMEOUT));
     }
 
     /** Stops the shadow comparison and returns what it found. */
     public io.imago.providers.spi.shadow.ShadowResults stopShadow() {
-        return results(call("DELETE", "/shadow", null, Duration.ofSeconds(15)));
+        return results(call("DELETE", "/shadow", null, SHADOW_TIMEOUT));
     }
 
     private io.imago.providers.spi.shadow.ShadowResults results(JsonNode n) {
