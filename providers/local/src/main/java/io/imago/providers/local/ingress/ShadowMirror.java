@@ -33,6 +33,8 @@ import java.util.function.Supplier;
 final class ShadowMirror {
     static final Duration MAX_DURATION = Duration.ofHours(1);
     static final int MAX_PENDING_RETRIES = 128;
+    /** How long after its deadline a comparison nobody stopped frees its threads (its results stay readable). */
+    static final Duration RELEASE_AFTER = Duration.ofMinutes(2);
 
     /** @param queue how many copies may wait; beyond it they are dropped */
     record Settings(List<String> candidates, double sample, Duration duration, IgnorePaths ignore, Duration retryAfter, int queue,
@@ -81,6 +83,8 @@ final class ShadowMirror {
         this.deadlineNanos = System.nanoTime() + d.toNanos();
         this.timer = Executors.newScheduledThreadPool(2, daemon("shadow-retry"));
         timer.schedule(() -> stop("its duration (" + d.toMillis() + " ms) is over"), d.toNanos(), TimeUnit.NANOSECONDS);
+        // Nobody may come for the results (imago was killed): the threads and connections go a while after the deadline anyway.
+        timer.schedule(this::release, d.plus(RELEASE_AFTER).toNanos(), TimeUnit.NANOSECONDS);
         for (int i = 0; i < settings.workers(); i++) {
             Thread t = daemon("shadow-worker").newThread(this::work);
             workers.add(t);
@@ -138,10 +142,15 @@ final class ShadowMirror {
             Thread.sleep(10);
         }
         ShadowResults r = results();
+        release();
+        return r;
+    }
+
+    private void release() {
+        stop("released");
         timer.shutdownNow();
         workers.forEach(Thread::interrupt);
         transport.close();
-        return r;
     }
 
     ShadowResults results() {
