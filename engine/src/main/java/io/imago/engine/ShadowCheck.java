@@ -40,7 +40,8 @@ final class ShadowCheck {
         }
         Resource res = Resources.resource(ing.resource());
         Duration retryAfter = retryAfter(ctx);
-        ingress.startShadow(res, new ShadowRequest(ctx.endpoints(), spec.sample(), spec.duration(), spec.ignore(), retryAfter));
+        ingress.startShadow(res, new ShadowRequest(ctx.endpoints(), spec.sample(), spec.duration(), spec.ignore(), retryAfter,
+                warmUp(spec)));
         ctx.reporter.info("  copying " + ShadowGate.percent(spec.sample()).replace(".0%", "%") + " of the live reads to "
                 + ctx.bp.universe() + " for " + io.imago.blueprints.Durations.format(spec.duration()) + " (a mismatch is asked again after "
                 + retryAfter.toMillis() + " ms)");
@@ -75,7 +76,7 @@ final class ShadowCheck {
             throw EngineException.failed("the ingress did not return the shadow comparison's results");
         }
         ShadowGate.Verdict v = ShadowGate.judge(spec, results);
-        ShadowReport.lines(v, results).forEach(ctx.reporter::info);
+        ShadowReport.lines(v, results, warmUp(spec)).forEach(ctx.reporter::info);
         Path report = writeReport(ctx, spec, v, results);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("verdict", v);
@@ -83,6 +84,15 @@ final class ShadowCheck {
         details.put("results", results);
         details.put("report", report == null ? null : report.toString());
         return new Outcome(v.failures(), details);
+    }
+
+    /**
+     * The new universe's instances have just started (cold caches, code not yet compiled): latencies of the first tenth of
+     * the duration, at most 10 s, are not counted; the copies made then warm them, as users would right after a switch.
+     */
+    static Duration warmUp(CheckSpec.Shadow spec) {
+        Duration tenth = spec.duration().dividedBy(10);
+        return tenth.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : tenth;
     }
 
     /** Twice the new universe's lag behind the old, within 200 ms and 5 s; 300 ms when nothing ships. */

@@ -20,6 +20,11 @@ final class ShadowReport {
 
     /** What the check prints: the rate, the latency ratio, then the worst routes with one example diff each. */
     static List<String> lines(ShadowGate.Verdict v, ShadowResults r) {
+        return lines(v, r, java.time.Duration.ZERO);
+    }
+
+    /** @param warmUp the start of the window whose latencies were not counted */
+    static List<String> lines(ShadowGate.Verdict v, ShadowResults r, java.time.Duration warmUp) {
         List<String> out = new ArrayList<>();
         ShadowResults.Counts c = r.counts();
         out.add("  compared " + Plural.count(c.compared(), "live read") + " (sample " + ShadowGate.number(r.sample()) + " of "
@@ -27,7 +32,8 @@ final class ShadowReport {
                 + c.mismatches() + " differ (" + ShadowGate.percent(v.mismatchRate()) + "), " + c.newServerErrors() + " new 5xx, "
                 + c.noiseDiscounted() + " differed only in learned noise, " + c.settledOnRetry() + " of " + c.retried()
                 + " retried settled while their data changed");
-        out.add("  latency new/old: p50 " + ShadowGate.number(v.p50Ratio()) + "× (" + ShadowGate.ms(v.newP50Ms()) + " vs "
+        out.add("  latency new/old" + (warmUp.isZero() ? "" : " (after a warm-up of " + io.imago.blueprints.Durations.format(warmUp) + ")")
+                + ": p50 " + ShadowGate.number(v.p50Ratio()) + "× (" + ShadowGate.ms(v.newP50Ms()) + " vs "
                 + ShadowGate.ms(v.oldP50Ms()) + "), p99 " + ShadowGate.number(v.p99Ratio()) + "× (" + ShadowGate.ms(v.newP99Ms()) + " vs "
                 + ShadowGate.ms(v.oldP99Ms()) + ")");
         if (!r.learnedNoise().isEmpty()) {
@@ -64,7 +70,7 @@ final class ShadowReport {
             b.append("</ul>\n");
         }
         b.append("<ul>\n");
-        lines(v, r).stream().limit(3).forEach(l -> b.append("<li>").append(esc(l.strip())).append("</li>\n"));
+        lines(v, r, ShadowCheck.warmUp(spec)).stream().limit(3).forEach(l -> b.append("<li>").append(esc(l.strip())).append("</li>\n"));
         b.append("<li>").append(esc("limits: at least " + spec.minRequests() + " compared, mismatch rate at most "
                 + ShadowGate.percent(spec.maxMismatchRate()) + ", latency ratio at most " + ShadowGate.number(spec.maxLatencyRatio())
                 + ", over " + io.imago.blueprints.Durations.format(spec.duration()))).append("</li>\n</ul>\n");

@@ -83,6 +83,7 @@ public final class IngressClient {
         body.put("durationMs", req.duration().toMillis());
         body.put("ignore", req.ignore());
         body.put("retryAfterMs", req.retryAfter().toMillis());
+        body.put("warmUpMs", req.warmUp().toMillis());
         try {
             call("POST", "/shadow", JSON.writeValueAsString(body), SHADOW_TIMEOUT);
         } catch (IOException e) {

@@ -37,8 +37,8 @@ final class ShadowMirror {
     static final Duration RELEASE_AFTER = Duration.ofMinutes(2);
 
     /** @param queue how many copies may wait; beyond it they are dropped */
-    record Settings(List<String> candidates, double sample, Duration duration, IgnorePaths ignore, Duration retryAfter, int queue,
-            int workers) {
+    record Settings(List<String> candidates, double sample, Duration duration, IgnorePaths ignore, Duration retryAfter, Duration warmUp,
+            int queue, int workers) {
         static final int QUEUE = 1024;
         static final int WORKERS = 4;
     }
@@ -65,6 +65,7 @@ final class ShadowMirror {
     private final AtomicLong settled = new AtomicLong();
     private final long startedAtMs = System.currentTimeMillis();
     private final long deadlineNanos;
+    private final long timedFromNanos;
     private volatile boolean stopped;
     private volatile long endedAtMs;
 
@@ -81,6 +82,7 @@ final class ShadowMirror {
         this.log = log;
         this.queue = new ArrayBlockingQueue<>(Math.max(1, settings.queue()));
         this.deadlineNanos = System.nanoTime() + d.toNanos();
+        this.timedFromNanos = System.nanoTime() + settings.warmUp().toNanos();
         this.timer = Executors.newScheduledThreadPool(2, daemon("shadow-retry"));
         timer.schedule(() -> stop("its duration (" + d.toMillis() + " ms) is over"), d.toNanos(), TimeUnit.NANOSECONDS);
         // Nobody may come for the results (imago was killed): the threads and connections go a while after the deadline anyway.
@@ -212,7 +214,9 @@ final class ShadowMirror {
             noise.forEach(d -> pairNoise.add(IgnorePaths.normalize(d.path())));
         }
         List<Difference> diffs = relevant(AnswerDiff.diff(p.answer(), n.answer()), pairNoise);
-        tally.latency(p.nanos(), n.nanos());
+        if (c.atNanos() - timedFromNanos >= 0) {
+            tally.latency(p.nanos(), n.nanos());
+        }
         boolean newServerError = n.answer().serverError() && !p.answer().serverError();
         boolean mismatch = diffs.stream().anyMatch(d -> !tally.noise.noisy(route, IgnorePaths.normalize(d.path())));
         if (mismatch && !newServerError && retryPermits.tryAcquire()) {

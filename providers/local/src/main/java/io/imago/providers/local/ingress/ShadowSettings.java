@@ -41,13 +41,17 @@ final class ShadowSettings {
         if (retryMs < 0 || retryMs > 60_000) {
             throw new IllegalArgumentException("'retryAfterMs' must be between 0 and 60000");
         }
+        long warmUpMs = n.path("warmUpMs").asLong(0);
+        if (warmUpMs < 0 || warmUpMs >= durationMs) {
+            throw new IllegalArgumentException("'warmUpMs' must be at least 0 and shorter than durationMs");
+        }
         int queue = n.path("queue").asInt(ShadowMirror.Settings.QUEUE);
         int workers = n.path("workers").asInt(ShadowMirror.Settings.WORKERS);
         if (queue < 1 || queue > 100_000 || workers < 1 || workers > 32) {
             throw new IllegalArgumentException("'queue' must be 1-100000 and 'workers' 1-32");
         }
         return new ShadowMirror.Settings(candidates, sample, Duration.ofMillis(durationMs), IgnorePaths.of(strings(n, "ignore")),
-                Duration.ofMillis(retryMs), queue, workers);
+                Duration.ofMillis(retryMs), Duration.ofMillis(warmUpMs), queue, workers);
     }
 
     private static List<String> strings(JsonNode n, String field) {

@@ -43,7 +43,7 @@ class ShadowIngressTest {
             try {
                 IngressClient c = new IngressClient(s.adminPort(), null);
                 c.point(List.of(old1.url(), old2.url()));
-                c.startShadow(new ShadowRequest(List.of(endpoint(neu)), 1.0, Duration.ofSeconds(3), List.of(), Duration.ofMillis(50)));
+                c.startShadow(new ShadowRequest(List.of(endpoint(neu)), 1.0, Duration.ofSeconds(3), List.of(), Duration.ofMillis(50), Duration.ZERO));
                 for (int i = 0; i < 100; i++) {
                     HttpResponse<String> r = send(s, "GET", "/api/customers/" + i);
                     assertEquals(200, r.statusCode());
@@ -99,7 +99,7 @@ class ShadowIngressTest {
                 for (int round = 0; round < rounds; round++) {
                     without.add(load(s, rate, seconds));
                     c.startShadow(new ShadowRequest(List.of(endpoint(neu)), 1.0, Duration.ofSeconds(seconds + 30), List.of(),
-                            Duration.ofMillis(50)));
+                            Duration.ofMillis(50), Duration.ZERO));
                     with.add(load(s, rate, seconds));
                     ShadowResults r = c.stopShadow();
                     compared += r.counts().compared();

@@ -22,7 +22,8 @@ class ShadowMirrorTest {
     private static final List<String> NEW = List.of("http://new-a");
 
     private static ShadowMirror mirror(ShadowTransport t, int queue, int workers, List<String> ignore) {
-        var s = new ShadowMirror.Settings(NEW, 1.0, Duration.ofMinutes(1), IgnorePaths.of(ignore), Duration.ofMillis(20), queue, workers);
+        var s = new ShadowMirror.Settings(NEW, 1.0, Duration.ofMinutes(1), IgnorePaths.of(ignore), Duration.ofMillis(20), Duration.ZERO, queue,
+                workers);
         return new ShadowMirror(s, () -> OLD, 1, t, m -> { });
     }
 
