@@ -16,9 +16,9 @@ import java.util.Set;
  */
 public final class Bench {
     private static final String USAGE = """
-            usage: bench/run [--rows N] [--parallelism N] [--only bulk,ship,switch,heap] [--ship-seconds S] [--ship-rate R]
+            usage: bench/run [--rows N] [--parallelism N] [--only bulk,ship,switch,shadow,heap] [--ship-seconds S] [--ship-rate R]
                              [--ship-fast-rate R] [--backlog N] [--switches N] [--no-text] [--contenders LIST] [--repeat N]
-                             [--heap-gb G]
+                             [--heap-gb G] [--shadow-rate R] [--shadow-sample S] [--shadow-window S] [--shadow-rounds N]
               --rows          total rows of the bulk-load dataset (default 5000000; e.g. 200000 for a smoke run)
               --parallelism   copy workers for Imago, pg_dump -j and pg_restore -j (default 2)
               --ship-seconds  duration of each log-shipping live phase (default 60)
@@ -30,6 +30,10 @@ public final class Bench {
               --contenders    bulk-load contenders to run (default ceiling,dump,restore,imago,text,native; also nofreeze:
                               Imago without COPY FREEZE)
               --repeat        bulk-load rounds; the best run of each contender is compared (default 2)
+              --shadow-rate   GET requests per second through the ingress while shadow mirroring is measured (default 300)
+              --shadow-sample share of them copied while mirroring (default 0.2)
+              --shadow-window seconds per window with and without mirroring (default 10)
+              --shadow-rounds pairs of windows (default 6)
               --heap-gb       size of the one table the heap part copies (default 10); that part only runs when
                               --only names it: it needs about 3 x this much disk for a while""";
 
@@ -47,7 +51,7 @@ public final class Bench {
         Map<String, String> opt = parse(args);
         long rows = Long.parseLong(opt.getOrDefault("rows", "5000000"));
         int parallelism = Integer.parseInt(opt.getOrDefault("parallelism", "2"));
-        Set<String> only = Set.of(opt.getOrDefault("only", "bulk,ship,switch").split(","));
+        Set<String> only = Set.of(opt.getOrDefault("only", "bulk,ship,switch,shadow").split(","));
         Path repo = Path.of(opt.getOrDefault("repo", ".")).toAbsolutePath().normalize();
         Path work = Files.createTempDirectory("imago-bench-");
         work.toFile().setReadable(true, false);
@@ -110,6 +114,16 @@ public final class Bench {
                 SwitchBench.Result r = sw.run();
                 sw.destroy();
                 SwitchBench.print(r);
+            }
+            if (only.contains("shadow")) {
+                System.out.println("\n== shadow mirroring's cost on users' latency");
+                ShadowBench sh = new ShadowBench(repo, work.resolve("shadow"), Integer.parseInt(opt.getOrDefault("shadow-rate", "300")),
+                        Double.parseDouble(opt.getOrDefault("shadow-sample", "0.2")), Integer.parseInt(opt.getOrDefault("shadow-window", "10")),
+                        Integer.parseInt(opt.getOrDefault("shadow-rounds", "6")));
+                cleanup.add(sh::destroy);
+                ShadowBench.Result r = sh.run();
+                sh.destroy();
+                ShadowBench.print(r);
             }
             System.out.printf("%nall done in %.0f s; load average %s%n", (System.nanoTime() - t0) / 1e9, loadAverage());
         } finally {

@@ -31,29 +31,22 @@ final class SwitchBench {
     record Result(List<Double> pausesMs, long requests, long failed, double seconds) {
     }
 
-    private final Path repo;
     private final Path work;
+    private final ImagoCli cli;
     private final int switches;
     private final int port;
     private String live;
 
     SwitchBench(Path repo, Path work, int switches) throws IOException {
-        this.repo = repo;
         this.work = work;
+        this.cli = new ImagoCli(repo, work);
         this.switches = switches;
         this.port = PgServer.freePort();
     }
 
     Result run() throws Exception {
-        Path cli = repo.resolve("cli/target/imago-cli.jar");
-        Path app = repo.resolve("examples/quickstart/app/target/shop-app.jar");
-        if (!Files.isRegularFile(cli) || !Files.isRegularFile(app)) {
-            throw new IllegalStateException("build the CLI and the quickstart app first: mvn -o -q -DskipTests package -pl cli,examples/quickstart/app -am");
-        }
-        Files.createDirectories(work);
-        for (String f : List.of("schema-v1.sql", "seed-v1.sql")) {
-            Files.copy(repo.resolve("examples/quickstart").resolve(f), work.resolve(f));
-        }
+        cli.copyQuickstartFiles();
+        Path app = cli.appJar();
         apply(blueprint(0, app), 0);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong requests = new AtomicLong();
@@ -145,25 +138,7 @@ final class SwitchBench {
     }
 
     private String imago(List<String> args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", repo.resolve("cli/target/imago-cli.jar").toString(),
-                "--state", work.resolve(".imago").toString()));
-        cmd.addAll(args);
-        Path log = Files.createTempFile(work, "imago", ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("IMAGO_LOCAL_PG_FSYNC", "off"); // as the end-to-end tests run it
-        Process p = pb.start();
-        if (!p.waitFor(6, TimeUnit.MINUTES)) {
-            p.destroyForcibly().waitFor();
-            throw new IllegalStateException("imago " + String.join(" ", args) + " took over 6 minutes; output in " + log);
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException("imago " + String.join(" ", args) + " failed (exit " + p.exitValue() + "):\n" + Proc.tail(out));
-        }
-        Files.delete(log);
-        return out;
+        return cli.run(args);
     }
 
     private void write(AtomicBoolean stop, AtomicLong requests, AtomicLong failed) {

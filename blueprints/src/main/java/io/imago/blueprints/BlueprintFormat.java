@@ -194,6 +194,25 @@ final class BlueprintFormat {
                     + "the answers must match."),
             optional("ignore", new ListOf(ANY, false), "JSON fields left out of the comparison.")), null);
 
+    static final Obj SHADOW_CHECK = new Obj(List.of(
+            required("duration", Shape.Duration.POSITIVE, "How long live reads are copied to the new universe and "
+                    + "compared, during VALIDATE (the step lasts that long)."),
+            optional("sample", new Decimal(BigDecimal.ZERO, true, BigDecimal.ONE), "The share of live GET and HEAD "
+                    + "requests copied (above 0, at most 1); writes are never copied.")
+                    .withDefault(CheckSpec.Shadow.DEFAULT_SAMPLE),
+            optional("maxMismatchRate", new Decimal(BigDecimal.ZERO, false, BigDecimal.ONE), "The most of the compared "
+                    + "requests that may differ (beyond ignore and the fields learned as noise).")
+                    .withDefault(CheckSpec.Shadow.DEFAULT_MAX_MISMATCH_RATE),
+            optional("maxLatencyRatio", new Decimal(BigDecimal.ZERO, true, null), "The most the new universe's p50 and "
+                    + "p99 latency may be, as a multiple of the old one's, for the same requests.")
+                    .withDefault(CheckSpec.Shadow.DEFAULT_MAX_LATENCY_RATIO),
+            optional("minRequests", new Int(1, Integer.MAX_VALUE), "The fewest compared requests the check passes "
+                    + "on.").withDefault(CheckSpec.Shadow.DEFAULT_MIN_REQUESTS),
+            optional("ignore", new ListOf(ANY, false), "JSON paths left out of the comparison: $.servedAt, "
+                    + "$.items[*].id, $..etag, or a bare field name (at any depth)."),
+            optional("report", ANY, "Where the HTML report is written (relative to the blueprint); by default in "
+                    + "the state folder.")), null);
+
     static final OneKey CHECK = new OneKey(List.of(
             optional("rowCounts", new Bool(), "Every migrated table, source vs target, after transforms and "
                     + "filters (false turns the check off)."),
@@ -202,7 +221,9 @@ final class BlueprintFormat {
             optional("http", HTTP_CHECK, "An HTTP request to every new instance."),
             optional("compare", COMPARE_CHECK, "The same request to the old and the new ingress, answers compared."),
             optional("command", new ListOf(ANY, true), "A command that must exit 0; it gets IMAGO_NEW_URL and "
-                    + "IMAGO_OLD_URL.")));
+                    + "IMAGO_OLD_URL."),
+            optional("shadow", SHADOW_CHECK, "Live reads copied to the new universe by the ingress and compared with "
+                    + "the old one's answers, before the switch (local provider only: an AWS ALB cannot copy requests).")));
 
     static final Obj SWITCHOVER = new Obj(List.of(
             optional("maxWritePause", Shape.Duration.POSITIVE, "If writes would be paused longer, abort and leave the old "

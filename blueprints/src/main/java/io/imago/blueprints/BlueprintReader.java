@@ -54,6 +54,12 @@ final class BlueprintReader {
         List<CheckSpec> validate =
                 s.field("validate").map(f -> new CheckReader(s.has("replaces"), d).readAll(f)).orElse(List.of());
 
+        if (provider != null && "aws".equals(provider.type())) {
+            validate.stream().filter(c -> c instanceof CheckSpec.Shadow).forEach(c -> d.error(c.pos(),
+                    "the shadow check is not supported on the aws provider: an Application Load Balancer cannot copy requests "
+                            + "to another universe", "use compare for an old-vs-new answer check on aws, or remove the shadow check"));
+        }
+
         var policies = new PolicyReader(d);
         SwitchoverSpec switchover = s.field("switchover").map(policies::switchover).orElse(SwitchoverSpec.DEFAULT);
         TeardownSpec teardown = s.field("teardown").map(policies::teardown).orElse(TeardownSpec.DEFAULT);

@@ -265,7 +265,10 @@ public final class BlueprintSchema {
                 n.put("maximum", i.max());
             }
         } else if (shape instanceof Shape.Decimal d) {
-            n.put("type", "number").put("minimum", d.min());
+            n.put("type", "number").put(d.minExclusive() ? "exclusiveMinimum" : "minimum", d.min());
+            if (d.max() != null) {
+                n.put("maximum", d.max());
+            }
         } else if (shape instanceof Shape.Bool) {
             n.put("type", "boolean");
         } else if (shape instanceof Shape.Const c) {

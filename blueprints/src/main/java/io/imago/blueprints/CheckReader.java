@@ -8,7 +8,7 @@ import java.util.Set;
 final class CheckReader {
     private static final String KINDS_HINT = "allowed: " + String.join(", ", KnownFields.CHECK_KINDS);
     /** These compare the new universe with the one it replaces, so they need one. */
-    private static final Set<String> NEED_OLD = Set.of("rowCounts", "checksums", "compare");
+    private static final Set<String> NEED_OLD = Set.of("rowCounts", "checksums", "compare", "shadow");
 
     private final boolean replaces;
     private final Diagnostics d;
@@ -58,6 +58,7 @@ final class CheckReader {
             case "checksums" -> checksums(kind);
             case "http" -> http(kind);
             case "compare" -> compare(kind);
+            case "shadow" -> shadow(kind);
             default -> command(kind);
         };
     }
@@ -91,6 +92,48 @@ final class CheckReader {
         String path = path(s);
         List<String> ignore = s.strings("ignore", List.of());
         return path == null || ignore == null ? null : new CheckSpec.Compare(path, ignore, f.keyPos());
+    }
+
+    private CheckSpec shadow(Field f) {
+        Section s = Section.of(f, KnownFields.SHADOW_CHECK, d);
+        if (s == null) {
+            return null;
+        }
+        java.time.Duration duration = s.require("duration").map(x -> Values.duration(x, d)).orElse(null);
+        if (duration != null && duration.isZero()) {
+            s.field("duration").ifPresent(x -> d.error(x.pos(), "'duration' must be longer than 0", "e.g. 2m: how long live reads are copied"));
+            duration = null;
+        }
+        Double sample = ratio(s, "sample", CheckSpec.Shadow.DEFAULT_SAMPLE, true, 1.0);
+        Double mismatch = ratio(s, "maxMismatchRate", CheckSpec.Shadow.DEFAULT_MAX_MISMATCH_RATE, false, 1.0);
+        Double latency = ratio(s, "maxLatencyRatio", CheckSpec.Shadow.DEFAULT_MAX_LATENCY_RATIO, true, null);
+        Integer min = s.integer("minRequests", CheckSpec.Shadow.DEFAULT_MIN_REQUESTS, 1, Integer.MAX_VALUE);
+        List<String> ignore = s.strings("ignore", List.of());
+        String report = s.string("report", null);
+        if (duration == null || sample == null || mismatch == null || latency == null || min == null || ignore == null
+                || s.has("report") && report == null) {
+            return null;
+        }
+        return new CheckSpec.Shadow(duration, sample, mismatch, latency, min, ignore, report, f.keyPos());
+    }
+
+    /** A number above 0 ({@code aboveZero}) or at least 0, and at most {@code max} when given. */
+    private Double ratio(Section s, String name, double orElse, boolean aboveZero, Double max) {
+        java.util.Optional<Field> f = s.field(name);
+        if (f.isEmpty()) {
+            return orElse;
+        }
+        java.math.BigDecimal v = Values.decimal(f.get(), d);
+        if (v == null) {
+            return null;
+        }
+        boolean low = aboveZero ? v.signum() <= 0 : v.signum() < 0;
+        if (low || max != null && v.doubleValue() > max) {
+            d.error(f.get().pos(), "'" + name + "' must be " + (aboveZero ? "above 0" : "at least 0")
+                    + (max == null ? "" : " and at most " + (max == 1.0 ? "1" : max)), "got " + v.toPlainString());
+            return null;
+        }
+        return v.doubleValue();
     }
 
     private CheckSpec command(Field f) {

@@ -26,6 +26,7 @@ final class KnownFields {
     static final List<String> CHECK_KINDS = BlueprintFormat.CHECK.names();
     static final List<String> HTTP_CHECK = BlueprintFormat.HTTP_CHECK.names();
     static final List<String> COMPARE_CHECK = BlueprintFormat.COMPARE_CHECK.names();
+    static final List<String> SHADOW_CHECK = BlueprintFormat.SHADOW_CHECK.names();
     static final List<String> SWITCHOVER = BlueprintFormat.SWITCHOVER.names();
     static final List<String> TEARDOWN = BlueprintFormat.TEARDOWN.names();
     static final List<String> BUDGET = BlueprintFormat.BUDGET.names();

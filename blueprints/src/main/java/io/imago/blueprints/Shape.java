@@ -37,8 +37,15 @@ sealed interface Shape {
     /** A whole number between {@code min} and {@code max}, both included. */
     record Int(long min, long max) implements Shape {}
 
-    /** A number, at least {@code min}. */
-    record Decimal(BigDecimal min) implements Shape {}
+    /**
+     * A number, at least {@code min} (above it when {@code minExclusive}) and, when {@code max} is not null, at most
+     * {@code max}.
+     */
+    record Decimal(BigDecimal min, boolean minExclusive, BigDecimal max) implements Shape {
+        Decimal(BigDecimal min) {
+            this(min, false, null);
+        }
+    }
 
     record Bool() implements Shape {}
 

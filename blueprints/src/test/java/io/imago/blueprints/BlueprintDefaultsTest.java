@@ -173,6 +173,20 @@ class BlueprintDefaultsTest {
     }
 
     @Test
+    void shadowCheckDefaults() {
+        List<CheckSpec> checks = load(MINIMAL + """
+                replaces: shop-old
+                validate:
+                  - shadow: { duration: 2m }
+                  - shadow: { duration: 8s, sample: 0.2, maxMismatchRate: 0.001, maxLatencyRatio: 1.5, minRequests: 50, ignore: [$.servedAt], report: r.html }
+                """).validate();
+        assertEquals(new CheckSpec.Shadow(Duration.ofMinutes(2), 0.1, 0.001, 1.5, 100, List.of(), null, new SourcePos("bp.yaml", 8, 5)),
+                checks.get(0));
+        assertEquals(new CheckSpec.Shadow(Duration.ofSeconds(8), 0.2, 0.001, 1.5, 50, List.of("$.servedAt"), "r.html",
+                new SourcePos("bp.yaml", 9, 5)), checks.get(1));
+    }
+
+    @Test
     void teardownAndBudget() {
         assertTrue(load(MINIMAL + "teardown: { keepOld: never }\n").teardown().keepForever());
         assertEquals(Duration.ZERO, load(MINIMAL + "teardown: { keepOld: 0 }\n").teardown().keepOld());

@@ -361,9 +361,48 @@ class BlueprintErrorsTest {
                         "bp.yaml:7:5: unknown check 'rowcount' (did you mean 'rowCounts'?)",
                         "bp.yaml:8:36: 'expect' must be a number, not a string",
                         "bp.yaml:9:5: one check per list item; unexpected 'expect' (start each check with '-' and indent its settings)",
-                        "bp.yaml:10:5: unknown check 'foo' (allowed: rowCounts, checksums, http, compare, command)",
+                        "bp.yaml:10:5: unknown check 'foo' (allowed: rowCounts, checksums, http, compare, command, shadow)",
                         "bp.yaml:11:14: 'command' must not be empty",
                         "bp.yaml:12:5: 'compare' needs 'replaces' (it compares with the replaced universe)"),
+                problems(yaml));
+    }
+
+    @Test
+    void shadowCheck() {
+        String yaml = MINIMAL + """
+                replaces: old
+                validate:
+                  - shadow: { sample: 0, maxMismatchRate: 1.5, maxLatencyRatio: -1, minRequests: 0, ignore: x }
+                  - shadow: { duration: 0s, samples: 0.2 }
+                  - shadow: { duration: 2m, sample: 0.2, maxMismatchRate: 0.001, maxLatencyRatio: 1.5, ignore: [$.servedAt] }
+                """;
+        assertEquals(List.of(
+                        "bp.yaml:8:5: missing required field 'duration'",
+                        "bp.yaml:8:23: 'sample' must be above 0 and at most 1 (got 0)",
+                        "bp.yaml:8:43: 'maxMismatchRate' must be at least 0 and at most 1 (got 1.5)",
+                        "bp.yaml:8:65: 'maxLatencyRatio' must be above 0 (got -1)",
+                        "bp.yaml:8:82: 'minRequests' must be at least 1",
+                        "bp.yaml:8:93: 'ignore' must be a list, not a string",
+                        "bp.yaml:9:25: 'duration' must be longer than 0 (e.g. 2m: how long live reads are copied)",
+                        "bp.yaml:9:29: unknown field 'samples' (did you mean 'sample'?)"),
+                problems(yaml));
+    }
+
+    @Test
+    void theShadowCheckIsRefusedOnAwsByName() {
+        String yaml = """
+                imago: 1
+                universe: shop-v2
+                replaces: shop-v1
+                provider: { type: aws, region: us-east-1 }
+                ingress: { name: shop }
+                compute:
+                  - { name: web, image: ami-1, port: 8080 }
+                validate:
+                  - shadow: { duration: 2m }
+                """;
+        assertEquals(List.of("bp.yaml:9:5: the shadow check is not supported on the aws provider: an Application Load Balancer "
+                + "cannot copy requests to another universe (use compare for an old-vs-new answer check on aws, or remove the shadow check)"),
                 problems(yaml));
     }
 

@@ -160,6 +160,23 @@ class SchemaConformanceTest {
             for (int i = 0; i < a.size(); i++) {
                 walk(l.items(), ptr + "/" + i, a.get(i), read, doc);
             }
+            if (l.items() instanceof Shape.OneKey k) {
+                // A kind no item of the example has (a check added after blueprint-v1.md's example): one is appended.
+                for (Shape.Prop p : k.kinds()) {
+                    boolean present = false;
+                    for (JsonNode item : a) {
+                        present |= item.has(p.name());
+                    }
+                    if (!present) {
+                        ArrayNode more = a.deepCopy();
+                        more.add(F.objectNode().set(p.name(), right(p.shape()).get(0)));
+                        JsonNode with = set(doc, ptr, more);
+                        String at = ptr + "/" + a.size();
+                        add(at + " (" + p.name() + ") added", with, true, read && p.read());
+                        walk(l.items(), at, with.at(at), read && p.read(), with);
+                    }
+                }
+            }
         } else if (shape instanceof Shape.OneKey k && here instanceof ObjectNode obj) {
             add("unknown check at " + ptr, set(doc, ptr, F.objectNode().put("zzUnknown", 1)), false, read);
             add("rowCounts beside " + obj.fieldNames().next() + " in " + ptr,
@@ -286,6 +303,12 @@ class SchemaConformanceTest {
             }
         } else if (shape instanceof Shape.Decimal d) {
             out.addAll(List.of(F.textNode("12"), list, F.numberNode(d.min().subtract(BigDecimal.ONE))));
+            if (d.minExclusive()) {
+                out.add(F.numberNode(d.min()));
+            }
+            if (d.max() != null) {
+                out.add(F.numberNode(d.max().add(new BigDecimal("0.5"))));
+            }
         } else if (shape instanceof Shape.Bool) {
             out.addAll(List.of(F.textNode("maybe"), F.numberNode(1), list));
         } else if (shape instanceof Shape.Const) {
@@ -332,7 +355,14 @@ class SchemaConformanceTest {
         } else if (shape instanceof Shape.Int i) {
             out.addAll(List.of(F.numberNode(i.min()), F.numberNode(i.max())));
         } else if (shape instanceof Shape.Decimal d) {
-            out.addAll(List.of(F.numberNode(d.min()), F.numberNode(new BigDecimal("12.5"))));
+            if (d.max() != null) {
+                out.addAll(List.of(F.numberNode(d.max()), F.numberNode(d.min().add(d.max()).divide(BigDecimal.valueOf(2)))));
+            } else {
+                out.add(F.numberNode(new BigDecimal("12.5")));
+            }
+            if (!d.minExclusive()) {
+                out.add(F.numberNode(d.min()));
+            }
         } else if (shape instanceof Shape.Bool) {
             out.addAll(List.of(F.booleanNode(true), F.booleanNode(false)));
         } else if (shape instanceof Shape.Const c) {

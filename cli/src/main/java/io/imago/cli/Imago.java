@@ -106,7 +106,7 @@ public final class Imago implements Runnable {
             return ExitCodes.FAILED;
         }
         if (ex instanceof EngineException e) {
-            o.error(e.getMessage(), null);
+            o.error(e.getMessage(), null, e.details());
             if (imago.global.verbose) {
                 causes(err, e);
             }

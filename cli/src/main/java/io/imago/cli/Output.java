@@ -45,11 +45,19 @@ final class Output {
     }
 
     void error(String message, String hint) {
+        error(message, hint, null);
+    }
+
+    /** @param details more for scripts, merged into the JSON error ({@code {"checks":[...]}} when validation rejected), or null */
+    void error(String message, String hint, Object details) {
         if (json()) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("message", message);
             if (hint != null) {
                 e.put("hint", hint);
+            }
+            if (details instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> e.put(String.valueOf(k), v));
             }
             json(Map.of("error", e));
         }

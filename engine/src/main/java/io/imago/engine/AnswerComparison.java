@@ -1,10 +1,11 @@
 package io.imago.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imago.blueprints.CheckSpec;
 import io.imago.providers.spi.Endpoint;
+import io.imago.providers.spi.shadow.Answer;
+import io.imago.providers.spi.shadow.AnswerDiff;
+import io.imago.providers.spi.shadow.Difference;
+import io.imago.providers.spi.shadow.IgnorePaths;
 import io.imago.state.IngressState;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +23,6 @@ import java.util.Map;
  */
 final class AnswerComparison {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private AnswerComparison() {}
 
@@ -57,70 +56,22 @@ final class AnswerComparison {
     private static final int ATTEMPTS = 3;
     private static final Duration RETRY_AFTER = Duration.ofMillis(300);
 
-    /** Null when the answers agree; else what differs first. */
+    /**
+     * Null when the answers agree; else what differs first. The comparison is the shadow check's ({@link AnswerDiff}:
+     * JSON structurally, other bodies byte for byte), the headers left out; {@code ignore} takes the same paths
+     * ({@code $.servedAt}, or a bare field name at any depth).
+     */
     static String difference(HttpResponse<String> old, HttpResponse<String> neu, List<String> ignore) {
-        if (old.statusCode() != neu.statusCode()) {
-            return "status " + neu.statusCode() + " (old answered " + old.statusCode() + ")";
-        }
-        JsonNode a = parse(old.body());
-        JsonNode b = parse(neu.body());
-        if (a == null || b == null) {
-            return old.body().equals(neu.body()) ? null : "the body differs from the old one's";
-        }
-        strip(a, ignore);
-        strip(b, ignore);
-        return firstDifference("", a, b);
+        IgnorePaths ig = IgnorePaths.of(ignore);
+        return AnswerDiff.diff(answer(old), answer(neu), List.of()).stream().filter(d -> !ig.ignores(d.path())).findFirst()
+                .map(d -> d.path().equals("status") ? "status " + d.neu() + " (old answered " + d.old() + ")"
+                        : d.path().equals("body") ? "the body differs from the old one's"
+                        : d.old().equals(Difference.ABSENT) ? d.describe() + "; add it to ignore if that is intended" : d.describe())
+                .orElse(null);
     }
 
-    private static String firstDifference(String path, JsonNode a, JsonNode b) {
-        if (a.isObject() && b.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-                var f = it.next();
-                if (!b.has(f.getKey())) {
-                    return path + "/" + f.getKey() + " is missing (old: " + f.getValue() + ")";
-                }
-                String d = firstDifference(path + "/" + f.getKey(), f.getValue(), b.get(f.getKey()));
-                if (d != null) {
-                    return d;
-                }
-            }
-            for (Iterator<String> it = b.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
-                if (!a.has(k)) {
-                    return path + "/" + k + " is new (" + b.get(k) + "); add it to ignore if that is intended";
-                }
-            }
-            return null;
-        }
-        if (a.isArray() && b.isArray()) {
-            if (a.size() != b.size()) {
-                return (path.isEmpty() ? "/" : path) + " has " + b.size() + " items (old: " + a.size() + ")";
-            }
-            for (int i = 0; i < a.size(); i++) {
-                String d = firstDifference(path + "/" + i, a.get(i), b.get(i));
-                if (d != null) {
-                    return d;
-                }
-            }
-            return null;
-        }
-        return a.equals(b) ? null : (path.isEmpty() ? "/" : path) + " is " + b + " (old: " + a + ")";
-    }
-
-    private static void strip(JsonNode n, List<String> ignore) {
-        if (n instanceof ObjectNode o) {
-            o.remove(ignore);
-        }
-        n.forEach(child -> strip(child, ignore));
-    }
-
-    private static JsonNode parse(String body) {
-        try {
-            JsonNode n = JSON.readTree(body);
-            return n != null && (n.isObject() || n.isArray()) ? n : null;
-        } catch (Exception e) {
-            return null;
-        }
+    private static Answer answer(HttpResponse<String> r) {
+        return new Answer(r.statusCode(), Map.of(), r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static HttpResponse<String> get(String url) throws Exception {

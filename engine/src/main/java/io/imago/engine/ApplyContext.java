@@ -33,6 +33,9 @@ final class ApplyContext {
     /** Ships the old universe's changes from CATCH_UP until the switch; null before. */
     LogShipper shipper;
 
+    /** What each validation check found, in order, for the JSON output. */
+    final List<CheckResult> checks = new java.util.ArrayList<>();
+
     /** The migration resolved against both schemas, once per run; null until SNAPSHOT or CATCH_UP needs it. */
     List<TableMigration> tables;
 

@@ -125,7 +125,8 @@ final class ApplyRun {
         }
         ctx.update(s -> Fact.LAST_ERROR.clear(s).withPhase(Phase.LIVE));
         return new ApplyResult(ctx.bp.universe(), Phase.LIVE.name(), false, reports, Fact.WRITE_PAUSE_MS.get(ctx.state()),
-                ctx.ingressState().map(i -> ctx.ingressProvider().ingress().url(Resources.resource(i.resource()))).orElse(null));
+                ctx.ingressState().map(i -> ctx.ingressProvider().ingress().url(Resources.resource(i.resource()))).orElse(null),
+                List.copyOf(ctx.checks));
     }
 
     /**

@@ -15,6 +15,7 @@ public class EngineException extends RuntimeException {
     }
 
     private final Kind kind;
+    private Object details;
 
     public EngineException(Kind kind, String message) {
         super(message);
@@ -28,6 +29,16 @@ public class EngineException extends RuntimeException {
 
     public Kind kind() {
         return kind;
+    }
+
+    /** What the CLI adds to the JSON error beside the message ({@code {"checks":[...]}} for a rejection), or null. */
+    public Object details() {
+        return details;
+    }
+
+    public EngineException withDetails(Object details) {
+        this.details = details;
+        return this;
     }
 
     public static EngineException failed(String message) {

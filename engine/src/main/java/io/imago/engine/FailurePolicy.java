@@ -129,7 +129,8 @@ final class FailurePolicy {
         if (rejected) {
             ctx.update(s -> Fact.REJECTED_BECAUSE.set(s, reason).withPhase(Phase.REJECTED));
             return new EngineException(EngineException.Kind.REJECTED, reason + "\n" + oldNote
-                    + ctx.bp.universe() + " is kept for inspection; `imago destroy " + ctx.bp.universe() + "` removes it", e);
+                    + ctx.bp.universe() + " is kept for inspection; `imago destroy " + ctx.bp.universe() + "` removes it", e)
+                    .withDetails(e instanceof EngineException ee ? ee.details() : null);
         }
         reporter.warn(step + " failed; releasing what " + ctx.bp.universe() + " rented");
         try {

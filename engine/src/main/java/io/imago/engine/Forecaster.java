@@ -198,6 +198,10 @@ final class Forecaster {
             } else if (c instanceof CheckSpec.Compare cp) {
                 s += 2 * cal.value(Throughput.HTTP_REQUEST);
                 parts.add("compare " + cp.path() + ": 2 requests × " + Forecasts.seconds(cal.value(Throughput.HTTP_REQUEST)));
+            } else if (c instanceof CheckSpec.Shadow sh) {
+                s += sh.duration().toMillis() / 1000.0;
+                parts.add("shadow: live reads copied to the new universe and compared for " + io.imago.blueprints.Durations.format(sh.duration())
+                        + " (the check's duration)");
             } else if (c instanceof CheckSpec.Command cmd) {
                 s += cal.value(Throughput.COMMAND);
                 parts.add("command " + String.join(" ", cmd.argv()) + ": " + cal.says(Throughput.COMMAND));

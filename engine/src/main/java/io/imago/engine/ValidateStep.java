@@ -43,12 +43,18 @@ final class ValidateStep implements Step {
 
     @Override
     public String preview(Blueprint bp) {
-        return Plural.count(bp.validate().size(), "check") + " against the new universe";
+        String shadow = bp.validate().stream().filter(c -> c instanceof CheckSpec.Shadow).map(c -> (CheckSpec.Shadow) c)
+                .map(s -> "; shadow: " + ShadowGate.percent(s.sample()).replace(".0%", "%") + " of live reads copied to the new universe for "
+                        + io.imago.blueprints.Durations.format(s.duration()) + ", passes at ≥ " + s.minRequests() + " compared, ≤ "
+                        + ShadowGate.percent(s.maxMismatchRate()) + " differing, latency ≤ " + ShadowGate.number(s.maxLatencyRatio()) + "× old")
+                .findFirst().orElse("");
+        return Plural.count(bp.validate().size(), "check") + " against the new universe" + shadow;
     }
 
     @Override
     public String run(ApplyContext ctx) throws Exception {
         List<String> failures = new ArrayList<>();
+        ctx.checks.clear();
         int[] passed = {0};
         List<CheckSpec> data = ctx.bp.validate().stream().filter(ValidateStep::isDataCheck).toList();
         List<CheckSpec> live = ctx.bp.validate().stream().filter(c -> !isDataCheck(c)).toList();
@@ -58,27 +64,32 @@ final class ValidateStep implements Step {
         for (CheckSpec check : live) {
             long t0 = System.nanoTime();
             List<String> problems;
-            if (check instanceof CheckSpec.Http h) {
+            Object details = null;
+            if (check instanceof CheckSpec.Shadow s) {
+                ShadowCheck.Outcome o = ShadowCheck.run(ctx, s);
+                problems = o.problems();
+                details = o.details();
+            } else if (check instanceof CheckSpec.Http h) {
                 problems = http(ctx, h);
             } else if (check instanceof CheckSpec.Compare c) {
                 problems = AnswerComparison.compare(ctx, c);
             } else {
                 problems = CommandCheck.run(ctx, (CheckSpec.Command) check);
             }
-            record(ctx, check, problems, failures, passed, t0);
+            record(ctx, check, problems, failures, passed, t0, details);
             double took = (System.nanoTime() - t0) / 1e9;
             if (check instanceof CheckSpec.Http) {
                 ctx.measure(Throughput.HTTP_REQUEST, took / Math.max(1, ctx.instances().size()), "an http check on "
                         + Plural.count(ctx.instances().size(), "instance") + " in " + Forecasts.seconds(took));
             } else if (check instanceof CheckSpec.Compare) {
                 ctx.measure(Throughput.HTTP_REQUEST, took / 2, "a compare check (2 requests) in " + Forecasts.seconds(took));
-            } else {
+            } else if (check instanceof CheckSpec.Command) {
                 ctx.measure(Throughput.COMMAND, took, "a command check in " + Forecasts.seconds(took));
             }
         }
         if (!failures.isEmpty()) {
             throw new EngineException(EngineException.Kind.REJECTED, "validation rejected " + ctx.bp.universe() + ":\n  - "
-                    + String.join("\n  - ", failures));
+                    + String.join("\n  - ", failures)).withDetails(java.util.Map.of("checks", List.copyOf(ctx.checks)));
         }
         return Plural.count(passed[0], "check") + " passed";
     }
@@ -88,7 +99,13 @@ final class ValidateStep implements Step {
     }
 
     private static void record(ApplyContext ctx, CheckSpec check, List<String> problems, List<String> failures, int[] passed, long t0) {
+        record(ctx, check, problems, failures, passed, t0, null);
+    }
+
+    private static void record(ApplyContext ctx, CheckSpec check, List<String> problems, List<String> failures, int[] passed, long t0,
+            Object details) {
         String label = label(check);
+        ctx.checks.add(new CheckResult(label, problems.isEmpty(), List.copyOf(problems), details));
         String took = " (" + (System.nanoTime() - t0) / 1_000_000 + " ms)";
         if (problems.isEmpty()) {
             ctx.reporter.info("PASS " + label + took);
@@ -178,6 +195,8 @@ final class ValidateStep implements Step {
             return "compare " + c.path();
         } else if (check instanceof CheckSpec.Command c) {
             return "command " + String.join(" ", c.argv());
+        } else if (check instanceof CheckSpec.Shadow) {
+            return "shadow";
         }
         return "rowCounts";
     }

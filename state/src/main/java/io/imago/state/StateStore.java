@@ -45,6 +45,14 @@ public interface StateStore extends AutoCloseable {
      */
     Path providerDir(String provider);
 
+    /**
+     * A folder on this machine for pages people read (the shadow check's report): {@code reports/} beside the
+     * providers' folders, so in the state folder for a local state. Not created here.
+     */
+    default Path reportsDir() {
+        return providerDir("local").getParent().resolveSibling("reports");
+    }
+
     /** Releases what the store holds open (a remote store's client); the state itself is unaffected. */
     @Override
     default void close() {}

@@ -265,6 +265,26 @@ final class LocalIngresses implements IngressService {
         client(ingress).resume();
     }
 
+    @Override
+    public boolean canShadow() {
+        return true;
+    }
+
+    @Override
+    public void startShadow(Resource ingress, io.imago.providers.spi.shadow.ShadowRequest request) {
+        client(ingress).startShadow(request);
+    }
+
+    @Override
+    public io.imago.providers.spi.shadow.ShadowResults shadowResults(Resource ingress) {
+        return client(ingress).shadowResults();
+    }
+
+    @Override
+    public io.imago.providers.spi.shadow.ShadowResults stopShadow(Resource ingress) {
+        return client(ingress).stopShadow();
+    }
+
     /** The admin client, for holding requests during a switch. */
     IngressClient client(Resource ingress) {
         Resource current = current(ingress);

@@ -61,4 +61,32 @@ public interface IngressService {
     default void pointAndRelease(Resource ingress, String universe, List<Endpoint> backends) {
         pointAndRelease(ingress, backends);
     }
+
+    /**
+     * Whether this ingress can shadow: copy live safe requests to another universe and compare the answers
+     * ({@link #startShadow}). A cloud load balancer that cannot mirror says no, and the engine refuses the check before
+     * anything is rented.
+     */
+    default boolean canShadow() {
+        return false;
+    }
+
+    /**
+     * Starts copying a sample of the live GET and HEAD requests to {@code request.candidates()} and comparing the answers
+     * with the old universe's, off the users' path, for {@code request.duration()}: then it stops by itself. A second
+     * call replaces the running comparison.
+     */
+    default void startShadow(Resource ingress, io.imago.providers.spi.shadow.ShadowRequest request) {
+        throw new ProviderException("this ingress cannot copy requests to another universe (no shadow check here)");
+    }
+
+    /** What the running (or last) shadow comparison found. */
+    default io.imago.providers.spi.shadow.ShadowResults shadowResults(Resource ingress) {
+        throw new ProviderException("this ingress cannot copy requests to another universe (no shadow check here)");
+    }
+
+    /** Stops copying (a no-op when nothing is copied) and returns what was found. */
+    default io.imago.providers.spi.shadow.ShadowResults stopShadow(Resource ingress) {
+        throw new ProviderException("this ingress cannot copy requests to another universe (no shadow check here)");
+    }
 }

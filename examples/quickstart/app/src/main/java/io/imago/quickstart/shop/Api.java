@@ -17,7 +17,8 @@ import java.util.Map;
  * <pre>
  * GET  /health                  200 {"status":"ok","version":N,"universe":U} when the database answers, else 503
  * GET  /api/customers           [{"id":1,"name":...,"email":...}, ...]   (v2 adds "email_domain")
- * GET  /api/customers/{id}      one customer, 404 if none
+ * GET  /api/customers/{id}      one customer, 404 if none, with "servedAt" (when this answer was made: it differs
+ *                               between any two answers, the field a comparison of answers learns to leave out)
  * POST /api/customers           body {"name":...,"email":...}: 201 with the new customer
  * GET  /api/orders?customer=ID  that customer's orders, every status
  * GET  /api/stats               counts
@@ -42,10 +43,16 @@ final class Api implements HttpHandler {
 
     private final Shop shop;
     private final String universe;
+    private final Defect defect;
 
     Api(Shop shop, String universe) {
+        this(shop, universe, Defect.NONE);
+    }
+
+    Api(Shop shop, String universe, Defect defect) {
         this.shop = shop;
         this.universe = universe;
+        this.defect = defect;
     }
 
     @Override
@@ -88,7 +95,7 @@ final class Api implements HttpHandler {
         if (path.startsWith("/api/customers/")) {
             allow(method, "GET");
             long id = id(path.substring("/api/customers/".length()), "customer id");
-            return shop.customer(id).map(c -> new Response(200, c))
+            return shop.customer(id).map(c -> new Response(200, served(defect.customer(c))))
                     .orElseThrow(() -> new Failure(404, "no customer " + id));
         }
         if (path.equals("/api/orders")) {
@@ -104,6 +111,12 @@ final class Api implements HttpHandler {
             return new Response(200, shop.stats());
         }
         throw new Failure(404, "no such path: " + path);
+    }
+
+    private static Map<String, Object> served(Map<String, Object> answer) {
+        Map<String, Object> m = new LinkedHashMap<>(answer);
+        m.put("servedAt", Instant.now().toString());
+        return m;
     }
 
     private Response create(HttpExchange ex) throws Failure, SQLException, IOException {

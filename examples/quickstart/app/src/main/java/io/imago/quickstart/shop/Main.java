@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * DB_URL          postgresql://user:password@host:port/dbname
  * SCHEMA_VERSION  1 or 2: which schema (and so which behaviour) to use (default 1)
  * IMAGO_UNIVERSE  the universe's name, echoed by /health and in X-Universe (default "local")
+ * SHOP_DEFECT     none (default) or customer-email-every-N: a defect seeded on purpose, for tests (see Defect)
  * </pre>
  */
 public final class Main {
@@ -28,11 +29,13 @@ public final class Main {
         Map<String, String> env = System.getenv();
         int port;
         DbUrl url;
+        Defect defect;
         String version = env.getOrDefault("SCHEMA_VERSION", "1").trim();
         String universe = env.getOrDefault("IMAGO_UNIVERSE", "local");
         try {
             port = port(env.getOrDefault("PORT", "8080"));
             url = DbUrl.parse(env.get("DB_URL"));
+            defect = Defect.parse(env.get("SHOP_DEFECT"));
             if (!version.equals("1") && !version.equals("2")) {
                 throw new IllegalArgumentException("SCHEMA_VERSION must be 1 or 2, got: " + version);
             }
@@ -46,7 +49,7 @@ public final class Main {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
         ExecutorService threads = Executors.newFixedThreadPool(16);
         server.setExecutor(threads);
-        server.createContext("/", new Api(shop, universe));
+        server.createContext("/", new Api(shop, universe, defect));
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop(1);
@@ -58,7 +61,8 @@ public final class Main {
             }
             db.close();
         }, "shop-shutdown"));
-        Api.log("v" + version + " listening on 127.0.0.1:" + port + ", universe " + universe + ", database " + url);
+        Api.log("v" + version + " listening on 127.0.0.1:" + port + ", universe " + universe + ", database " + url
+                + (defect == Defect.NONE ? "" : ", seeded defect " + defect));
     }
 
     static int port(String s) {

@@ -28,6 +28,11 @@ import java.util.function.Consumer;
  * POST /pause?timeoutMs=T&drainMs=D  hold new public requests for at most T ms (default 10000); answer once
  *                                    the requests already let through have completed, or after D ms (default 0)
  * POST /resume                       let held requests through
+ * POST /shadow                       body {"candidates":[...],"sample":0.2,"durationMs":D,"ignore":[...],"retryAfterMs":R}:
+ *                                    copy that share of GET/HEAD requests to the candidates for D ms (at most an hour),
+ *                                    comparing their answers with the old universe's (see {@link ShadowMirror})
+ * GET  /shadow                       what the running (or last) comparison found (ShadowResults as JSON)
+ * DELETE /shadow                     stop copying; answers as GET
  * POST /shutdown                     stop the ingress
  * </pre>
  *
@@ -40,14 +45,16 @@ final class AdminHandler implements HttpHandler {
 
     private final SwitchableProxy proxy;
     private final RequestGate gate;
+    private final ShadowTap shadow;
     private final byte[] expectedAuth;
     private final Runnable shutdown;
     private final Consumer<String> log;
 
     /** @param token the bearer token every call must carry, or null for none */
-    AdminHandler(SwitchableProxy proxy, RequestGate gate, String token, Runnable shutdown, Consumer<String> log) {
+    AdminHandler(SwitchableProxy proxy, RequestGate gate, ShadowTap shadow, String token, Runnable shutdown, Consumer<String> log) {
         this.proxy = proxy;
         this.gate = gate;
+        this.shadow = shadow;
         this.expectedAuth = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.shutdown = shutdown;
         this.log = log;
@@ -102,6 +109,7 @@ final class AdminHandler implements HttpHandler {
                         reply(ex, StatusCodes.OK, Map.of("paused", false, "released", n));
                     }
                 }
+                case "/shadow" -> shadow(ex, method);
                 case "/shutdown" -> {
                     if (allow(ex, method, "POST")) {
                         log.accept("shutdown requested");
@@ -113,6 +121,30 @@ final class AdminHandler implements HttpHandler {
             }
         } catch (IllegalArgumentException e) {
             reply(ex, StatusCodes.BAD_REQUEST, error(e.getMessage()));
+        }
+    }
+
+    private void shadow(HttpServerExchange ex, String method) throws IOException, InterruptedException {
+        switch (method) {
+            case "POST" -> {
+                byte[] body = ex.getInputStream().readNBytes(MAX_BODY + 1);
+                if (body.length > MAX_BODY) {
+                    reply(ex, StatusCodes.REQUEST_ENTITY_TOO_LARGE, error("body larger than " + MAX_BODY + " bytes"));
+                    return;
+                }
+                shadow.start(ShadowSettings.parse(body));
+                reply(ex, StatusCodes.OK, shadow.results());
+            }
+            case "DELETE" -> {
+                var r = shadow.stop();
+                reply(ex, r == null ? StatusCodes.NOT_FOUND : StatusCodes.OK, r == null ? error("no shadow comparison has run") : r);
+            }
+            default -> {
+                if (allow(ex, method, "GET")) {
+                    var r = shadow.results();
+                    reply(ex, r == null ? StatusCodes.NOT_FOUND : StatusCodes.OK, r == null ? error("no shadow comparison has run") : r);
+                }
+            }
         }
     }
 

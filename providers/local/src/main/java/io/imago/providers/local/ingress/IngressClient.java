@@ -17,6 +17,8 @@ import java.util.Map;
 public final class IngressClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /** The shadow calls answer with results (or wait for copies in flight): more time on a loaded machine. */
+    private static final Duration SHADOW_TIMEOUT = Duration.ofSeconds(20);
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
@@ -82,6 +84,41 @@ public final class IngressClient {
         call("POST", "/resume", "", TIMEOUT);
     }
 
+    /** Starts a shadow comparison (see {@link ShadowMirror}); replaces one that runs. */
+    public void startShadow(io.imago.providers.spi.shadow.ShadowRequest req) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("candidates", req.candidates().stream().map(io.imago.providers.spi.Endpoint::url).toList());
+        body.put("sample", req.sample());
+        body.put("durationMs", req.duration().toMillis());
+        body.put("ignore", req.ignore());
+        body.put("retryAfterMs", req.retryAfter().toMillis());
+        body.put("warmUpMs", req.warmUp().toMillis());
+        try {
+            call("POST", "/shadow", JSON.writeValueAsString(body), SHADOW_TIMEOUT);
+        } catch (IOException e) {
+            throw new IngressException("cannot encode the shadow request: " + e.getMessage(), e);
+        }
+    }
+
+    /** What the running (or last) shadow comparison found. */
+    public io.imago.providers.spi.shadow.ShadowResults shadowResults() {
+        return results(call("GET", "/shadow", null, SHADOW_TIMEOUT));
+    }
+
+    /** Stops the shadow comparison and returns what it found. */
+    public io.imago.providers.spi.shadow.ShadowResults stopShadow() {
+        return results(call("DELETE", "/shadow", null, SHADOW_TIMEOUT));
+    }
+
+    private io.imago.providers.spi.shadow.ShadowResults results(JsonNode n) {
+        try {
+            return JSON.copy().configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                    .treeToValue(n, io.imago.providers.spi.shadow.ShadowResults.class);
+        } catch (IOException e) {
+            throw new IngressException("the ingress admin on " + where() + " answered shadow results that cannot be read: " + e.getMessage(), e);
+        }
+    }
+
     /** True when the admin API answers 200 to {@code /health}; never throws. */
     public boolean healthy() {
         try {
@@ -122,6 +159,10 @@ public final class IngressClient {
         } catch (IOException e) {
             throw new IngressException("cannot reach the ingress admin on " + where() + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        }
+        if (r.statusCode() == 404 && path.startsWith("/shadow") && r.body().contains("no such admin path")) {
+            throw new IngressException("the ingress on admin port " + adminPort + " was started by an imago without the shadow check: "
+                    + "restart it (imago destroy of its universes, or stop its process) to use the check");
         }
         if (r.statusCode() != 200) {
             throw failure(r);

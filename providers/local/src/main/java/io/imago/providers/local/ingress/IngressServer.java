@@ -104,6 +104,7 @@ public final class IngressServer {
     private final Undertow undertow;
     private final SwitchableProxy proxy;
     private final RequestGate gate;
+    private final ShadowTap shadow;
     private final int port;
     private final int adminPort;
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -125,8 +126,9 @@ public final class IngressServer {
         }
         String token = o.tokenFile() == null ? null : readToken(o.tokenFile());
         this.proxy = new SwitchableProxy(initial, file);
-        this.gate = new RequestGate(proxy, IngressServer::log);
-        AdminHandler admin = new AdminHandler(proxy, gate, token, this::stopSoon, IngressServer::log);
+        this.shadow = new ShadowTap(proxy, IngressServer::log);
+        this.gate = new RequestGate(shadow, IngressServer::log);
+        AdminHandler admin = new AdminHandler(proxy, gate, shadow, token, this::stopSoon, IngressServer::log);
         int io = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
         this.undertow = Undertow.builder()
                 .setIoThreads(io)
@@ -240,6 +242,11 @@ public final class IngressServer {
         }
         try {
             gate.close();
+            try {
+                shadow.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             undertow.stop();
         } finally {
             stoppedLatch.countDown();
