@@ -59,9 +59,10 @@ final class ShadowReport {
                 .append("body { font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #222; }\n")
                 .append("h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }\n")
                 .append(".pass { color: #1a7f37; } .fail { color: #c62828; } .panes { display: flex; gap: 24px; flex-wrap: wrap; }\n")
+                .append(".panes > div { flex: 1 1 400px; min-width: 0; } .note { color: #666; font-size: 12px; }\n")
                 .append("table { border-collapse: collapse; font-size: 13px; } th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; "
                         + "text-align: left; vertical-align: top; } td.num { text-align: right; font-variant-numeric: tabular-nums; }\n")
-                .append("pre { background: #f6f6f6; padding: 8px; max-width: 560px; overflow-x: auto; font-size: 12px; white-space: pre-wrap; }\n")
+                .append("pre { background: #f6f6f6; padding: 8px; max-width: 560px; overflow-x: auto; font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }\n")
                 .append("</style>\n</head>\n<body>\n<h1>").append(esc(title)).append("</h1>\n");
         b.append("<p class=\"").append(v.passed() ? "pass\">PASSED" : "fail\">FAILED").append("</p>\n");
         if (!v.passed()) {
@@ -94,11 +95,14 @@ final class ShadowReport {
             b.append("<h3>").append(esc(route.route())).append("</h3>\n<p>").append(esc(e.method() + " " + e.uri() + ": old " + e.oldStatus()
                     + ", new " + e.newStatus())).append("</p>\n<table>\n<tr><th>where</th><th>old</th><th>new</th></tr>\n");
             for (Difference d : e.differences()) {
-                b.append("<tr><td>").append(esc(d.path())).append("</td><td>").append(esc(d.old())).append("</td><td>").append(esc(d.neu()))
+                boolean noise = r.learnedNoise().stream().anyMatch(n -> n.route().equals(route.route())
+                        && n.path().equals(io.imago.providers.spi.shadow.IgnorePaths.normalize(d.path())));
+                b.append("<tr><td>").append(esc(d.path())).append(noise ? " <span class=\"note\">(learned noise)</span>" : "").append("</td><td>").append(esc(d.old())).append("</td><td>").append(esc(d.neu()))
                         .append("</td></tr>\n");
             }
-            b.append("</table>\n<div class=\"panes\"><pre>").append(esc(e.oldBody())).append("</pre><pre>").append(esc(e.newBody()))
-                    .append("</pre></div>\n");
+            b.append("</table>\n<div class=\"panes\"><div><div class=\"note\">").append(esc(old + " (old)")).append("</div><pre>")
+                    .append(esc(e.oldBody())).append("</pre></div><div><div class=\"note\">").append(esc(universe + " (new)"))
+                    .append("</div><pre>").append(esc(e.newBody())).append("</pre></div></div>\n");
         }
         if (!r.learnedNoise().isEmpty()) {
             b.append("<h2>Learned as noise (two old instances differ there by themselves)</h2>\n<table>\n<tr><th>route</th><th>field</th>"

@@ -24,8 +24,9 @@ import java.util.function.Supplier;
 /**
  * One shadow comparison, in the ingress process. The users' path only decides whether to copy a request and
  * {@link #offer}s the copy to a bounded queue: a full queue drops the copy and counts it, nothing waits. Workers send
- * each copy, at the same moment, to an old instance (the primary), to another old instance (the secondary, for the
- * {@link io.imago.providers.spi.shadow.NoiseModel}) and to a new one (the candidate), and compare the answers. A
+ * each copy, at the same moment, to an old instance (the primary) and to a new one (the candidate), and compare the
+ * answers; while a route's noise is being learned, and for one copy in five after that, also to another old instance
+ * (the secondary, for the {@link io.imago.providers.spi.shadow.NoiseModel}). A
  * mismatch is asked again once, after {@code retryAfter}: it is forgiven only when the second answers agree and the
  * data behind it was changing (a write through the ingress to the same collection, or the old universe's own answer
  * changed), so a flaky defect is not. The comparison stops by itself at its deadline.
@@ -33,6 +34,8 @@ import java.util.function.Supplier;
 final class ShadowMirror {
     static final Duration MAX_DURATION = Duration.ofHours(1);
     static final int MAX_PENDING_RETRIES = 128;
+    static final int LEARNING_PAIRS = 50;
+    static final int PAIR_EVERY = 5;
     /** How long after its deadline a comparison nobody stopped frees its threads (its results stay readable). */
     static final Duration RELEASE_AFTER = Duration.ofMinutes(2);
 
@@ -196,19 +199,19 @@ final class ShadowMirror {
         String primary = old.get(i % old.size());
         String secondary = old.get((i + 1) % old.size());
         String candidate = settings.candidates().get(i % settings.candidates().size());
+        String route = ShadowRoutes.route(c.method(), c.uri());
         CompletableFuture<ShadowTransport.Timed> fp = transport.send(primary, c);
-        CompletableFuture<ShadowTransport.Timed> fs = transport.send(secondary, c);
+        CompletableFuture<ShadowTransport.Timed> fs = pairWanted(route) ? transport.send(secondary, c) : null;
         CompletableFuture<ShadowTransport.Timed> fn = transport.send(candidate, c);
         ShadowTransport.Timed p = fp.join();
-        ShadowTransport.Timed s = fs.join();
+        ShadowTransport.Timed s = fs == null ? null : fs.join();
         ShadowTransport.Timed n = fn.join();
         if (!p.answer().answered()) {
             oldFailed.incrementAndGet();
             return;
         }
-        String route = ShadowRoutes.route(c.method(), c.uri());
         Set<String> pairNoise = new HashSet<>();
-        if (s.answer().answered()) {
+        if (s != null && s.answer().answered()) {
             List<Difference> noise = AnswerDiff.diff(p.answer(), s.answer());
             tally.noise.oldPair(route, noise);
             noise.forEach(d -> pairNoise.add(IgnorePaths.normalize(d.path())));
@@ -256,6 +259,15 @@ final class ShadowMirror {
         } else {
             tally.compared(route, c.method(), c.uri(), p.answer(), n.answer(), first, false);
         }
+    }
+
+    /**
+     * Whether this copy also goes to a second old instance: every copy until the route has {@link #LEARNING_PAIRS} old
+     * pairs, then one in {@link #PAIR_EVERY}. Each pair costs the old universe one more request, and by then the fields
+     * that differ by themselves are known; the noise model weighs pairs and comparisons as shares.
+     */
+    private boolean pairWanted(String route) {
+        return tally.noise.pairs(route) < LEARNING_PAIRS || ThreadLocalRandom.current().nextInt(PAIR_EVERY) == 0;
     }
 
     /** Differences beyond the ignored paths and this request's own old-vs-old noise. */

@@ -97,7 +97,7 @@ final class ShadowTally {
             long routeMismatches = 0;
             Group worst = null;
             for (Map.Entry<Set<String>, Group> ge : r.groups.entrySet()) {
-                List<String> counted = ge.getKey().stream().filter(p -> !noise.discounts(route, p, raw.get(p))).toList();
+                List<String> counted = ge.getKey().stream().filter(p -> !noise.discounts(route, p, raw.get(p), r.compared)).toList();
                 if (counted.isEmpty()) {
                     discounted += ge.getKey().isEmpty() ? 0 : ge.getValue().count;
                     continue;

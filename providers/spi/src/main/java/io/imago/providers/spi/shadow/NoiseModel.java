@@ -13,7 +13,9 @@ import java.util.Set;
  * <em>old</em> universe, and every field on which their answers differ (a timestamp, a request id, the order of a set)
  * is noise for that route. A difference between old and new on such a field is discounted when it is not clearly more
  * frequent than the old universe's own: at least {@link #MIN_NOISE} old pairs differed there, and old and new differed
- * there at most {@link #RATIO} times as often. A field the old universe never disagrees with itself on always counts.
+ * there at most {@link #RATIO} times as often (as shares: of the old pairs, of the compared requests, since only some
+ * compared requests also go to a second old instance). A field the old universe never disagrees with itself on always
+ * counts.
  * Paths are normalized ({@code $.items[*].id}); memory is bounded per route and in routes.
  */
 public final class NoiseModel {
@@ -69,12 +71,13 @@ public final class NoiseModel {
     }
 
     /**
-     * At the end: whether old and new differing at {@code path} on {@code route} {@code newDiffered} times is
-     * explained by the old universe differing there by itself.
+     * At the end: whether old and new differing at {@code path} on {@code route} in {@code newDiffered} of
+     * {@code compared} requests is explained by the old universe differing there by itself.
      */
-    public boolean discounts(String route, String path, long newDiffered) {
-        long n = noise(route, path);
-        return n >= MIN_NOISE && newDiffered <= RATIO * n;
+    public synchronized boolean discounts(String route, String path, long newDiffered, long compared) {
+        Route r = routes.get(route);
+        long n = r == null ? 0 : r.differed.getOrDefault(path, 0L);
+        return n >= MIN_NOISE && newDiffered * (double) r.pairs <= RATIO * n * Math.max(compared, newDiffered);
     }
 
     /** Every field learned as noise, most frequent first. */

@@ -21,8 +21,8 @@ class NoiseModelTest {
             m.oldPair(ROUTE, at("$.servedAt", "$.tags[" + (i % 3) + "]")); // a timestamp and the order of a set
         }
         assertTrue(m.noisy(ROUTE, "$.servedAt"));
-        assertTrue(m.discounts(ROUTE, "$.servedAt", 100));
-        assertTrue(m.discounts(ROUTE, "$.tags[*]", 90), "indices are normalized");
+        assertTrue(m.discounts(ROUTE, "$.servedAt", 100, 100));
+        assertTrue(m.discounts(ROUTE, "$.tags[*]", 90, 100), "indices are normalized");
         assertEquals(2, m.learned().size());
         assertEquals(100, m.pairs(ROUTE));
     }
@@ -34,8 +34,8 @@ class NoiseModelTest {
             m.oldPair(ROUTE, at("$.servedAt"));
         }
         assertFalse(m.noisy(ROUTE, "$.email"));
-        assertFalse(m.discounts(ROUTE, "$.email", 2));
-        assertFalse(m.discounts("GET /other", "$.servedAt", 1), "noise is per route");
+        assertFalse(m.discounts(ROUTE, "$.email", 2, 100));
+        assertFalse(m.discounts("GET /other", "$.servedAt", 1, 100), "noise is per route");
     }
 
     @Test
@@ -46,8 +46,19 @@ class NoiseModelTest {
         for (int i = 0; i < 500; i++) {
             m.oldPair(ROUTE, List.of());
         }
-        assertTrue(m.discounts(ROUTE, "$.email", 5));
-        assertFalse(m.discounts(ROUTE, "$.email", 40), "40 new differences against 2 old ones is the new universe's doing");
-        assertFalse(new NoiseModel().discounts(ROUTE, "$.email", 1));
+        assertTrue(m.discounts(ROUTE, "$.email", 5, 502));
+        assertFalse(m.discounts(ROUTE, "$.email", 40, 502), "40 new differences against 2 old ones is the new universe's doing");
+        assertFalse(new NoiseModel().discounts(ROUTE, "$.email", 1, 1));
+    }
+
+    @Test
+    void fewerOldPairsThanComparedRequestsAreWeighedAsShares() {
+        NoiseModel m = new NoiseModel();
+        for (int i = 0; i < 40; i++) {
+            m.oldPair(ROUTE, i % 10 == 0 ? at("$.email", "$.servedAt") : at("$.servedAt")); // 1 pair in 10 sees a row change
+        }
+        assertTrue(m.discounts(ROUTE, "$.servedAt", 400, 400), "a timestamp differs in every pair and every comparison");
+        assertTrue(m.discounts(ROUTE, "$.email", 60, 400), "15% of comparisons against 10% of pairs");
+        assertFalse(m.discounts(ROUTE, "$.email", 200, 400), "half of the comparisons against a tenth of the pairs: the new universe's doing");
     }
 }
