@@ -47,7 +47,7 @@ public final class WriteFence {
     public static FenceResult fence(Connection c, String appRole, Duration maxWait) throws SQLException {
         long start = System.nanoTime();
         checkRole(c, appRole);
-        Stopped stopped = revokeAndStopWriters(c, appRole, maxWait);
+        Stopped stopped = revokeAndStopWriters(c, appRole, maxWait, () -> { });
         int terminated = stopped.terminated();
         List<Integer> writers = stopped.writers();
         List<String> warnings = new ArrayList<>();
@@ -73,8 +73,17 @@ public final class WriteFence {
      * that {@link #fence} adds are left out, as the pause has its own position.
      */
     public static void fenceWithinPause(Connection c, String appRole, Duration maxWait) throws SQLException {
+        fenceWithinPause(c, appRole, maxWait, () -> { });
+    }
+
+    /**
+     * As {@link #fenceWithinPause(Connection, String, Duration)}, running {@code beforeCommit} between sending the
+     * revocation and committing it: what must be true before the fence can stand (a failure there rolls it back)
+     * waits alongside the revocation's round trip rather than before it.
+     */
+    public static void fenceWithinPause(Connection c, String appRole, Duration maxWait, Runnable beforeCommit) throws SQLException {
         // A terminated writer's transaction is only surely gone with its backend (no round trip when there was none).
-        waitForExit(c, revokeAndStopWriters(c, appRole, maxWait).writers());
+        waitForExit(c, revokeAndStopWriters(c, appRole, maxWait, beforeCommit).writers());
     }
 
     /** Whether {@code appRole} can be fenced at all (it exists and is no superuser), checked before a pause. */
@@ -85,10 +94,11 @@ public final class WriteFence {
     /** @param writers the sessions that could still write when the fence was set, each then terminated */
     private record Stopped(List<Integer> writers, int terminated) {}
 
-    private static Stopped revokeAndStopWriters(Connection c, String appRole, Duration maxWait) throws SQLException {
+    private static Stopped revokeAndStopWriters(Connection c, String appRole, Duration maxWait, Runnable beforeCommit) throws SQLException {
         c.setAutoCommit(false);
         try {
             revokeWithin(c, appRole);
+            beforeCommit.run();
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();

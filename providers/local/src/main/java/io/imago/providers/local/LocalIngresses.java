@@ -1,6 +1,7 @@
 package io.imago.providers.local;
 
 import io.imago.providers.local.ingress.IngressClient;
+import io.imago.providers.local.ingress.IngressException;
 import io.imago.providers.local.ingress.IngressServer;
 import io.imago.providers.spi.Endpoint;
 import io.imago.providers.spi.IngressRequest;
@@ -28,6 +29,8 @@ final class LocalIngresses implements IngressService {
     static final String KIND = "ingress";
     private static final String OWNER = "_ingress";
     private final Tags tags;
+    /** The admin client of each ingress in a switch, from {@link #prepareSwitch} to the flip or the release. */
+    private final Map<String, IngressClient> pauseClients = new java.util.concurrent.ConcurrentHashMap<>();
 
     LocalIngresses(Tags tags) {
         this.tags = tags;
@@ -244,25 +247,48 @@ final class LocalIngresses implements IngressService {
     @Override
     public void prepareSwitch(Resource ingress, String universe, List<Endpoint> backends) {
         // Opens the admin connection the pause's calls then reuse (kept alive), and has the ingress write the record
-        // of the flip ahead, so that inside the pause the flip only renames it into place.
-        client(ingress).stage(backends.stream().map(Endpoint::url).toList());
+        // of the flip ahead, so that inside the pause the flip only renames it into place. The client is kept for the
+        // pause: its calls then read neither the tag nor the token file.
+        IngressClient c = client(ingress);
+        c.stage(backends.stream().map(Endpoint::url).toList());
+        pauseClients.put(ingress.id(), c);
     }
 
     @Override
     public void hold(Resource ingress, Duration max) {
         // Requests in flight get half the pause, at most a second, to finish on the old backends.
         Duration drain = max.dividedBy(2).compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : max.dividedBy(2);
-        client(ingress).pause(max, drain);
+        duringPause(ingress, false, c -> c.pause(max, drain));
     }
 
     @Override
     public void pointAndRelease(Resource ingress, List<Endpoint> backends) {
-        client(ingress).point(backends.stream().map(Endpoint::url).toList(), true);
+        duringPause(ingress, true, c -> c.point(backends.stream().map(Endpoint::url).toList(), true));
     }
 
     @Override
     public void release(Resource ingress) {
-        client(ingress).resume();
+        duringPause(ingress, true, IngressClient::resume);
+    }
+
+    /**
+     * One call of the pause, on the client {@link #prepareSwitch} kept when there is one. Should that client find nobody
+     * listening (the ingress restarted on another port since), the call is made once more on a client from the tag. {@code last} ends the pause's use of the kept client.
+     */
+    private void duringPause(Resource ingress, boolean last, java.util.function.Consumer<IngressClient> call) {
+        IngressClient kept = last ? pauseClients.remove(ingress.id()) : pauseClients.get(ingress.id());
+        if (kept != null) {
+            try {
+                call.accept(kept);
+                return;
+            } catch (IngressException e) {
+                pauseClients.remove(ingress.id(), kept);
+                if (!(e.getCause() instanceof java.net.ConnectException)) {
+                    throw e; // it reached the ingress (or may have): a second try would only double a bounded wait
+                }
+            }
+        }
+        call.accept(client(ingress));
     }
 
     @Override
