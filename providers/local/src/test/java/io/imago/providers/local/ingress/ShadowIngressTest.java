@@ -75,8 +75,9 @@ class ShadowIngressTest {
     }
 
     /**
-     * What mirroring costs the users, at the same fixed load with and without it (every read copied, three extra
-     * requests each): p50 and p99 of the users' latency. A measurement, run with -Dimago.bench.shadow=true.
+     * What mirroring costs the users through the ingress alone, with light in-process backends (bench/run --only shadow
+     * measures it with real universes): every read copied (two extra requests each, three while a route's noise is
+     * learned and for one in five after). A measurement, not a test: run with -Dimago.bench.shadow=true.
      */
     @Test
     void userLatencyWithAndWithoutMirroring() throws Exception {
@@ -106,7 +107,7 @@ class ShadowIngressTest {
                     dropped += r.counts().dropped();
                 }
                 System.out.printf("shadow cost at %d req/s, %d rounds of %d s each way: without mirroring p50 %.2f ms p99 %.2f ms; "
-                        + "with every read mirrored (3 copies each) p50 %.2f ms p99 %.2f ms (medians of the rounds); compared %d "
+                        + "with every read mirrored p50 %.2f ms p99 %.2f ms (medians of the rounds); compared %d "
                         + "(%.0f/s), dropped %d%n", rate, rounds, seconds, median(without, 0.5), median(without, 0.99), median(with, 0.5),
                         median(with, 0.99), compared, compared / (double) (rounds * seconds), dropped);
             } finally {
