@@ -1,0 +1,118 @@
+package io.imago.migration;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pending changes of one keyed table, applied as their net effect per key by one statement over arrays
+ * ({@link ShippedTable#setApplySql()}) instead of one execution per change.
+ *
+ * <p>Walking the changes in order, each touched key keeps its final state: the final row (inserted if it
+ * passes the filter) or none, and whether the target's row with that key must be deleted first (any update
+ * or delete of the key). A key-changing update deletes the old key and sets the new key's row. The
+ * statement deletes every key that needs it, then inserts every final row: the end state is one the source
+ * itself passed through (the state after the batch's last change), and every touched row is gone before any
+ * final row is inserted, so no unique constraint fails that the row-by-row apply would pass. The changes are
+ * kept in order too ({@link #changes()}), for the caller to apply row by row should the statement fail all
+ * the same.
+ *
+ * <p>Keys are compared on the source's text form of the key values, as the source sent them.
+ */
+final class NetChangeBatch {
+    /** Batches with fewer changes go row by row: one statement each is as cheap as a savepoint and a set statement. */
+    static final int MIN_SET = 4;
+
+    private final ShippedTable table;
+    /** The parameters of {@link ShippedTable#applyByKeySql()}, one array per change, in order. */
+    private final List<String[]> changes = new ArrayList<>();
+    private final Map<List<String>, State> net = new LinkedHashMap<>();
+
+    /** One key's net change: whether the target's row must go, and the row it ends with (null: none). */
+    private static final class State {
+        boolean deleteFirst;
+        String[] row;
+    }
+
+    NetChangeBatch(ShippedTable table) {
+        this.table = table;
+    }
+
+    ShippedTable table() {
+        return table;
+    }
+
+    int size() {
+        return changes.size();
+    }
+
+    List<String[]> changes() {
+        return changes;
+    }
+
+    /**
+     * One change, as {@link ShippedTable#applyByKeySql()} takes it.
+     *
+     * @param oldKey the old key's values (used only when {@code delete})
+     * @param row every source column of the new row (used only when {@code insert})
+     * @param params the change's parameters for the row-by-row statement
+     */
+    void add(boolean delete, String[] oldKey, String[] row, boolean insert, String[] params) {
+        changes.add(params);
+        if (delete) {
+            State s = net.computeIfAbsent(Arrays.asList(oldKey.clone()), k -> new State());
+            s.deleteFirst = true;
+            s.row = null;
+        }
+        if (insert) {
+            int[] idx = table.keyIndex();
+            String[] newKey = new String[idx.length];
+            for (int i = 0; i < idx.length; i++) {
+                newKey[i] = row[idx[i]];
+            }
+            // A fresh key is not deleted first: a target row already holding it fails the insert, as row by row.
+            net.computeIfAbsent(Arrays.asList(newKey), k -> new State()).row = row;
+        }
+    }
+
+    /**
+     * Binds the net change to {@code ps} (prepared from {@link ShippedTable#setApplySql()}) and runs it.
+     *
+     * @return the rows inserted
+     */
+    int apply(Connection c, PreparedStatement ps) throws SQLException {
+        int keys = table.keyIndex().length;
+        int cols = table.columnCount();
+        List<List<String>> deleted = new ArrayList<>();
+        List<String[]> rows = new ArrayList<>();
+        for (Map.Entry<List<String>, State> e : net.entrySet()) {
+            if (e.getValue().deleteFirst) {
+                deleted.add(e.getKey());
+            }
+            if (e.getValue().row != null) {
+                rows.add(e.getValue().row);
+            }
+        }
+        int p = 1;
+        for (int k = 0; k < keys; k++) {
+            String[] values = new String[deleted.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = deleted.get(i).get(k);
+            }
+            ps.setArray(p++, c.createArrayOf("text", values));
+        }
+        for (int col = 0; col < cols; col++) {
+            String[] values = new String[rows.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = rows.get(i)[col];
+            }
+            ps.setArray(p++, c.createArrayOf("text", values));
+        }
+        return ps.executeUpdate();
+    }
+}
