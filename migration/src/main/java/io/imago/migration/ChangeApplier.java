@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -262,8 +261,12 @@ final class ChangeApplier implements AutoCloseable {
         if (net != null) {
             NetChangeBatch n = net;
             net = null;
-            if (n.size() >= NetChangeBatch.MIN_SET && applySet(n)) {
-                return;
+            if (n.size() >= NetChangeBatch.MIN_SET) {
+                if (n.apply(target, statement(n.table().setApplySql()))) {
+                    setApplies++;
+                    return;
+                }
+                setFallbacks++;
             }
             // Row by row: a small batch, or one the set statement could not apply.
             PreparedStatement ps = statement(n.table().applyByKeySql());
@@ -288,34 +291,6 @@ final class ChangeApplier implements AutoCloseable {
             throw new SQLException("applying changes to target table '" + t.migration().targetTable() + "' failed: " + cause.getMessage(),
                     cause.getSQLState(), cause);
         }
-    }
-
-    /**
-     * Applies the batch's net change in one statement, inside a savepoint: should it fail (a constraint the
-     * net change trips that the changes one by one would not, say), the savepoint is rolled back and the
-     * caller applies the changes row by row instead, so the outcome is never worse than theirs.
-     *
-     * @return false when the statement failed and was rolled back
-     */
-    private boolean applySet(NetChangeBatch n) throws SQLException {
-        Savepoint sp = target.setSavepoint();
-        try {
-            n.apply(target, statement(n.table().setApplySql()));
-        } catch (SQLException e) {
-            try {
-                target.rollback(sp);
-                target.releaseSavepoint(sp);
-            } catch (SQLException rollbackFailed) {
-                e.addSuppressed(rollbackFailed);
-                throw new SQLException("applying changes to target table '" + n.table().migration().targetTable() + "' failed: "
-                        + e.getMessage(), e.getSQLState(), e);
-            }
-            setFallbacks++;
-            return false;
-        }
-        target.releaseSavepoint(sp);
-        setApplies++;
-        return true;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.imago.migration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -81,11 +82,42 @@ final class NetChangeBatch {
     }
 
     /**
-     * Binds the net change to {@code ps} (prepared from {@link ShippedTable#setApplySql()}) and runs it.
+     * Applies the net change with {@code ps} (prepared from {@link ShippedTable#setApplySql()}) inside a
+     * savepoint: should the statement fail (a constraint the net change trips that the changes one by one would
+     * not, say), the savepoint is rolled back and the caller applies {@link #changes()} row by row instead, so
+     * the outcome is never worse than theirs.
      *
-     * @return the rows inserted
+     * @return false when the statement failed and was rolled back
      */
-    int apply(Connection c, PreparedStatement ps) throws SQLException {
+    boolean apply(Connection c, PreparedStatement ps) throws SQLException {
+        Savepoint sp = c.setSavepoint();
+        try {
+            bind(c, ps);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if (PgErrors.cancelled(e) || PgErrors.connectionLost(e)) {
+                throw failed(e); // not the statement's fault: row by row would not fare better
+            }
+            try {
+                c.rollback(sp);
+                c.releaseSavepoint(sp);
+            } catch (SQLException rollbackFailed) {
+                e.addSuppressed(rollbackFailed);
+                throw failed(e);
+            }
+            return false;
+        }
+        c.releaseSavepoint(sp);
+        return true;
+    }
+
+    private SQLException failed(SQLException e) {
+        return new SQLException("applying changes to target table '" + table.migration().targetTable() + "' failed: " + e.getMessage(),
+                e.getSQLState(), e);
+    }
+
+    /** Params: the keys to delete, one text[] per key column; the rows to insert, one text[] per source column. */
+    private void bind(Connection c, PreparedStatement ps) throws SQLException {
         int keys = table.keyIndex().length;
         int cols = table.columnCount();
         List<List<String>> deleted = new ArrayList<>();
@@ -113,6 +145,5 @@ final class NetChangeBatch {
             }
             ps.setArray(p++, c.createArrayOf("text", values));
         }
-        return ps.executeUpdate();
     }
 }
