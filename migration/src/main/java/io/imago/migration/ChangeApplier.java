@@ -47,6 +47,8 @@ final class ChangeApplier implements AutoCloseable {
     private volatile long sourceLookupCount;
     private long setApplies;
     private long setFallbacks;
+    /** Set-based applies in the open target transaction: each is a subtransaction (its savepoint). */
+    private int setAppliesInTransaction;
 
     /** @param target autocommit off, session prepared by {@link #prepareSession} */
     ChangeApplier(Connection target, PgEndpoint source, String slot) {
@@ -202,6 +204,7 @@ final class ChangeApplier implements AutoCloseable {
         target.commit();
         open = false;
         changes = 0;
+        setAppliesInTransaction = 0;
         return wal;
     }
 
@@ -221,6 +224,7 @@ final class ChangeApplier implements AutoCloseable {
         target.commit();
         open = false;
         changes = 0;
+        setAppliesInTransaction = 0;
     }
 
     /** The target's log positions now; only between transactions (ends the read-only one it opens). */
@@ -253,6 +257,7 @@ final class ChangeApplier implements AutoCloseable {
         batched = 0;
         open = false;
         changes = 0;
+        setAppliesInTransaction = 0;
         target.rollback();
     }
 
@@ -261,14 +266,15 @@ final class ChangeApplier implements AutoCloseable {
         if (net != null) {
             NetChangeBatch n = net;
             net = null;
-            if (n.size() >= NetChangeBatch.MIN_SET) {
+            if (n.size() >= NetChangeBatch.MIN_SET && setAppliesInTransaction < NetChangeBatch.MAX_PER_TRANSACTION) {
+                setAppliesInTransaction++;
                 if (n.apply(target, statement(n.table().setApplySql()))) {
                     setApplies++;
                     return;
                 }
                 setFallbacks++;
             }
-            // Row by row: a small batch, or one the set statement could not apply.
+            // Row by row: a small batch, one the set statement could not apply, or past the transaction's savepoints.
             PreparedStatement ps = statement(n.table().applyByKeySql());
             for (String[] params : n.changes()) {
                 bind(ps, params);

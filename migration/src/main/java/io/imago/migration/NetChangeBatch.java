@@ -28,6 +28,13 @@ import java.util.Map;
 final class NetChangeBatch {
     /** Batches with fewer changes go row by row: one statement each is as cheap as a savepoint and a set statement. */
     static final int MIN_SET = 4;
+    /**
+     * Set-based applies in one target transaction at most; later batches of it go row by row. Each is a
+     * subtransaction (its savepoint), and a backend caches 64 subtransaction ids: beyond them every other
+     * session's snapshot on the target overflows and has to read pg_subtrans. Only a huge source transaction
+     * (or many table switches in one group) gets there.
+     */
+    static final int MAX_PER_TRANSACTION = 48;
 
     private final ShippedTable table;
     /** The parameters of {@link ShippedTable#applyByKeySql()}, one array per change, in order. */

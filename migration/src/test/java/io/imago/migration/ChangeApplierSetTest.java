@@ -145,6 +145,29 @@ class ChangeApplierSetTest {
     }
 
     @Test
+    void aTargetTransactionTakesBoundedSavepoints() throws Exception {
+        PgServers.Pair p = PgServers.fresh("set_bounded");
+        String ddl = "CREATE TABLE a (id int PRIMARY KEY, v text); CREATE TABLE b (id int PRIMARY KEY, v text)";
+        Db.exec(p.source(), ddl);
+        Db.exec(p.target(), ddl);
+        ShippedTable ta = table(p, "a", null);
+        ShippedTable tb = table(p, "b", null);
+        int runs = 2 * NetChangeBatch.MAX_PER_TRANSACTION;
+        try (Connection c = p.target().connect()) {
+            ChangeApplier a = applyAll(p, c, x -> {
+                for (int r = 0; r < runs; r++) { // a run of 4 changes to one table, then to the other
+                    for (int i = 0; i < 4; i++) {
+                        x.insert(r % 2 == 0 ? ta : tb, row(String.valueOf(r * 10 + i), "r" + r));
+                    }
+                }
+            });
+            assertEquals(NetChangeBatch.MAX_PER_TRANSACTION, a.setApplies()); // the rest went row by row
+        }
+        assertEquals(2L * runs, Db.count(p.target(), "SELECT count(*) FROM a"));
+        assertEquals(2L * runs, Db.count(p.target(), "SELECT count(*) FROM b"));
+    }
+
+    @Test
     void aFailedSetStatementFallsBackToTheRowByRowApply() throws Exception {
         PgServers.Pair p = PgServers.fresh("set_fallback");
         Db.exec(p.source(), "CREATE TABLE kv (id int PRIMARY KEY, v text)");
