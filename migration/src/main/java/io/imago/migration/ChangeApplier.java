@@ -29,6 +29,8 @@ import java.util.stream.Collectors;
  */
 final class ChangeApplier implements AutoCloseable {
     static final int BATCH = 500;
+    /** Whether keyed tables' changes are applied set-based ({@link NetChangeBatch}); {@code -Dimago.apply.set=false}: row by row. */
+    static final boolean SET_APPLY = !"false".equals(System.getProperty("imago.apply.set"));
 
     private final Connection target;
     private final PgEndpoint source;
@@ -36,11 +38,17 @@ final class ChangeApplier implements AutoCloseable {
     private final Map<String, PreparedStatement> prepared = new HashMap<>();
     private volatile Connection sourceLookups;
     private PreparedStatement batch;
+    /** The pending changes of one keyed table, applied set-based; never pending together with {@link #batch}. */
+    private NetChangeBatch net;
     private ShippedTable batchTable;
     private int batched;
     private long changes;
     private boolean open;
     private volatile long sourceLookupCount;
+    private long setApplies;
+    private long setFallbacks;
+    /** Set-based applies in the open target transaction: each is a subtransaction (its savepoint). */
+    private int setAppliesInTransaction;
 
     /** @param target autocommit off, session prepared by {@link #prepareSession} */
     ChangeApplier(Connection target, PgEndpoint source, String slot) {
@@ -82,6 +90,16 @@ final class ChangeApplier implements AutoCloseable {
         return changes;
     }
 
+    /** How many batches were applied set-based (for tests and diagnostics). */
+    long setApplies() {
+        return setApplies;
+    }
+
+    /** How often a set-based apply failed and its batch went row by row instead (for tests and diagnostics). */
+    long setFallbacks() {
+        return setFallbacks;
+    }
+
     /** How often a TOASTed value had to be read back from the source (for tests and diagnostics). */
     long sourceLookups() {
         return sourceLookupCount;
@@ -89,7 +107,7 @@ final class ChangeApplier implements AutoCloseable {
 
     void insert(ShippedTable t, String[] row) throws SQLException {
         if (t.hasKey()) {
-            add(t, t.applyByKeySql(), applyParams(false, new String[t.keyIndex().length], row, true)); // deletes nothing: no key needed
+            applyByKey(t, false, new String[t.keyIndex().length], row, true); // deletes nothing: no key needed
         } else {
             add(t, t.insertSql(), row);
         }
@@ -98,7 +116,7 @@ final class ChangeApplier implements AutoCloseable {
     /** @param old the old key ('K', other columns null) or the whole old row ('O') */
     void delete(ShippedTable t, String[] old) throws SQLException {
         if (t.hasKey()) {
-            add(t, t.applyByKeySql(), applyParams(true, key(t, old, "delete"), new String[t.columnCount()], false));
+            applyByKey(t, true, key(t, old, "delete"), new String[t.columnCount()], false);
         } else {
             add(t, t.deleteMatchingSql(), old);
         }
@@ -126,11 +144,32 @@ final class ChangeApplier implements AutoCloseable {
             } else if (!resolveUnchanged(t, oldKey, row, unchanged)) {
                 // The row is gone from the source already: a later change in the log deletes it (or moves
                 // its key). Until then the target simply lacks it, as it lacks the row after that change.
-                add(t, t.applyByKeySql(), applyParams(true, oldKey, new String[t.columnCount()], false));
+                applyByKey(t, true, oldKey, new String[t.columnCount()], false);
                 return;
             }
         }
-        add(t, t.applyByKeySql(), applyParams(true, oldKey, row, true));
+        applyByKey(t, true, oldKey, row, true);
+    }
+
+    /** One change of a keyed table, as {@link ShippedTable#applyByKeySql()} takes it: set-based unless disabled. */
+    private void applyByKey(ShippedTable t, boolean delete, String[] key, String[] row, boolean insert) throws SQLException {
+        String[] params = applyParams(delete, key, row, insert);
+        if (!SET_APPLY) {
+            add(t, t.applyByKeySql(), params);
+            return;
+        }
+        if (batch != null || (net != null && net.table() != t)) {
+            flush(); // in order: another statement is pending
+        }
+        if (net == null) {
+            net = new NetChangeBatch(t);
+        }
+        net.add(delete, key, row, insert, params);
+        open = true;
+        changes++;
+        if (net.size() >= BATCH) {
+            flush();
+        }
     }
 
     /** The parameters of {@link ShippedTable#applyByKeySql()}. */
@@ -165,6 +204,7 @@ final class ChangeApplier implements AutoCloseable {
         target.commit();
         open = false;
         changes = 0;
+        setAppliesInTransaction = 0;
         return wal;
     }
 
@@ -184,6 +224,7 @@ final class ChangeApplier implements AutoCloseable {
         target.commit();
         open = false;
         changes = 0;
+        setAppliesInTransaction = 0;
     }
 
     /** The target's log positions now; only between transactions (ends the read-only one it opens). */
@@ -212,14 +253,36 @@ final class ChangeApplier implements AutoCloseable {
 
     void rollback() throws SQLException {
         batch = null;
+        net = null;
         batched = 0;
         open = false;
         changes = 0;
+        setAppliesInTransaction = 0;
         target.rollback();
     }
 
     /** Sends the batched statements. */
     void flush() throws SQLException {
+        if (net != null) {
+            NetChangeBatch n = net;
+            net = null;
+            if (n.size() >= NetChangeBatch.MIN_SET && setAppliesInTransaction < NetChangeBatch.MAX_PER_TRANSACTION) {
+                setAppliesInTransaction++;
+                if (n.apply(target, statement(n.table().setApplySql()))) {
+                    setApplies++;
+                    return;
+                }
+                setFallbacks++;
+            }
+            // Row by row: a small batch, one the set statement could not apply, or past the transaction's savepoints.
+            PreparedStatement ps = statement(n.table().applyByKeySql());
+            for (String[] params : n.changes()) {
+                bind(ps, params);
+                ps.addBatch();
+            }
+            batch = ps;
+            batchTable = n.table();
+        }
         if (batch == null) {
             return;
         }
@@ -314,9 +377,7 @@ final class ChangeApplier implements AutoCloseable {
         if (ps != batch) {
             flush();
         }
-        for (int i = 0; i < params.length; i++) {
-            ps.setString(i + 1, params[i]);
-        }
+        bind(ps, params);
         ps.addBatch();
         batch = ps;
         batchTable = t;
@@ -324,6 +385,12 @@ final class ChangeApplier implements AutoCloseable {
         changes++;
         if (++batched >= BATCH) {
             flush();
+        }
+    }
+
+    private static void bind(PreparedStatement ps, String[] params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            ps.setString(i + 1, params[i]);
         }
     }
 

@@ -34,6 +34,7 @@ final class ShippedTable {
     private final String deleteByKey;
     private final String replaceByKey;
     private final String applyByKey;
+    private final String setApply;
     private final String deleteMatching;
     private final String replaceMatching;
     private final Map<String, String> lookups = new HashMap<>();
@@ -65,12 +66,14 @@ final class ShippedTable {
             // go to the server in one batch (one round trip) instead of one batch per run of the same kind.
             applyByKey = "WITH d AS (DELETE FROM " + target + " AS t WHERE CAST(? AS boolean) AND " + keyMatch("t") + " RETURNING 1) "
                     + sql.insertFrom(afterDelete("CAST(? AS boolean) AND "));
+            setApply = setApply(target);
             deleteMatching = null;
             replaceMatching = null;
         } else {
             deleteByKey = null;
             replaceByKey = null;
             applyByKey = null;
+            setApply = null;
             String match = "SELECT t2.tableoid AS toid, t2.ctid AS tid FROM " + target + " AS t2, (" + sql.selectConverted(sql.valuesRelation(1))
                     + ") AS o WHERE " + m.columns().stream().map(c -> same(c, "t2", "o")).collect(Collectors.joining(" AND ")) + " LIMIT 1";
             String delete = "DELETE FROM " + target + " AS t USING x WHERE t.tableoid = x.toid AND t.ctid = x.tid";
@@ -117,6 +120,15 @@ final class ShippedTable {
      */
     String applyByKeySql() {
         return applyByKey;
+    }
+
+    /**
+     * Params: one text[] per key column (the keys whose target rows to delete), then one text[] per source
+     * column (the rows to insert, each if it passes the filter). Deletes them all, then inserts: the set-based
+     * form of {@link #applyByKeySql()} ({@link NetChangeBatch}). Tables with a key only.
+     */
+    String setApplySql() {
+        return setApply;
     }
 
     /** Params: every source column of the old row. Deletes one target row equal to its conversion. */
@@ -173,6 +185,27 @@ final class ShippedTable {
                     + TransformSql.converted(mapping, "CAST(? AS " + c.stagingType() + ")"));
         }
         return String.join(" AND ", parts);
+    }
+
+    private String setApply(String target) {
+        List<String> keyParts = new ArrayList<>();
+        List<String> keyArrays = new ArrayList<>();
+        List<String> keyNames = new ArrayList<>();
+        for (int k = 0; k < keyIndex.length; k++) {
+            SourceColumn c = m.sourceColumns().get(keyIndex[k]);
+            keyArrays.add("CAST(? AS text[])");
+            keyNames.add("k" + k);
+            keyParts.add("t." + Sql.ident(keyMappings.get(k).targetColumn()) + " = "
+                    + TransformSql.converted(keyMappings.get(k), "CAST(k.k" + k + " AS " + c.stagingType() + ")"));
+        }
+        List<SourceColumn> cols = m.sourceColumns();
+        String rows = "(SELECT " + IntStream.range(0, cols.size()).mapToObj(i -> "CAST(u.c" + i + " AS " + cols.get(i).stagingType() + ") AS "
+                + Sql.ident(cols.get(i).name())).collect(Collectors.joining(", ")) + " FROM unnest("
+                + IntStream.range(0, cols.size()).mapToObj(i -> "CAST(? AS text[])").collect(Collectors.joining(", ")) + ") AS u("
+                + IntStream.range(0, cols.size()).mapToObj(i -> "c" + i).collect(Collectors.joining(", "))
+                + ") WHERE (SELECT count(*) FROM d) >= 0) AS s";
+        return "WITH d AS (DELETE FROM " + target + " AS t USING unnest(" + String.join(", ", keyArrays) + ") AS k("
+                + String.join(", ", keyNames) + ") WHERE " + String.join(" AND ", keyParts) + " RETURNING 1) " + sql.insertFrom(rows);
     }
 
     /** The VALUES relation, yielding its row only once the CTE {@code d} has run, and only if {@code condition} holds. */
