@@ -41,6 +41,44 @@ final class ImagoCli {
         }
     }
 
+    /**
+     * Writes a blueprint of the quickstart shop's version 1 (two instances, its schema) into the work folder.
+     *
+     * @param replaces the universe it replaces, or null
+     * @param tail YAML appended after the database's schema line (for instance {@code "  seed: seed-v1.sql"})
+     */
+    Path quickstartBlueprint(String universe, String replaces, String ingress, int port, String tail) throws java.io.IOException {
+        String yml = """
+                imago: 1
+                universe: %s
+                %s
+                provider:
+                  type: local
+                ingress:
+                  name: %s
+                  type: loadBalancer
+                  port: %d
+                compute:
+                  - name: web
+                    count: 2
+                    size: small
+                    run: ["java", "-jar", "%s"]
+                    env:
+                      DB_URL: ${database.url}
+                      SCHEMA_VERSION: "1"
+                    health: { path: /health, timeout: 60s }
+                database:
+                  engine: postgres
+                  version: "15"
+                  size: small
+                  schema: schema-v1.sql
+                %s
+                """.formatted(universe, replaces == null ? "" : "replaces: " + replaces, ingress, port, appJar(), tail);
+        Path f = work.resolve(universe + ".yml");
+        Files.writeString(f, yml);
+        return f;
+    }
+
     /** @return what the command printed; throws with its tail when it fails or takes over 6 minutes */
     String run(List<String> args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

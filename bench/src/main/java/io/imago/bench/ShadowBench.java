@@ -124,33 +124,7 @@ final class ShadowBench {
     }
 
     private void apply(String universe, String ingress, int port) throws Exception {
-        String yml = """
-                imago: 1
-                universe: %s
-                provider:
-                  type: local
-                ingress:
-                  name: %s
-                  type: loadBalancer
-                  port: %d
-                compute:
-                  - name: web
-                    count: 2
-                    size: small
-                    run: ["java", "-jar", "%s"]
-                    env:
-                      DB_URL: ${database.url}
-                      SCHEMA_VERSION: "1"
-                    health: { path: /health, timeout: 60s }
-                database:
-                  engine: postgres
-                  version: "15"
-                  size: small
-                  schema: schema-v1.sql
-                  seed: seed-v1.sql
-                """.formatted(universe, ingress, port, cli.appJar());
-        Path f = work.resolve(universe + ".yml");
-        Files.writeString(f, yml);
+        Path f = cli.quickstartBlueprint(universe, null, ingress, port, "  seed: seed-v1.sql");
         live.add(universe);
         cli.run(List.of("apply", "--yes", f.toString()));
     }

@@ -5,13 +5,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -46,8 +43,7 @@ final class SwitchBench {
 
     Result run() throws Exception {
         cli.copyQuickstartFiles();
-        Path app = cli.appJar();
-        apply(blueprint(0, app), 0);
+        apply(blueprint(0), 0);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong requests = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -58,7 +54,7 @@ final class SwitchBench {
         try {
             Thread.sleep(1000);
             for (int i = 1; i <= switches; i++) {
-                pauses.add((double) apply(blueprint(i, app), i));
+                pauses.add((double) apply(blueprint(i), i));
                 System.out.printf("  switch %d/%d: writes paused %.0f ms; %d requests so far, %d failed%n    %s%n", i, switches,
                         pauses.get(i - 1), requests.get(), failed.get(), lastBreakdown);
             }
@@ -83,33 +79,8 @@ final class SwitchBench {
         live = null;
     }
 
-    private Path blueprint(int n, Path app) throws IOException {
-        String yml = """
-                imago: 1
-                universe: bench-%d
-                %s
-                provider:
-                  type: local
-                ingress:
-                  name: benchshop
-                  type: loadBalancer
-                  port: %d
-                compute:
-                  - name: web
-                    count: 2
-                    size: small
-                    run: ["java", "-jar", "%s"]
-                    env:
-                      DB_URL: ${database.url}
-                      SCHEMA_VERSION: "1"
-                    health: { path: /health, timeout: 60s }
-                database:
-                  engine: postgres
-                  version: "15"
-                  size: small
-                  schema: schema-v1.sql
-                %s
-                """.formatted(n, n == 0 ? "" : "replaces: bench-" + (n - 1), port, app, n == 0 ? "  seed: seed-v1.sql" : """
+    private Path blueprint(int n) throws IOException {
+        return cli.quickstartBlueprint("bench-" + n, n == 0 ? null : "bench-" + (n - 1), "benchshop", port, n == 0 ? "  seed: seed-v1.sql" : """
                 migration:
                   tables: all
                   snapshot: { parallelism: 2 }
@@ -118,9 +89,6 @@ final class SwitchBench {
                   drainTimeout: 10s
                 teardown:
                   keepOld: 0""");
-        Path f = work.resolve("bench-" + n + ".yml");
-        Files.writeString(f, yml);
-        return f;
     }
 
     private String lastBreakdown = "";
