@@ -93,6 +93,21 @@ final class ProcTable {
         return matches.stream().filter(p -> !pids.contains(p.ppid())).toList();
     }
 
+    /**
+     * True while the process exists and has not exited. {@link ProcessHandle#isAlive} also says true for a zombie
+     * (exited, not yet reaped), and the reaper of a process imago left detached is whatever init the machine runs:
+     * some reap only every second or two, which made every stop wait that long for a process already gone.
+     */
+    static boolean running(long pid) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X' && state != 'x';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static long ppid(Path dir) {
         try {
             String stat = Files.readString(dir.resolve("stat"));

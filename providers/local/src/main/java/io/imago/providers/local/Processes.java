@@ -76,27 +76,27 @@ final class Processes {
         procs.forEach(p -> p.handle().ifPresent(h -> stop(h, grace)));
     }
 
-    /** SIGTERM to the process and its children, then SIGKILL after the grace period. */
+    /** SIGTERM to the process and its children, then SIGKILL after the grace period; returns once all have exited. */
     static void stop(ProcessHandle h, Duration grace) {
         List<ProcessHandle> all = new ArrayList<>(h.descendants().toList());
         all.add(0, h);
         all.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + grace.toNanos();
-        for (ProcessHandle p : all) {
-            while (p.isAlive() && System.nanoTime() < deadline) {
-                sleep(50);
-            }
-        }
-        for (ProcessHandle p : all) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
-            }
-        }
-        for (ProcessHandle p : all) {
-            try {
-                p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // a zombie whose parent is gone is reaped by init; nothing more to do
+        awaitExit(all, System.nanoTime() + grace.toNanos());
+        all.stream().filter(Processes::running).forEach(ProcessHandle::destroyForcibly);
+        // A process in uninterruptible sleep outlives even SIGKILL for a moment.
+        awaitExit(all, System.nanoTime() + Duration.ofSeconds(5).toNanos());
+    }
+
+    /** Alive and not a zombie; isAlive alone also checks that the pid still names the process it did (start time). */
+    static boolean running(ProcessHandle p) {
+        return p.isAlive() && ProcTable.running(p.pid());
+    }
+
+    /** Exited, not reaped: the machine's init reaps detached processes in its own time. */
+    private static void awaitExit(List<ProcessHandle> procs, long deadline) {
+        for (ProcessHandle p : procs) {
+            while (running(p) && System.nanoTime() < deadline) {
+                sleep(20);
             }
         }
     }

@@ -42,6 +42,7 @@ final class Api implements HttpHandler {
     private record Response(int status, Object body) {}
 
     private final Shop shop;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final String universe;
     private final Defect defect;
 
@@ -57,6 +58,7 @@ final class Api implements HttpHandler {
 
     @Override
     public void handle(HttpExchange ex) throws IOException {
+        inFlight.incrementAndGet();
         try (ex) {
             Response r;
             try {
@@ -70,7 +72,18 @@ final class Api implements HttpHandler {
                 r = new Response(500, Map.of("error", "internal error"));
             }
             send(ex, r);
+        } finally {
+            inFlight.decrementAndGet();
         }
+    }
+
+    /** Waits until no request is being answered, at most {@code maxMillis}; true if none is. */
+    boolean awaitIdle(long maxMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + maxMillis * 1_000_000;
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return inFlight.get() == 0;
     }
 
     private Response route(HttpExchange ex) throws Failure, SQLException, IOException {

@@ -49,12 +49,16 @@ public final class Main {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
         ExecutorService threads = Executors.newFixedThreadPool(16);
         server.setExecutor(threads);
-        server.createContext("/", new Api(shop, universe, defect));
+        Api api = new Api(shop, universe, defect);
+        server.createContext("/", api);
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.stop(1);
-            threads.shutdown();
             try {
+                // Answers in progress finish (up to 1 s); then stop(0), since the JDK's stop(delay) waits the whole
+                // delay even when nothing is in flight.
+                api.awaitIdle(1000);
+                server.stop(0);
+                threads.shutdown();
                 threads.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
