@@ -67,7 +67,7 @@ final class ApplyContext {
      *
      * @param basis what it was measured over, in words
      */
-    void measure(Throughput figure, double value, String basis) {
+    synchronized void measure(Throughput figure, double value, String basis) {
         if (Double.isFinite(value) && value >= 0) {
             measured.put(figure, new io.imago.state.ProviderCalibration.Measurement(value, java.time.Instant.now(), bp.universe(), basis));
         }
@@ -77,7 +77,7 @@ final class ApplyContext {
      * Merges what the step measured into the provider's calibration in the state. A calibration that cannot be written
      * costs a warning, never the apply.
      */
-    void saveMeasurements() {
+    synchronized void saveMeasurements() {
         if (measured.isEmpty()) {
             return;
         }
@@ -94,16 +94,16 @@ final class ApplyContext {
     }
 
     /** Re-reads the state after helpers outside this context saved it. */
-    void reload() {
+    synchronized void reload() {
         state = store.universe(state.name()).orElse(state);
     }
 
-    UniverseState state() {
+    synchronized UniverseState state() {
         return state;
     }
 
-    /** Changes the universe's state and saves it at once (atomically, on disk). */
-    UniverseState update(UnaryOperator<UniverseState> change) {
+    /** Changes the universe's state and saves it at once (atomically, on disk); PROVISION updates from two threads. */
+    synchronized UniverseState update(UnaryOperator<UniverseState> change) {
         state = change.apply(state);
         store.save(state);
         return state;

@@ -17,8 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
-/** Rents the universe: its database first (instances refer to it), the ingress, then the instances. */
+/**
+ * Rents the universe: the database and the ingress side by side (neither needs the other, and each takes a process start
+ * here, minutes on a cloud), then the instances, which refer to the database.
+ */
 final class ProvisionStep implements Step {
     @Override
     public StepName name() {
@@ -48,30 +54,15 @@ final class ProvisionStep implements Step {
     @Override
     public String run(ApplyContext ctx) {
         List<String> parts = new ArrayList<>();
-        DatabaseSpec dbSpec = ctx.bp.database();
-        if (dbSpec != null) {
-            boolean first = ctx.state().resource("database").isEmpty(); // a resumed run finds it: nothing to measure
-            long t0 = System.nanoTime();
-            DatabaseRequest request = new DatabaseRequest(ctx.bp.universe(), dbSpec.version(), dbSpec.size(), dbSpec.instanceClass(),
-                    dbSpec.storageGb());
-            Resource db;
-            if (dbSpec.isExternal()) {
-                ctx.reporter.info("using the external database " + dbSpec.external().url() + " for " + ctx.bp.universe());
-                db = WithExternalDatabases.external(ctx.provider).create(request, dbSpec.external());
-            } else {
-                ctx.reporter.info("starting database " + ctx.bp.universe() + "-db (PostgreSQL " + dbSpec.version() + ")");
-                db = ctx.provider.database().create(request);
-                if (first) {
-                    ctx.measure(Throughput.PROVISION_DATABASE, (System.nanoTime() - t0) / 1e9, "renting " + ctx.bp.universe() + "-db");
-                }
-            }
-            ctx.update(s -> s.withResource(Resources.record(db)));
-            // An external database is named by its record: where a secret says where it is, by the reference, not the host.
-            var c = ctx.db(false);
-            String where = dbSpec.isExternal() ? "external database " + ExternalDatabases.where(db) : "database " + c.host() + ":" + c.port();
-            parts.add(where + " (PostgreSQL " + db.attrs().getOrDefault("version", dbSpec.version()) + ")");
+        CompletableFuture<Resource> ingressRented = CompletableFuture.supplyAsync(() -> ensureIngress(ctx), SIDE_THREAD);
+        try {
+            rentDatabase(ctx).ifPresent(parts::add);
+        } catch (RuntimeException e) {
+            // The ingress is not left being created behind a failure the policy is about to clean up after.
+            ingressRented.exceptionally(t -> null).join();
+            throw e;
         }
-        Resource ingress = ensureIngress(ctx);
+        Resource ingress = joinUnwrapped(ingressRented);
         parts.add("ingress " + ctx.ingressProvider().ingress().url(ingress));
         List<Resource> started = new ArrayList<>();
         double groupSeconds = 0;
@@ -110,6 +101,51 @@ final class ProvisionStep implements Step {
                     + " (the " + ctx.ingressProvider().type() + " ingress forwards to it from the switch on)"));
         }
         return String.join(", ", parts);
+    }
+
+    /** The database, when the blueprint has one; what it says of it for the step's summary. */
+    private static java.util.Optional<String> rentDatabase(ApplyContext ctx) {
+        DatabaseSpec dbSpec = ctx.bp.database();
+        if (dbSpec == null) {
+            return java.util.Optional.empty();
+        }
+        boolean first = ctx.state().resource("database").isEmpty(); // a resumed run finds it: nothing to measure
+        long t0 = System.nanoTime();
+        DatabaseRequest request = new DatabaseRequest(ctx.bp.universe(), dbSpec.version(), dbSpec.size(), dbSpec.instanceClass(),
+                dbSpec.storageGb());
+        Resource db;
+        if (dbSpec.isExternal()) {
+            ctx.reporter.info("using the external database " + dbSpec.external().url() + " for " + ctx.bp.universe());
+            db = WithExternalDatabases.external(ctx.provider).create(request, dbSpec.external());
+        } else {
+            ctx.reporter.info("starting database " + ctx.bp.universe() + "-db (PostgreSQL " + dbSpec.version() + ")");
+            db = ctx.provider.database().create(request);
+            if (first) {
+                ctx.measure(Throughput.PROVISION_DATABASE, (System.nanoTime() - t0) / 1e9, "renting " + ctx.bp.universe() + "-db");
+            }
+        }
+        ctx.update(s -> s.withResource(Resources.record(db)));
+        // An external database is named by its record: where a secret says where it is, by the reference, not the host.
+        var c = ctx.db(false);
+        String where = dbSpec.isExternal() ? "external database " + ExternalDatabases.where(db) : "database " + c.host() + ":" + c.port();
+        return java.util.Optional.of(where + " (PostgreSQL " + db.attrs().getOrDefault("version", dbSpec.version()) + ")");
+    }
+
+    private static final Executor SIDE_THREAD = task -> {
+        Thread t = new Thread(task, "provision-ingress");
+        t.setDaemon(true);
+        t.start();
+    };
+
+    private static <T> T joinUnwrapped(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -95,11 +96,31 @@ final class LocalDatabases implements DatabaseService {
         existing.map(a -> Path.of(a.get("home"))).filter(h -> !h.equals(home)).ifPresent(LocalIngresses::deleteTree);
         PgDataDir.stopLeftovers(data);
         LocalIngresses.deleteTree(data);
+        // The certificate is made beside initdb: each is a process that takes most of a second.
+        CompletableFuture<ServerCertificate.Pair> tls = CompletableFuture.supplyAsync(() -> ServerCertificate.make(home), NEW_THREAD);
         PgDataDir.initialise(bins, home, data, adminPassword);
+        ServerCertificate.install(joinUnwrapped(tls), home, data, bins.runAs());
         Resource r = new Resource(KIND, id, markInitialized(id, attrs));
         start(r);
         bootstrap(current(r));
         return current(r);
+    }
+
+    private static final java.util.concurrent.Executor NEW_THREAD = task -> {
+        Thread t = new Thread(task, "server-certificate");
+        t.setDaemon(true);
+        t.start();
+    };
+
+    private static <T> T joinUnwrapped(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
     }
 
     /** Written last, after initdb and the config edits: from here on the folder is worth keeping. */
