@@ -96,6 +96,7 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
         SessionFence fence = null;
         CompletableFuture<long[]> lasting = null;
         long t0 = 0;
+        boolean prepared = false;
         boolean flipped = false;
         try {
             fromDb = from.connectBrief();
@@ -104,7 +105,8 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             // Everything that can be done before the pause is: the sequences set ahead, the ingress's connection open.
             SequenceHandover sequences = SequenceHandover.prepare(fromDb, toDb, migration, SEQUENCE_MARGIN);
             ingress.prepareSwitch(ingressResource, toName, backends);
-            WriteFence.checkFenceable(fromDb, fromAppRole);
+            WriteFence.prepareFence(lastingDb, fromAppRole);
+            prepared = true;
             t0 = System.nanoTime();
             ingress.hold(ingressResource, maxPause);
             long held = System.nanoTime();
@@ -144,6 +146,8 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             if (!flipped && lasting != null) {
                 awaitQuietly(lasting);
                 liftAfterFailure(e);
+            } else if (prepared) {
+                dropPreparedQuietly(e);
             }
             throw e;
         } finally {
@@ -227,6 +231,15 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             throw new EngineException(EngineException.Kind.FAILED, "the switch failed before the flip (" + PgErrors.rootMessage(cause)
                     + ") and the write fence on " + fromName + " could not be lifted (" + PgErrors.rootMessage(lift) + "): "
                     + fromName + " serves reads but refuses writes until a re-run of the same command lifts it", cause);
+        }
+    }
+
+    /** No fence went up: the table {@link WriteFence#prepareFence} made goes again (lift drops it when empty). */
+    private void dropPreparedQuietly(Exception cause) {
+        try {
+            WriteFence.lift(from, fromAppRole);
+        } catch (Exception e) {
+            cause.addSuppressed(e);
         }
     }
 

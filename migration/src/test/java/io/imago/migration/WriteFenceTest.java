@@ -95,7 +95,7 @@ class WriteFenceTest {
         try (Connection writer = s.app().connect(); Connection admin = s.admin().connect()) {
             writer.setAutoCommit(false);
             writer.createStatement().execute("INSERT INTO items (v) VALUES ('in flight')"); // holds an xid now
-            WriteFence.checkFenceable(admin, s.role());
+            WriteFence.prepareFence(admin, s.role());
             WriteFence.fenceWithinPause(admin, s.role(), Duration.ofMillis(300));
             assertThrows(SQLException.class, writer::commit);
             assertEquals(0, Db.count(s.admin(), "SELECT count(*) FROM pg_stat_activity WHERE usename = '" + s.role() + "'"),
@@ -106,6 +106,21 @@ class WriteFenceTest {
         WriteFence.lift(s.admin(), s.role());
         Db.exec(s.app(), "INSERT INTO items (v) VALUES ('lifted')");
         assertEquals(1, Db.count(s.admin(), "SELECT count(*) FROM items"));
+    }
+
+    /** A pause that fails before its fence leaves the source as it was: the table prepared for the fence goes again. */
+    @Test
+    void aPreparedFenceThatNeverWentUpLeavesNothingBehindOnceLifted() throws Exception {
+        Setup s = setup("fence_prepared_only");
+        try (Connection admin = s.admin().connect()) {
+            WriteFence.prepareFence(admin, s.role());
+            assertEquals(1, Db.count(s.admin(), "SELECT count(*) FROM pg_namespace WHERE nspname = 'imago'"));
+            Db.exec(s.app(), "INSERT INTO items (v) VALUES ('still writable')");
+            WriteFence.lift(admin, s.role());
+        }
+        assertEquals(0, Db.count(s.admin(), "SELECT count(*) FROM pg_namespace WHERE nspname = 'imago'"));
+        Db.exec(s.app(), "INSERT INTO items (v) VALUES ('after')");
+        assertEquals(2, Db.count(s.admin(), "SELECT count(*) FROM items"));
     }
 
     /** A statement past its privilege check but with no xid yet (still reading) would write after the fence. */
