@@ -209,7 +209,7 @@ class DatabaseResumeTest {
             assertTrue(leftover.isAlive(), "and is still at work (PG_VERSION comes early, the rest takes a second or more)");
 
             Resource again = p.database().create(request("d2"));
-            assertFalse(leftover.isAlive(), "the leftover initdb was stopped");
+            assertFalse(Processes.running(leftover.toHandle()), "the leftover initdb was stopped");
             DatabaseCredentials admin = p.database().credentials(again, true);
             assertEquals(1, select1(admin), "the new folder has the stored password");
             assertThrows(SQLException.class, () -> DriverManager.getConnection(admin.jdbcUrl(), admin.user(), "wrong"),
@@ -231,7 +231,7 @@ class DatabaseResumeTest {
             retag("d3", Map.of(PgDataDir.INITIALIZED, "false"));
 
             Resource again = p.database().create(request("d3"));
-            assertFalse(ProcessHandle.of(oldServer).map(ProcessHandle::isAlive).orElse(false), "the old server was stopped");
+            assertFalse(ProcessHandle.of(oldServer).map(Processes::running).orElse(false), "the old server was stopped");
             assertEquals(1, select1(p.database().credentials(again, true)));
             assertEquals(1, workingOn(dataDir).size());
         } finally {

@@ -115,7 +115,7 @@ class ProcessResumeTest {
 
         p.compute().destroy(listed.get(0));
         assertEquals(List.of(), instanceProcesses(first.id()), "destroy leaves no process");
-        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        assertFalse(ProcessHandle.of(pid).map(Processes::running).orElse(false));
         assertEquals(List.of(), p.compute().list("r1"));
     }
 
@@ -170,8 +170,8 @@ class ProcessResumeTest {
         p.ingress().destroy(ingress);
 
         assertTrue(stranger.isAlive(), "the unrelated process survives both destroys");
-        assertFalse(ProcessHandle.of(instancePid).map(ProcessHandle::isAlive).orElse(false), "the real instance was found and stopped");
-        assertFalse(ProcessHandle.of(ingressPid).map(ProcessHandle::isAlive).orElse(false), "the real ingress was found and stopped");
+        assertFalse(ProcessHandle.of(instancePid).map(Processes::running).orElse(false), "the real instance was found and stopped");
+        assertFalse(ProcessHandle.of(ingressPid).map(Processes::running).orElse(false), "the real ingress was found and stopped");
         assertEquals(List.of(), ingressProcesses(realIngress));
     }
 }
