@@ -1,5 +1,6 @@
 package io.imago.bench;
 
+import io.imago.testkit.OpenLoopReader;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,11 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,9 +29,6 @@ final class ShadowBench {
 
     record Result(int rate, double sample, List<Double> withoutMs, List<Double> withMs, long requests, long failed, long compared,
             long dropped, long mismatches, double mirroringSeconds) {
-    }
-
-    private record Sample(long atNanos, double ms) {
     }
 
     private final ImagoCli cli;
@@ -64,30 +57,24 @@ final class ShadowBench {
         List<String> candidates = Admin.of(cli.state(), "benchnew").backends();
         System.out.printf("  old universe behind 127.0.0.1:%d (%s); candidates %s%n", oldPort, old.backends(), candidates);
 
-        List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
-        AtomicLong requests = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(32);
-        Thread pacer = new Thread(() -> pace(oldPort, pool, stop, samples, requests, failed), "bench-shadow-reader");
-        pacer.start();
         List<long[]> on = new ArrayList<>();
         List<long[]> off = new ArrayList<>();
         long compared = 0;
         long dropped = 0;
         long mismatches = 0;
+        OpenLoopReader reader = new OpenLoopReader(oldPort, rate);
         try {
             Thread.sleep(5_000); // JIT and connection pools warm up; not counted
             int window = 0;
             for (int r = 0; r < rounds; r++) {
                 for (boolean mirroring : r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
-                    long from = System.nanoTime();
+                    long from = System.currentTimeMillis();
                     if (mirroring) {
                         old.call("POST", "/shadow", "{\"candidates\":" + json(candidates) + ",\"sample\":" + sample + ",\"durationMs\":"
                                 + (windowSeconds * 1000L + 5_000) + "}");
                     }
                     Thread.sleep(windowSeconds * 1000L);
-                    long to = System.nanoTime();
+                    long to = System.currentTimeMillis() - 1;
                     if (mirroring) {
                         String res = old.call("DELETE", "/shadow", null);
                         compared += count(res, "compared");
@@ -98,17 +85,14 @@ final class ShadowBench {
                         off.add(new long[] {from, to});
                     }
                     System.out.printf("  window %d/%d %s mirroring: %d requests so far, %d failed%n", ++window, 2 * rounds,
-                            mirroring ? "with" : "without", requests.get(), failed.get());
+                            mirroring ? "with" : "without", reader.requests(), reader.failures().size());
                 }
             }
         } finally {
-            stop.set(true);
-            pacer.join(5_000);
-            pool.shutdown();
-            pool.awaitTermination(40, TimeUnit.SECONDS);
+            reader.stop();
         }
-        return new Result(rate, sample, within(samples, off), within(samples, on), requests.get(), failed.get(), compared, dropped,
-                mismatches, on.size() * (double) windowSeconds);
+        return new Result(rate, sample, within(reader, off), within(reader, on), reader.requests(), reader.failures().size(), compared,
+                dropped, mismatches, on.size() * (double) windowSeconds);
     }
 
     /** Destroys both universes; safe to call more than once. */
@@ -129,43 +113,10 @@ final class ShadowBench {
         cli.run(List.of("apply", "--yes", f.toString()));
     }
 
-    /** Customers by id (4 in 5) and a customer's orders, at a fixed rate whatever the answers take (an open loop). */
-    private void pace(int port, ExecutorService pool, AtomicBoolean stop, List<Sample> samples, AtomicLong requests, AtomicLong failed) {
-        long start = System.nanoTime();
-        long gap = 1_000_000_000L / rate;
-        for (long i = 0; !stop.get(); i++) {
-            long wait = start + i * gap - System.nanoTime();
-            if (wait > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            long id = 1 + i % 50;
-            String path = i % 5 == 4 ? "/api/orders?customer=" + id : "/api/customers/" + id;
-            pool.execute(() -> {
-                requests.incrementAndGet();
-                long t0 = System.nanoTime();
-                try {
-                    HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                            .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.discarding());
-                    if (r.statusCode() != 200) {
-                        failed.incrementAndGet();
-                    }
-                    samples.add(new Sample(t0, (System.nanoTime() - t0) / 1e6));
-                } catch (IOException | InterruptedException e) {
-                    failed.incrementAndGet();
-                }
-            });
-        }
-    }
-
-    private static List<Double> within(List<Sample> samples, List<long[]> windows) {
-        synchronized (samples) {
-            return samples.stream().filter(s -> windows.stream().anyMatch(w -> s.atNanos() >= w[0] && s.atNanos() < w[1]))
-                    .map(Sample::ms).toList();
-        }
+    private static List<Double> within(OpenLoopReader reader, List<long[]> windows) {
+        List<Double> out = new ArrayList<>();
+        windows.forEach(w -> out.addAll(reader.latencies(w[0], w[1])));
+        return out;
     }
 
     private static long count(String json, String field) {

@@ -5,20 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.imago.testkit.OpenLoopReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +60,7 @@ class ShadowGateIT {
         Cli.Result v1 = qs.imago("apply", "--yes", qs.v1().toString());
         assertEquals(0, v1.code(), v1.toString());
 
-        try (Load load = new Load(qs.port, RATE)) {
+        try (OpenLoopReader load = new OpenLoopReader(qs.port, RATE)) {
             Thread.sleep(4_000); // the users' latency before any mirroring
             long baselineEnd = System.currentTimeMillis();
 
@@ -129,7 +121,7 @@ class ShadowGateIT {
     }
 
     /** The users' p50/p99 before the upgrade (no mirroring) and inside the two shadow windows, same load. */
-    private static void printCost(Load load, long baselineEnd, JsonNode... checks) {
+    private static void printCost(OpenLoopReader load, long baselineEnd, JsonNode... checks) {
         List<Double> before = load.latencies(0, baselineEnd);
         List<Double> during = new ArrayList<>();
         long compared = 0;
@@ -153,75 +145,5 @@ class ShadowGateIT {
         List<Double> s = new ArrayList<>(xs);
         Collections.sort(s);
         return s.get(Math.min(s.size() - 1, (int) Math.ceil(q * s.size()) - 1));
-    }
-
-    /** Reads at a fixed rate through the ingress: customers by id (4 in 5) and a customer's orders. */
-    static final class Load implements AutoCloseable {
-        record Sample(long atMs, double ms) {}
-
-        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-        private final ExecutorService pool = Executors.newFixedThreadPool(32);
-        private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
-        private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final Thread pacer;
-
-        Load(int port, int rate) {
-            pacer = new Thread(() -> {
-                long start = System.nanoTime();
-                long gap = 1_000_000_000L / rate;
-                for (long i = 0; !stop.get(); i++) {
-                    long wait = start + i * gap - System.nanoTime();
-                    if (wait > 0) {
-                        try {
-                            TimeUnit.NANOSECONDS.sleep(wait);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                    long id = 1 + i % 50;
-                    String path = i % 5 == 4 ? "/api/orders?customer=" + id : "/api/customers/" + id;
-                    pool.execute(() -> get(port, path));
-                }
-            }, "shadow-it-load");
-            pacer.start();
-        }
-
-        private void get(int port, String path) {
-            long at = System.currentTimeMillis();
-            long t0 = System.nanoTime();
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 200) {
-                    failures.add(path + " answered " + r.statusCode() + ": " + r.body());
-                }
-                samples.add(new Sample(at, (System.nanoTime() - t0) / 1e6));
-            } catch (Exception e) {
-                failures.add(path + ": " + e);
-            }
-        }
-
-        List<Double> latencies(long fromMs, long toMs) {
-            synchronized (samples) {
-                return samples.stream().filter(s -> s.atMs() >= fromMs && s.atMs() <= toMs).map(Sample::ms).toList();
-            }
-        }
-
-        List<String> failures() {
-            return List.copyOf(failures);
-        }
-
-        void stop() throws InterruptedException {
-            stop.set(true);
-            pacer.join(5_000);
-            pool.shutdown();
-            pool.awaitTermination(40, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop();
-        }
     }
 }
