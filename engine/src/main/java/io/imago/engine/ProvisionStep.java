@@ -9,6 +9,7 @@ import io.imago.providers.spi.DatabaseRequest;
 import io.imago.providers.spi.IngressRequest;
 import io.imago.providers.spi.InstanceRequest;
 import io.imago.providers.spi.Resource;
+import io.imago.providers.spi.SideTask;
 import io.imago.state.IngressState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 
 /**
  * Rents the universe: the database and the ingress side by side (neither needs the other, and each takes a process start
@@ -54,15 +52,15 @@ final class ProvisionStep implements Step {
     @Override
     public String run(ApplyContext ctx) {
         List<String> parts = new ArrayList<>();
-        CompletableFuture<Resource> ingressRented = CompletableFuture.supplyAsync(() -> ensureIngress(ctx), SIDE_THREAD);
+        SideTask<Resource> ingressRented = SideTask.start("provision-ingress", () -> ensureIngress(ctx));
         try {
             rentDatabase(ctx).ifPresent(parts::add);
         } catch (RuntimeException e) {
             // The ingress is not left being created behind a failure the policy is about to clean up after.
-            ingressRented.exceptionally(t -> null).join();
+            ingressRented.awaitQuietly();
             throw e;
         }
-        Resource ingress = joinUnwrapped(ingressRented);
+        Resource ingress = ingressRented.join();
         parts.add("ingress " + ctx.ingressProvider().ingress().url(ingress));
         List<Resource> started = new ArrayList<>();
         double groupSeconds = 0;
@@ -129,23 +127,6 @@ final class ProvisionStep implements Step {
         var c = ctx.db(false);
         String where = dbSpec.isExternal() ? "external database " + ExternalDatabases.where(db) : "database " + c.host() + ":" + c.port();
         return java.util.Optional.of(where + " (PostgreSQL " + db.attrs().getOrDefault("version", dbSpec.version()) + ")");
-    }
-
-    private static final Executor SIDE_THREAD = task -> {
-        Thread t = new Thread(task, "provision-ingress");
-        t.setDaemon(true);
-        t.start();
-    };
-
-    private static <T> T joinUnwrapped(CompletableFuture<T> f) {
-        try {
-            return f.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
     }
 
     /**

@@ -33,10 +33,9 @@ final class ChangeApplier implements AutoCloseable {
     static final boolean SET_APPLY = !"false".equals(System.getProperty("imago.apply.set"));
 
     private final Connection target;
-    private final PgEndpoint source;
     private final String slot;
     private final Map<String, PreparedStatement> prepared = new HashMap<>();
-    private volatile Connection sourceLookups;
+    private final SourceRowLookup sourceRows;
     private PreparedStatement batch;
     /** The pending changes of one keyed table, applied set-based; never pending together with {@link #batch}. */
     private NetChangeBatch net;
@@ -44,7 +43,6 @@ final class ChangeApplier implements AutoCloseable {
     private int batched;
     private long changes;
     private boolean open;
-    private volatile long sourceLookupCount;
     private long setApplies;
     private long setFallbacks;
     /** Set-based applies in the open target transaction: each is a subtransaction (its savepoint). */
@@ -53,7 +51,7 @@ final class ChangeApplier implements AutoCloseable {
     /** @param target autocommit off, session prepared by {@link #prepareSession} */
     ChangeApplier(Connection target, PgEndpoint source, String slot) {
         this.target = target;
-        this.source = source;
+        this.sourceRows = new SourceRowLookup(source);
         this.slot = slot;
     }
 
@@ -102,7 +100,7 @@ final class ChangeApplier implements AutoCloseable {
 
     /** How often a TOASTed value had to be read back from the source (for tests and diagnostics). */
     long sourceLookups() {
-        return sourceLookupCount;
+        return sourceRows.count();
     }
 
     void insert(ShippedTable t, String[] row) throws SQLException {
@@ -317,28 +315,11 @@ final class ChangeApplier implements AutoCloseable {
         }
         if (verbatim) {
             flush(); // the row may have been written by this very transaction
-            if (lookup(statement(t.targetLookupSql(cols)), oldKey, row, cols)) {
+            if (SourceRowLookup.read(statement(t.targetLookupSql(cols)), oldKey, row, cols)) {
                 return true;
             }
         }
-        String[] newKey = key(t, row, "update");
-        sourceLookupCount++;
-        return lookup(sourceStatement(t.sourceLookupSql(cols)), newKey, row, cols);
-    }
-
-    private static boolean lookup(PreparedStatement ps, String[] key, String[] row, List<Integer> cols) throws SQLException {
-        for (int i = 0; i < key.length; i++) {
-            ps.setString(i + 1, key[i]);
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return false;
-            }
-            for (int i = 0; i < cols.size(); i++) {
-                row[cols.get(i)] = rs.getString(i + 1);
-            }
-            return true;
-        }
+        return sourceRows.fill(t.sourceLookupSql(cols), key(t, row, "update"), row, cols);
     }
 
     private static void fillFrom(String[] old, String[] row, boolean[] unchanged) {
@@ -403,37 +384,9 @@ final class ChangeApplier implements AutoCloseable {
         return ps;
     }
 
-    private PreparedStatement sourceStatement(String sql) throws SQLException {
-        if (sourceLookups == null || sourceLookups.isClosed()) {
-            sourceLookups = source.connect();
-            try (Statement st = sourceLookups.createStatement()) {
-                // The same text forms the walsender sends.
-                st.execute("SET DateStyle = ISO");
-                st.execute("SET IntervalStyle = postgres");
-                st.execute("SET extra_float_digits = 3");
-                st.execute("SET bytea_output = hex");
-            }
-            prepared.keySet().removeIf(k -> k.startsWith("/*source*/"));
-        }
-        String key = "/*source*/" + sql;
-        PreparedStatement ps = prepared.get(key);
-        if (ps == null) {
-            ps = sourceLookups.prepareStatement(sql);
-            prepared.put(key, ps);
-        }
-        return ps;
-    }
-
     /** Pulls the source connection from under a lookup stuck on a frozen source. Any thread. */
     void abortSourceLookups() {
-        Connection c = sourceLookups;
-        if (c != null) {
-            try {
-                c.abort(Runnable::run);
-            } catch (SQLException | RuntimeException ignored) {
-                // gone already
-            }
-        }
+        sourceRows.abort();
     }
 
     @Override
@@ -446,12 +399,6 @@ final class ChangeApplier implements AutoCloseable {
             }
         }
         prepared.clear();
-        if (sourceLookups != null) {
-            try {
-                sourceLookups.close();
-            } catch (SQLException ignored) {
-                // closing anyway
-            }
-        }
+        sourceRows.close();
     }
 }

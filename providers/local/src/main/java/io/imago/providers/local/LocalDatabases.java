@@ -5,6 +5,7 @@ import io.imago.providers.spi.DatabaseCredentials;
 import io.imago.providers.spi.DatabaseRequest;
 import io.imago.providers.spi.DatabaseService;
 import io.imago.providers.spi.Resource;
+import io.imago.providers.spi.SideTask;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -97,30 +97,13 @@ final class LocalDatabases implements DatabaseService {
         PgDataDir.stopLeftovers(data);
         LocalIngresses.deleteTree(data);
         // The certificate is made beside initdb: each is a process that takes most of a second.
-        CompletableFuture<ServerCertificate.Pair> tls = CompletableFuture.supplyAsync(() -> ServerCertificate.make(home), NEW_THREAD);
+        SideTask<ServerCertificate.Pair> tls = SideTask.start("server-certificate", () -> ServerCertificate.make(home));
         PgDataDir.initialise(bins, home, data, adminPassword);
-        ServerCertificate.install(joinUnwrapped(tls), home, data, bins.runAs());
+        ServerCertificate.install(tls.join(), home, data, bins.runAs());
         Resource r = new Resource(KIND, id, markInitialized(id, attrs));
         start(r);
         bootstrap(current(r));
         return current(r);
-    }
-
-    private static final java.util.concurrent.Executor NEW_THREAD = task -> {
-        Thread t = new Thread(task, "server-certificate");
-        t.setDaemon(true);
-        t.start();
-    };
-
-    private static <T> T joinUnwrapped(CompletableFuture<T> f) {
-        try {
-            return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
     }
 
     /** Written last, after initdb and the config edits: from here on the folder is worth keeping. */
