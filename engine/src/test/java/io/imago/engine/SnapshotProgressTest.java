@@ -22,6 +22,35 @@ class SnapshotProgressTest {
         public void progress(Progress p) { seen.add(p); }
     };
 
+    /** Index builds that overlap other tables' streaming cost the step nothing: only their time beyond the copy counts. */
+    @Test
+    void theIndexTimeForecastsLearnFromIsWhatTheBuildsTookBeyondTheCopy() {
+        SnapshotProgress p = new SnapshotProgress(reporter, () -> {}, clock::get);
+        p.planned(Map.of("customers", 10L, "orders", 10L));
+        p.tableStarted("customers", 10);
+        p.tableStarted("orders", 10);
+        clock.set(Duration.ofSeconds(2).toNanos());
+        p.tableDone("customers", 10);
+        p.indexesPlanned(2);              // customers' index builds while orders still streams
+        clock.set(Duration.ofSeconds(4).toNanos());
+        p.indexBuilt("customers", "customers_pkey");
+        clock.set(Duration.ofSeconds(5).toNanos());
+        p.tableDone("orders", 10);
+        clock.set(Duration.ofSeconds(6).toNanos());
+        p.indexBuilt("orders", "orders_pkey");
+        assertEquals(5.0, p.copySeconds(), 1e-9);
+        assertEquals(1.0, p.indexSecondsBeyondCopy(), 1e-9, "from the last row loaded (5 s) to the last index (6 s)");
+    }
+
+    @Test
+    void noIndexBuiltMeansNoIndexTime() {
+        SnapshotProgress p = new SnapshotProgress(reporter, () -> {}, clock::get);
+        p.tableStarted("t", 1);
+        clock.set(Duration.ofSeconds(1).toNanos());
+        p.tableDone("t", 1);
+        assertEquals(0.0, p.indexSecondsBeyondCopy());
+    }
+
     /** The reported total is every table's estimate from the start, not the sum of the tables begun so far. */
     @Test
     void theTotalIsEveryTablesEstimateBeforeTheFirstRowAndTheCountNeverReads100PercentEarly() {

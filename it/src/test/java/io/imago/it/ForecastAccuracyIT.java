@@ -64,8 +64,8 @@ class ForecastAccuracyIT {
             lines.add(String.format(Locale.ROOT, "%-10s forecast %7.1f s  actual %7.1f s", t.get("step").asText(),
                     t.path("forecastSeconds").asDouble(), t.path("actualSeconds").asDouble()));
         }
-        String report = String.format(Locale.ROOT, "%,d rows: forecast %.1f s, steps took %.1f s (apply's wall time %.1f s), ratio %.2f%n%s",
-                ROWS, forecast, actual, wall, forecast / actual, String.join("\n", lines));
+        String report = String.format(Locale.ROOT, "%,d rows: forecast %.1f s, steps took %.1f s (apply's wall time %.1f s), ratio %.2f%n%s%n"
+                + "SNAPSHOT assumed: %s", ROWS, forecast, actual, wall, forecast / actual, String.join("\n", lines), snapshot);
         System.out.println(report);
         assertTrue(Math.abs(forecast - actual) <= TOLERANCE * actual, "forecast off by more than 25 %: " + report);
         assertTrue(Math.abs(forecast - wall) <= TOLERANCE * wall, "forecast off by more than 25 % of apply's wall time: " + report);
