@@ -92,7 +92,10 @@ final class Processes {
         return p.isAlive() && ProcTable.running(p.pid());
     }
 
-    /** Exited, not reaped: the machine's init reaps detached processes in its own time. */
+    /**
+     * Waits until each process has exited, a zombie (exited, not yet reaped) counting as exited: the machine's init reaps
+     * a detached process in its own time, a second or more on some.
+     */
     private static void awaitExit(List<ProcessHandle> procs, long deadline) {
         for (ProcessHandle p : procs) {
             while (running(p) && System.nanoTime() < deadline) {
