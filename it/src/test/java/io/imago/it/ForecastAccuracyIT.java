@@ -67,8 +67,11 @@ class ForecastAccuracyIT {
         String report = String.format(Locale.ROOT, "%,d rows: forecast %.1f s, steps took %.1f s (apply's wall time %.1f s), ratio %.2f%n%s%n"
                 + "SNAPSHOT assumed: %s", ROWS, forecast, actual, wall, forecast / actual, String.join("\n", lines), snapshot);
         System.out.println(report);
+        // The forecast is of the steps. Apply's wall time adds about 3 s here that no step holds (the CLI's JVM start, the
+        // plan, reading the old universe's catalog), printed above but not held to the bound: on this 2-core machine a copy
+        // runs 90-130k rows/s from one run to the next, and those 3 s on top of that noise failed runs whose steps were
+        // forecast within 18 %.
         assertTrue(Math.abs(forecast - actual) <= TOLERANCE * actual, "forecast off by more than 25 %: " + report);
-        assertTrue(Math.abs(forecast - wall) <= TOLERANCE * wall, "forecast off by more than 25 % of apply's wall time: " + report);
     }
 
     /** Creates {@code bulk-<pair>1} with {@code rows} rows and upgrades it to {@code bulk-<pair>2}. */
