@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -108,10 +109,10 @@ final class ProvisionStep implements Step {
      * @param ingressAlongside an ingress is being created meanwhile: the two share the machine's cores (on local), so the
      *     database's time is not recorded for forecasts, which add it alone when the ingress exists
      */
-    private static java.util.Optional<String> rentDatabase(ApplyContext ctx, boolean ingressAlongside) {
+    private static Optional<String> rentDatabase(ApplyContext ctx, boolean ingressAlongside) {
         DatabaseSpec dbSpec = ctx.bp.database();
         if (dbSpec == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         // A resumed run finds it: nothing to measure.
         boolean measured = ctx.state().resource("database").isEmpty() && !ingressAlongside;
@@ -133,7 +134,7 @@ final class ProvisionStep implements Step {
         // An external database is named by its record: where a secret says where it is, by the reference, not the host.
         var c = ctx.db(false);
         String where = dbSpec.isExternal() ? "external database " + ExternalDatabases.where(db) : "database " + c.host() + ":" + c.port();
-        return java.util.Optional.of(where + " (PostgreSQL " + db.attrs().getOrDefault("version", dbSpec.version()) + ")");
+        return Optional.of(where + " (PostgreSQL " + db.attrs().getOrDefault("version", dbSpec.version()) + ")");
     }
 
     /**
