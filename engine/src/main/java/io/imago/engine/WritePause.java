@@ -1,5 +1,6 @@
 package io.imago.engine;
 
+import io.imago.migration.LastingFence;
 import io.imago.migration.LogShipper;
 import io.imago.migration.Lsn;
 import io.imago.migration.PgEndpoint;
@@ -11,38 +12,37 @@ import io.imago.migration.WriteFence;
 import io.imago.providers.spi.Endpoint;
 import io.imago.providers.spi.IngressService;
 import io.imago.providers.spi.Resource;
+import io.imago.providers.spi.SideTask;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.util.Map;
 
 /**
  * The switchover protocol's write pause (architecture.md), the same for a switch to a new universe
- * and for a rollback to the old one:
+ * and for a rollback to the old one. Before the pause, everything that can be done is: connections opened, the
+ * sequences set ahead, the ingress's record of the flip written, and the lasting fence sent in a transaction left
+ * open ({@link LastingFence}). Then:
  * <ol>
  *   <li>hold new requests at the ingress (in-flight ones finish);</li>
- *   <li>fence the side being left for this session and note the log position;</li>
- *   <li>carry the sequences over, then drain shipping to the fence position within {@code maxPause} (else lift
- *       everything: that side stays live);</li>
+ *   <li>fence the side being left for this session, noting the log position and the sequences' values (one round
+ *       trip);</li>
+ *   <li>drain shipping to the fence position within {@code maxPause} (else lift everything: that side stays live);</li>
  *   <li>the caller's last steps;</li>
- *   <li>make the side being left safe for good while the session fence still holds: the lasting fence (writers that
- *       bypass the ingress are refused), committed only once the ingress's hold is stretched (so that a crash from
- *       then on makes requests wait for the re-run), the stretch sent beside the revocation;</li>
+ *   <li>stretch the ingress's hold (so that a crash from then on makes requests wait for the re-run), while the
+ *       target's sequences are checked beside it;</li>
+ *   <li>commit the lasting fence: the side being left refuses writers that bypass the ingress, for good;</li>
  *   <li>flip the ingress and let the held requests through in one call: <b>the commit point</b>, reported
  *       to the caller at once so that it is recorded durably before anything else happens;</li>
- *   <li>lift the session fence.</li>
+ *   <li>stop the fenced role's remaining writers, then lift the session fence.</li>
  * </ol>
- * Any failure before the flip lifts the lasting fence again and lets the held requests go to the side being
- * left, which stays live. A kill between the stretched hold and the flip may leave it fenced until the next command
- * lifts it (Fact.FENCING_OLD), requests held at the ingress meanwhile (at most {@link #CRASH_HOLD}); a kill before
- * that leaves it unfenced, the requests held at most {@code maxPause}. (Running the lasting fence beside the drain
- * was tried: it shortened the pause, but widened that window to the drain, which KillResumeIT refuses.) Nothing
- * after the flip can fail the pause. Connections are opened before
- * the pause (each costs a handshake and a password exchange), all with short timeouts: a server that stops
- * answering costs a bounded wait.
+ * Any failure before the lasting fence's commit rolls it back (nothing of it was ever visible); one after it lifts it
+ * again; either way held requests go to the side being left, which stays live. A kill between the stretched hold and
+ * the flip may leave it fenced until the next command lifts it (Fact.FENCING_OLD), requests held at the ingress
+ * meanwhile (at most {@link #CRASH_HOLD}); a kill before that leaves it unfenced (the server rolls the open
+ * transaction back), the requests held at most {@code maxPause}. Nothing after the flip can fail the pause. All
+ * connections have short timeouts: a server that stops answering costs a bounded wait.
  *
  * @param backends where the ingress points at the flip: the instances of {@code toName}
  * @param toName the universe taking over, which the ingress is pointed at (a load balancer picks its target group by it)
@@ -94,29 +94,23 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
         Connection toDb = null;
         Connection lastingDb = null;
         SessionFence fence = null;
-        CompletableFuture<long[]> lasting = null;
+        LastingFence lasting = null;
         long t0 = 0;
-        boolean prepared = false;
         boolean flipped = false;
         try {
             fromDb = from.connectBrief();
             toDb = to.connectBrief();
             lastingDb = from.connectBrief();
-            // Everything that can be done before the pause is: the sequences set ahead, the ingress's connection open.
             SequenceHandover sequences = SequenceHandover.prepare(fromDb, toDb, migration, SEQUENCE_MARGIN);
             ingress.prepareSwitch(ingressResource, toName, backends);
-            WriteFence.prepareFence(lastingDb, fromAppRole);
-            prepared = true;
+            lasting = LastingFence.send(lastingDb, fromAppRole, fromDb);
             t0 = System.nanoTime();
             ingress.hold(ingressResource, maxPause);
             long held = System.nanoTime();
-            fence = acquire(fenceConnection, fenced);
+            fence = acquire(fenceConnection, fenced, sequences.sourceSequences());
             long fencedAt = System.nanoTime();
-            // Before the drain: the shipper applies meanwhile (sequences do not ship), so the drain then waits less.
-            sequences.verify(fromDb, toDb, migration);
-            long sequencesDone = System.nanoTime();
             if (shipper != null) {
-                Duration left = maxPause.minusNanos(sequencesDone - t0);
+                Duration left = maxPause.minusNanos(fencedAt - t0);
                 if (left.isNegative() || !shipper.drainTo(Lsn.parse(fence.position()), left)) {
                     throw EngineException.failed("draining the log to the fence would pause writes longer than switchover.maxWritePause ("
                             + maxPause.toMillis() + " ms); the fence is lifted and " + fromName + " stays live");
@@ -128,26 +122,37 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             long ready = System.nanoTime();
             // Only now, with everything that can fail on the way done: until the drain is over, a kill must leave the
             // old side unfenced and its requests held no longer than maxPause (KillResumeIT, SWITCHOVER:drained).
-            lasting = fenceForGood(lastingDb, t0);
-            long[] lastingTimes = join(lasting);
+            Map<String, Long> sourceSequences = fence.sequenceValues();
+            Connection target = toDb;
+            SideTask<Map<String, Long>> sequencesChecked = SideTask.start("imago-sequences", () -> verify(sequences, sourceSequences, target));
+            try {
+                ingress.hold(ingressResource, CRASH_HOLD);
+            } finally {
+                sequencesChecked.awaitQuietly();
+            }
+            long stretched = System.nanoTime();
+            sequencesChecked.join();
+            long sequencesDone = System.nanoTime();
+            lasting.commit();
+            FaultInjection.at(faultPoint, "fenced");
             long fencedForGood = System.nanoTime();
             ingress.pointAndRelease(ingressResource, toName, backends);
             flipped = true;
             FaultInjection.at(faultPoint, "flipping"); // flipped, not yet recorded
             long end = System.nanoTime();
             Result result = new Result((end - t0) / 1_000_000, fence.position(), String.format(
-                    "requests in flight %d ms, fence %d ms, sequences %d ms, drain %d ms, lasting fence %d ms (hold stretched beside it in %d ms), "
-                            + "flip %d ms",
-                    ms(held - t0), ms(fencedAt - held), ms(sequencesDone - fencedAt), ms(drained - sequencesDone), ms(fencedForGood - ready),
-                    ms(lastingTimes[0] - ready), ms(end - fencedForGood)));
+                    "requests in flight %d ms, fence %d ms, drain %d ms, hold stretched %d ms (sequences checked beside it in %d ms), "
+                            + "lasting fence %d ms, flip %d ms",
+                    ms(held - t0), ms(fencedAt - held), ms(drained - fencedAt), ms(stretched - ready), ms(sequencesDone - ready),
+                    ms(fencedForGood - Math.max(stretched, sequencesDone)), ms(end - fencedForGood)));
             onFlip.flipped(result);
+            stopWritersQuietly(lasting, t0);
             return result;
         } catch (Exception e) {
-            if (!flipped && lasting != null) {
-                awaitQuietly(lasting);
+            if (lasting != null && lasting.mayStand() && !flipped) {
                 liftAfterFailure(e);
-            } else if (prepared) {
-                dropPreparedQuietly(e);
+            } else if (lasting != null) {
+                lasting.abandon();
             }
             throw e;
         } finally {
@@ -165,64 +170,28 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
         }
     }
 
+    private Map<String, Long> verify(SequenceHandover sequences, Map<String, Long> sourceValues, Connection target) {
+        try {
+            return sequences.verify(sourceValues, target);
+        } catch (SQLException e) {
+            throw new EngineException(EngineException.Kind.FAILED, "cannot move the sequences of " + toName + " past " + fromName + "'s: "
+                    + e.getMessage(), e);
+        }
+    }
+
     /**
-     * Starts what makes the side being left safe for good; the session fence holds its writers meanwhile. From the lasting fence to the flip that side refuses writes while the ingress still points at it.
-     * Should imago die in that moment, the requests the ingress holds must wait for the re-run (which lifts the fence
-     * first, see Fact.FENCING_OLD) rather than meet the fence: the hold is stretched to CRASH_HOLD first. The other
-     * order (flip first, fence after) would let writers that bypass the ingress write to a database nobody reads any
-     * more, and those writes would be lost: a longer wait is the lesser harm.
-     *
-     * @return when the hold was stretched and when the lasting fence stood ({@link System#nanoTime})
+     * After the flip, with the session fence still up: writers of the fenced role that could still commit (only
+     * possible on tables the session fence does not lock) are ended. Nothing here may fail the switch, which is made.
      */
-    private CompletableFuture<long[]> fenceForGood(Connection c, long t0) {
-        long[] stretchedAt = {0};
-        return CompletableFuture.supplyAsync(() -> {
-            // The stretch goes out alongside the revocation; the revocation commits only once the stretch is in place.
-            CompletableFuture<Void> stretch = CompletableFuture.runAsync(() -> {
-                ingress.hold(ingressResource, CRASH_HOLD);
-                stretchedAt[0] = System.nanoTime();
-            }, WritePause::ownThread);
-            try {
-                WriteFence.fenceWithinPause(c, fromAppRole, remaining(t0), stretch::join);
-                FaultInjection.at(faultPoint, "fenced");
-                return new long[] {stretchedAt[0], System.nanoTime()};
-            } catch (SQLException e) {
-                throw new CompletionException(e);
-            }
-        }, WritePause::ownThread);
-    }
-
-    private static void ownThread(Runnable r) {
-        Thread t = new Thread(r, "imago-lasting-fence");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    /** The lasting fence's outcome, its own failure rethrown as it was. */
-    private static long[] join(CompletableFuture<long[]> f) throws Exception {
+    private void stopWritersQuietly(LastingFence lasting, long t0) {
         try {
-            return f.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
-            if (cause instanceof Exception ex) {
-                throw ex;
-            }
-            throw (Error) cause;
+            lasting.stopWriters(remaining(t0));
+        } catch (SQLException | RuntimeException e) {
+            // the old side refuses new writes already; a writer that outlives this ends with its session
         }
     }
 
-    /** Before lifting after a failure: the lasting fence must not go up after the lift. */
-    private void awaitQuietly(CompletableFuture<long[]> f) {
-        try {
-            f.get(maxPause.toMillis() + CRASH_HOLD.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | java.util.concurrent.TimeoutException ignored) {
-            // it failed (perhaps the failure being handled) or never stood: the lift that follows is idempotent
-        }
-    }
-
-    /** Before the flip the side being left stays live: it must take writes again. */
+    /** After the lasting fence's commit, before the flip: the side being left stays live and must take writes again. */
     private void liftAfterFailure(Exception cause) {
         try {
             WriteFence.lift(from, fromAppRole);
@@ -231,15 +200,6 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             throw new EngineException(EngineException.Kind.FAILED, "the switch failed before the flip (" + PgErrors.rootMessage(cause)
                     + ") and the write fence on " + fromName + " could not be lifted (" + PgErrors.rootMessage(lift) + "): "
                     + fromName + " serves reads but refuses writes until a re-run of the same command lifts it", cause);
-        }
-    }
-
-    /** No fence went up: the table {@link WriteFence#prepareFence} made goes again (lift drops it when empty). */
-    private void dropPreparedQuietly(Exception cause) {
-        try {
-            WriteFence.lift(from, fromAppRole);
-        } catch (Exception e) {
-            cause.addSuppressed(e);
         }
     }
 
@@ -270,9 +230,9 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
         }
     }
 
-    private SessionFence acquire(Connection c, List<String> tables) {
+    private SessionFence acquire(Connection c, List<String> tables, List<String> sequences) {
         try {
-            return SessionFence.acquire(c, tables, drainTimeout);
+            return SessionFence.acquire(c, tables, sequences, drainTimeout);
         } catch (SQLException e) {
             if (PgErrors.lockTimeout(e)) {
                 throw EngineException.failed("writes in flight on " + fromName + " did not finish within drainTimeout ("

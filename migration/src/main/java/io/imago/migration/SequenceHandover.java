@@ -15,14 +15,16 @@ import java.util.Map;
  * The switch's sequence work, split so that almost none of it falls inside the write pause. Before the pause,
  * {@link #prepare} learns which target sequence follows which source column and sets each target sequence a
  * {@code margin} ahead of everything handed out so far (on the source) or loaded (on the target). Inside the pause,
- * {@link #verify} checks in one round trip to each side that the source has not handed out, and the target does not
- * hold, a value at or past that mark, and moves only a sequence that fell short: normally nothing moves. The result
+ * the session fence reads what the source's sequences ({@link #sourceSequences}) last handed out in its own round trip,
+ * and {@link #verify} checks in one round trip to the target that neither those values nor the target's keys reached
+ * the mark, and moves only a sequence that fell short: normally nothing moves. The result
  * is what {@link SequenceSync#advance} and {@link SequenceSync#carryOver} would have left, a gap of up to
  * {@code margin} values apart, which sequences never promise to avoid.
  */
 public final class SequenceHandover {
-    /** One target sequence: the source column whose values it must stay ahead of (null: none), and its mark. */
-    private record Tracked(String sequence, String targetTable, String targetColumn, String sourceKey, long mark) {}
+    /** One target sequence: the source sequence whose values it must stay ahead of (null: none), and its mark. */
+    private record Tracked(String sequence, String targetTable, String targetColumn, String sourceSequence, long mark) {}
+
 
     private final List<Tracked> tracked;
 
@@ -37,7 +39,7 @@ public final class SequenceHandover {
      */
     public static SequenceHandover prepare(Connection source, Connection target, List<TableMigration> tables, long margin)
             throws SQLException {
-        Map<String, Long> handedOut = SequenceSync.handedOut(source, tables);
+        Map<String, SequenceSync.SourceSequence> sourceSequences = SequenceSync.sourceSequences(source, tables);
         Map<String, String> sourceOf = new HashMap<>(); // "targetTable.targetColumn" -> "sourceTable.sourceColumn"
         for (TableMigration m : tables) {
             for (ColumnMapping c : m.columns()) {
@@ -48,30 +50,35 @@ public final class SequenceHandover {
         }
         List<Tracked> out = new ArrayList<>();
         for (Owned o : owned(target, tables.stream().map(TableMigration::targetTable).toList())) {
-            String sourceKey = sourceOf.get(o.table() + "." + o.column());
-            long highest = Math.max(o.highestKey(), handedOut.getOrDefault(sourceKey, Long.MIN_VALUE));
+            SequenceSync.SourceSequence src = sourceSequences.get(sourceOf.get(o.table() + "." + o.column()));
+            long highest = Math.max(o.highestKey(), src == null || src.lastValue() == null ? Long.MIN_VALUE : src.lastValue());
             long mark = Math.min(o.maxValue(), Math.max(o.lastValue(), saturatedAdd(highest, margin)));
             if (mark > o.lastValue()) {
                 setval(target, o.sequence(), mark);
             }
-            out.add(new Tracked(o.sequence(), o.table(), o.column(), sourceKey, Math.max(mark, o.lastValue())));
+            out.add(new Tracked(o.sequence(), o.table(), o.column(), src == null ? null : src.sequence(), Math.max(mark, o.lastValue())));
         }
         return new SequenceHandover(out);
     }
 
+    /** The source's sequences whose values {@link #verify} needs, for the session fence to read (as regclass prints them). */
+    public List<String> sourceSequences() {
+        return tracked.stream().map(Tracked::sourceSequence).filter(java.util.Objects::nonNull).distinct().toList();
+    }
+
     /**
      * Inside the pause, once the source is fenced and the log drained: moves each target sequence that the source's
-     * values or the target's keys reached since {@link #prepare}. One round trip to each side, plus one per sequence
+     * values or the target's keys reached since {@link #prepare}. One round trip to the target, plus one per sequence
      * moved.
      *
+     * @param sourceValues what each of {@link #sourceSequences} last handed out once the source was fenced (null: never used)
      * @return the sequences moved, with their new value (normally none)
      */
-    public Map<String, Long> verify(Connection source, Connection target, List<TableMigration> tables) throws SQLException {
+    public Map<String, Long> verify(Map<String, Long> sourceValues, Connection target) throws SQLException {
         Map<String, Long> moved = new LinkedHashMap<>();
         if (tracked.isEmpty()) {
             return moved;
         }
-        Map<String, Long> handedOut = SequenceSync.handedOut(source, tables);
         StringBuilder sql = new StringBuilder();
         for (int i = 0; i < tracked.size(); i++) {
             Tracked t = tracked.get(i);
@@ -83,7 +90,9 @@ public final class SequenceHandover {
             while (rs.next()) {
                 Tracked t = tracked.get(rs.getInt(1));
                 long key = rs.getLong(2);
-                long highest = Math.max(rs.wasNull() ? Long.MIN_VALUE : key, handedOut.getOrDefault(t.sourceKey(), Long.MIN_VALUE));
+                long highestKey = rs.wasNull() ? Long.MIN_VALUE : key;
+                Long handedOut = t.sourceSequence() == null ? null : sourceValues.get(t.sourceSequence());
+                long highest = Math.max(highestKey, handedOut == null ? Long.MIN_VALUE : handedOut);
                 long current = Math.max(t.mark(), rs.getLong(3));
                 if (highest >= current) {
                     setval(target, t.sequence(), highest);

@@ -103,16 +103,27 @@ public final class SequenceSync {
         return moved;
     }
 
-    /**
-     * "sourceTable.column" -> the highest value the source's owned ascending sequence for that column handed out, in
-     * one round trip (it runs inside the write pause); a sequence never used is left out.
-     */
+    /** A source column's owned ascending sequence (as regclass prints it); {@code lastValue} null while it was never used. */
+    record SourceSequence(String sequence, Long lastValue) {}
+
+    /** "sourceTable.column" -> the highest value the source's owned ascending sequence for that column handed out; a sequence never used is left out. */
     static Map<String, Long> handedOut(Connection source, List<TableMigration> tables) throws SQLException {
         Map<String, Long> handedOut = new LinkedHashMap<>();
+        sourceSequences(source, tables).forEach((column, s) -> {
+            if (s.lastValue() != null) {
+                handedOut.put(column, s.lastValue());
+            }
+        });
+        return handedOut;
+    }
+
+    /** "sourceTable.column" -> the source's owned ascending sequence for that column, in one round trip. */
+    static Map<String, SourceSequence> sourceSequences(Connection source, List<TableMigration> tables) throws SQLException {
+        Map<String, SourceSequence> out = new LinkedHashMap<>();
         Array names = source.createArrayOf("text", tables.stream().map(TableMigration::sourceTable).toArray());
         // pg_sequences.last_value is null for a sequence never used.
         try (PreparedStatement ps = source.prepareStatement("""
-                SELECT c.relname, a.attname, ps.last_value
+                SELECT c.relname, a.attname, seq.oid::regclass::text, ps.last_value
                 FROM pg_depend d
                 JOIN pg_class seq ON seq.oid = d.objid AND seq.relkind = 'S'
                 JOIN pg_namespace sn ON sn.oid = seq.relnamespace
@@ -121,14 +132,15 @@ public final class SequenceSync {
                 JOIN pg_namespace n ON n.oid = c.relnamespace
                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
                 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-                  AND n.nspname = 'public' AND c.relname = ANY (?) AND ps.last_value IS NOT NULL""")) {
+                  AND n.nspname = 'public' AND c.relname = ANY (?)""")) {
             ps.setArray(1, names);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    handedOut.put(rs.getString(1) + "." + rs.getString(2), rs.getLong(3));
+                    long v = rs.getLong(4);
+                    out.put(rs.getString(1) + "." + rs.getString(2), new SourceSequence(rs.getString(3), rs.wasNull() ? null : v));
                 }
             }
         }
-        return handedOut;
+        return out;
     }
 }

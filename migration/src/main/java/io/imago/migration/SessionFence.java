@@ -6,7 +6,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -19,11 +22,13 @@ import java.util.stream.Collectors;
 public final class SessionFence implements AutoCloseable {
     private final Connection conn;
     private final String position;
+    private final Map<String, Long> sequenceValues;
     private final Instant acquired;
 
-    private SessionFence(Connection conn, String position, Instant acquired) {
+    private SessionFence(Connection conn, String position, Map<String, Long> sequenceValues, Instant acquired) {
         this.conn = conn;
         this.position = position;
+        this.sequenceValues = sequenceValues;
         this.acquired = acquired;
     }
 
@@ -41,23 +46,41 @@ public final class SessionFence implements AutoCloseable {
      * in the write pause. The fence owns the connection from then on, and closes it on release or failure.
      */
     public static SessionFence acquire(Connection c, List<String> tables, Duration drainTimeout) throws SQLException {
+        return acquire(c, tables, List.of(), drainTimeout);
+    }
+
+    /**
+     * As {@link #acquire(Connection, List, Duration)}, reading also the values the given sequences last handed out
+     * ({@link #sequenceValues}): with the tables locked, no insert can take one more. All of it in one round trip, as
+     * a switch takes the fence inside its write pause.
+     *
+     * @param sequences sequence names as {@code regclass} prints them
+     */
+    public static SessionFence acquire(Connection c, List<String> tables, List<String> sequences, Duration drainTimeout) throws SQLException {
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         try {
             c.setAutoCommit(false);
             while (true) {
                 try (Statement s = c.createStatement()) {
                     long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-                    s.execute("SET LOCAL lock_timeout = " + left);
                     // The connection may cap statements shorter than the drain timeout: the lock timeout is the one that counts here.
-                    s.execute("SET LOCAL statement_timeout = 0");
-                    s.execute("SET LOCAL application_name = 'imago write fence'");
+                    StringBuilder sql = new StringBuilder("SET LOCAL lock_timeout = " + left + "; SET LOCAL statement_timeout = 0; "
+                            + "SET LOCAL application_name = 'imago write fence'; ");
                     if (!tables.isEmpty()) {
-                        String list = tables.stream().map(Sql::table).collect(Collectors.joining(", "));
-                        s.execute("LOCK TABLE " + list + " IN EXCLUSIVE MODE");
+                        sql.append("LOCK TABLE ").append(tables.stream().map(Sql::table).collect(Collectors.joining(", "))).append(" IN EXCLUSIVE MODE; ");
                     }
-                    try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                    sql.append("SELECT pg_current_wal_insert_lsn()::text");
+                    for (String seq : sequences) {
+                        sql.append(", (SELECT CASE WHEN is_called THEN last_value END FROM ").append(seq).append(")");
+                    }
+                    try (ResultSet rs = lastResult(s, sql.toString())) {
                         rs.next();
-                        return new SessionFence(c, rs.getString(1), Instant.now());
+                        Map<String, Long> values = new HashMap<>();
+                        for (int i = 0; i < sequences.size(); i++) {
+                            long v = rs.getLong(i + 2);
+                            values.put(sequences.get(i), rs.wasNull() ? null : v);
+                        }
+                        return new SessionFence(c, rs.getString(1), Collections.unmodifiableMap(values), Instant.now());
                     }
                 } catch (SQLException e) {
                     // The tables are locked one after the other, and a writer may hold one while it waits for another
@@ -73,6 +96,26 @@ public final class SessionFence implements AutoCloseable {
             c.close();
             throw e;
         }
+    }
+
+    /** The result set the last statement of {@code sql} answers, the statements before it answering none. */
+    private static ResultSet lastResult(Statement s, String sql) throws SQLException {
+        boolean isResultSet = s.execute(sql);
+        while (!isResultSet) {
+            if (s.getUpdateCount() == -1) {
+                throw new SQLException("the fence's query answered no rows");
+            }
+            isResultSet = s.getMoreResults();
+        }
+        return s.getResultSet();
+    }
+
+    /**
+     * What each sequence passed to {@link #acquire(Connection, List, List, Duration)} had last handed out when the fence
+     * closed, by name; null for one never used.
+     */
+    public Map<String, Long> sequenceValues() {
+        return sequenceValues;
     }
 
     /** The source's log insert position when the fence closed: every write before it is committed (insert, not write, position: asynchronous commits may lie past the latter). */

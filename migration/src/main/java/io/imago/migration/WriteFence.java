@@ -24,9 +24,6 @@ import java.util.List;
  * The application role must own no tables and not be a superuser.
  */
 public final class WriteFence {
-    private static final Duration POLL = Duration.ofMillis(20);
-    private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
-
     private WriteFence() {
     }
 
@@ -47,12 +44,12 @@ public final class WriteFence {
     public static FenceResult fence(Connection c, String appRole, Duration maxWait) throws SQLException {
         long start = System.nanoTime();
         checkRole(c, appRole);
-        Stopped stopped = revokeAndStopWriters(c, appRole, maxWait, () -> { });
+        FencedWriters.Stopped stopped = revokeAndStopWriters(c, appRole, maxWait);
         int terminated = stopped.terminated();
         List<Integer> writers = stopped.writers();
         List<String> warnings = new ArrayList<>();
         // A terminated backend may still be rolling back: its transaction is only surely gone with it.
-        List<Integer> lingering = waitForExit(c, writers);
+        List<Integer> lingering = FencedWriters.waitForExit(c, writers);
         lingering.forEach(pid -> warnings.add("session " + pid + " of role '" + appRole + "' did not exit after termination"));
         warnings.addAll(remainingWriteAccess(c, appRole));
 
@@ -66,50 +63,10 @@ public final class WriteFence {
         return new FenceResult(lsn, Duration.ofNanos(System.nanoTime() - start), terminated, warnings);
     }
 
-    /**
-     * The lasting fence as a switch's write pause puts it: only what makes the role's writes impossible, in three
-     * round trips when no write is in flight (the privileges revoked in one batch, its commit, one look at the role's
-     * sessions). {@link #prepareFence} must have run before the pause; the fence position and the diagnostics
-     * that {@link #fence} adds are left out, as the pause has its own position.
-     */
-    public static void fenceWithinPause(Connection c, String appRole, Duration maxWait) throws SQLException {
-        fenceWithinPause(c, appRole, maxWait, () -> { });
-    }
-
-    /**
-     * As {@link #fenceWithinPause(Connection, String, Duration)}, running {@code beforeCommit} between sending the
-     * revocation and committing it: what must be true before the fence can stand (a failure there rolls it back)
-     * waits alongside the revocation's round trip rather than before it.
-     */
-    public static void fenceWithinPause(Connection c, String appRole, Duration maxWait, Runnable beforeCommit) throws SQLException {
-        // A terminated writer's transaction is only surely gone with its backend (no round trip when there was none).
-        waitForExit(c, revokeAndStopWriters(c, appRole, maxWait, beforeCommit).writers());
-    }
-
-    /**
-     * Before a pause, on the connection that will then run {@link #fenceWithinPause}: checks that {@code appRole} can be
-     * fenced at all (it exists and is no superuser), creates the table the fence records grants in (creating it is
-     * what made the fence cost 5 to 10 ms more inside the pause), and reads the role's grants once so that this
-     * session's catalog caches are warm. Should no fence follow, {@link #lift} drops the table again when it is empty.
-     */
-    public static void prepareFence(Connection c, String appRole) throws SQLException {
-        checkRole(c, appRole);
-        try (Statement st = c.createStatement()) {
-            st.execute(CREATE_GRANTS_TABLE);
-            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM (" + grantsSql(Sql.literal(appRole)) + ") g")) {
-                rs.next();
-            }
-        }
-    }
-
-    /** @param writers the sessions that could still write when the fence was set, each then terminated */
-    private record Stopped(List<Integer> writers, int terminated) {}
-
-    private static Stopped revokeAndStopWriters(Connection c, String appRole, Duration maxWait, Runnable beforeCommit) throws SQLException {
+    private static FencedWriters.Stopped revokeAndStopWriters(Connection c, String appRole, Duration maxWait) throws SQLException {
         c.setAutoCommit(false);
         try {
             revokeWithin(c, appRole);
-            beforeCommit.run();
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();
@@ -117,26 +74,14 @@ public final class WriteFence {
         } finally {
             c.setAutoCommit(true);
         }
-        List<Integer> writers = waitForWriters(c, appRole, maxWait);
-        int terminated = 0;
-        for (int pid : writers) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
-                ps.setInt(1, pid);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getBoolean(1)) {
-                        terminated++;
-                    }
-                }
-            }
-        }
-        return new Stopped(writers, terminated);
+        return FencedWriters.stop(c, appRole, maxWait);
     }
 
     /**
-     * The fence's privilege changes, in the caller's open transaction (committed by {@link #fence}): sent as one batch,
-     * one round trip, since the switch runs this inside its write pause.
+     * The fence's privilege changes, in the caller's open transaction (committed by {@link #fence}, or by a
+     * {@link LastingFence} inside a switch's pause): sent as one batch, one round trip.
      */
-    private static void revokeWithin(Connection inTransaction, String appRole) throws SQLException {
+    static void revokeWithin(Connection inTransaction, String appRole) throws SQLException {
         try (Statement st = inTransaction.createStatement()) {
             st.execute(CREATE_GRANTS_TABLE + recordGrantsSql(Sql.literal(appRole)) + ";\n"
                     + "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public FROM " + Sql.ident(appRole) + ";\n"
@@ -176,7 +121,7 @@ public final class WriteFence {
         }
     }
 
-    private static void checkRole(Connection c, String role) throws SQLException {
+    static void checkRole(Connection c, String role) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT rolsuper FROM pg_roles WHERE rolname = ?")) {
             ps.setString(1, role);
             try (ResultSet rs = ps.executeQuery()) {
@@ -262,65 +207,6 @@ public final class WriteFence {
         }
     }
 
-    /**
-     * Sessions of the role that could still commit a write: those holding an xid, and statements that started
-     * before the revoke, except those still waiting for a table lock (a session fence's, typically) without
-     * having written anything: tables are locked before a statement's privileges are checked, so such a
-     * statement fails by itself once it gets its lock. Terminating it instead would cost {@code maxWait}
-     * and a broken connection for nothing. Waits up to {@code maxWait} for them to finish; returns those still there.
-     * Called right after the revoke's commit: the first look's own {@code now()} is the fence's time (a statement
-     * starting after it sees the revoked privileges), and later looks keep it.
-     */
-    private static List<Integer> waitForWriters(Connection c, String role, Duration maxWait) throws SQLException {
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        String fencedAt = null;
-        while (true) {
-            List<Integer> pids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT t.at::text, a.pid FROM (SELECT coalesce(?::timestamptz, now()) AS at) t
-                    LEFT JOIN pg_stat_activity a ON a.usename = ? AND a.pid <> pg_backend_pid()
-                      AND (a.backend_xid IS NOT NULL OR (a.state = 'active' AND a.query_start < t.at
-                           AND NOT (a.wait_event_type = 'Lock' AND a.wait_event = 'relation')))""")) {
-                ps.setString(1, fencedAt);
-                ps.setString(2, role);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        fencedAt = rs.getString(1);
-                        int pid = rs.getInt(2);
-                        if (!rs.wasNull()) {
-                            pids.add(pid);
-                        }
-                    }
-                }
-            }
-            if (pids.isEmpty() || System.nanoTime() >= deadline) {
-                return pids;
-            }
-            sleep(POLL);
-        }
-    }
-
-    private static List<Integer> waitForExit(Connection c, List<Integer> pids) throws SQLException {
-        long deadline = System.nanoTime() + EXIT_WAIT.toNanos();
-        while (!pids.isEmpty()) {
-            List<Integer> alive = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT pid FROM pg_stat_activity WHERE pid = ANY (?)")) {
-                ps.setArray(1, c.createArrayOf("int4", pids.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        alive.add(rs.getInt(1));
-                    }
-                }
-            }
-            if (alive.isEmpty() || System.nanoTime() >= deadline) {
-                return alive;
-            }
-            pids = alive;
-            sleep(POLL);
-        }
-        return pids;
-    }
-
     /** Write access the revocation could not take away: through PUBLIC, a group role, or another grantor. */
     private static List<String> remainingWriteAccess(Connection c, String role) throws SQLException {
         List<String> warnings = new ArrayList<>();
@@ -348,14 +234,5 @@ public final class WriteFence {
             }
         }
         return warnings;
-    }
-
-    private static void sleep(Duration d) throws SQLException {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while fencing", e);
-        }
     }
 }

@@ -19,10 +19,10 @@ class WriteFenceTest {
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     /** A source whose tables the admin owns and an application role may partly write. */
-    private record Setup(PgEndpoint admin, PgEndpoint app, String role) {
+    record Setup(PgEndpoint admin, PgEndpoint app, String role) {
     }
 
-    private static Setup setup(String name) {
+    static Setup setup(String name) {
         PgServers.Pair p = PgServers.fresh(name);
         String role = name + "_app_" + SEQ.incrementAndGet();
         PgEndpoint admin = p.source();
@@ -87,40 +87,6 @@ class WriteFenceTest {
         }
         assertEquals(0, Db.count(s.admin(), "SELECT count(*) FROM items"));
         WriteFence.lift(s.admin(), s.role());
-    }
-
-    @Test
-    void theFenceASwitchPutsInsideItsPauseStopsAWriterTooAndCanBeLifted() throws Exception {
-        Setup s = setup("fence_within_pause");
-        try (Connection writer = s.app().connect(); Connection admin = s.admin().connect()) {
-            writer.setAutoCommit(false);
-            writer.createStatement().execute("INSERT INTO items (v) VALUES ('in flight')"); // holds an xid now
-            WriteFence.prepareFence(admin, s.role());
-            WriteFence.fenceWithinPause(admin, s.role(), Duration.ofMillis(300));
-            assertThrows(SQLException.class, writer::commit);
-            assertEquals(0, Db.count(s.admin(), "SELECT count(*) FROM pg_stat_activity WHERE usename = '" + s.role() + "'"),
-                    "the terminated writer is gone when the fence returns");
-        }
-        assertThrows(RuntimeException.class, () -> Db.exec(s.app(), "INSERT INTO items (v) VALUES ('after')"));
-        assertEquals(0, Db.count(s.admin(), "SELECT count(*) FROM items"));
-        WriteFence.lift(s.admin(), s.role());
-        Db.exec(s.app(), "INSERT INTO items (v) VALUES ('lifted')");
-        assertEquals(1, Db.count(s.admin(), "SELECT count(*) FROM items"));
-    }
-
-    /** A pause that fails before its fence leaves the source as it was: the table prepared for the fence goes again. */
-    @Test
-    void aPreparedFenceThatNeverWentUpLeavesNothingBehindOnceLifted() throws Exception {
-        Setup s = setup("fence_prepared_only");
-        try (Connection admin = s.admin().connect()) {
-            WriteFence.prepareFence(admin, s.role());
-            assertEquals(1, Db.count(s.admin(), "SELECT count(*) FROM pg_namespace WHERE nspname = 'imago'"));
-            Db.exec(s.app(), "INSERT INTO items (v) VALUES ('still writable')");
-            WriteFence.lift(admin, s.role());
-        }
-        assertEquals(0, Db.count(s.admin(), "SELECT count(*) FROM pg_namespace WHERE nspname = 'imago'"));
-        Db.exec(s.app(), "INSERT INTO items (v) VALUES ('after')");
-        assertEquals(2, Db.count(s.admin(), "SELECT count(*) FROM items"));
     }
 
     /** A statement past its privilege check but with no xid yet (still reading) would write after the fence. */

@@ -183,7 +183,9 @@ public final class IngressClient {
         if (body != null) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             c.setDoOutput(true);
-            c.setFixedLengthStreamingMode(bytes.length);
+            // Not in streaming mode: the JDK then probes a kept-alive connection before each POST with a read that
+            // times out after 1 ms, a millisecond and more of the switch's pause per call (measured: 1.8 ms to send a
+            // POST, 0.4 ms a PUT). These bodies are small; buffered, they go out with the headers.
             if (bytes.length > 0) {
                 c.setRequestProperty("Content-Type", "application/json");
             }

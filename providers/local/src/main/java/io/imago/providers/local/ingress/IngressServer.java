@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -110,7 +111,7 @@ public final class IngressServer {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch stoppedLatch = new CountDownLatch(1);
 
-    private IngressServer(Options o) throws IOException {
+    private IngressServer(Options o, Consumer<String> log) throws IOException {
         BackendsFile file = o.backendsFile() == null ? null : new BackendsFile(o.backendsFile());
         BackendSet initial = BackendSet.of(0, List.of());
         if (file != null) {
@@ -126,9 +127,9 @@ public final class IngressServer {
         }
         String token = o.tokenFile() == null ? null : readToken(o.tokenFile());
         this.proxy = new SwitchableProxy(initial, file);
-        this.shadow = new ShadowTap(proxy, IngressServer::log);
-        this.gate = new RequestGate(shadow, IngressServer::log);
-        AdminHandler admin = new AdminHandler(proxy, gate, shadow, token, this::stopSoon, IngressServer::log);
+        this.shadow = new ShadowTap(proxy, log);
+        this.gate = new RequestGate(shadow, log);
+        AdminHandler admin = new AdminHandler(proxy, gate, shadow, token, this::stopSoon, log);
         int io = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
         this.undertow = Undertow.builder()
                 .setIoThreads(io)
@@ -185,7 +186,16 @@ public final class IngressServer {
 
     /** Starts an ingress in this JVM (the process entry point and tests use this). */
     public static IngressServer start(Options options) throws IOException {
-        return new IngressServer(options);
+        return new IngressServer(options, IngressServer::log);
+    }
+
+    /** An ingress that logs nothing, for {@link SwitchWarmUp}'s private rehearsal. */
+    static IngressServer startQuiet(Options options) throws IOException {
+        return new IngressServer(options, message -> { });
+    }
+
+    int heldRequests() {
+        return gate.heldCount();
     }
 
     public static void main(String[] args) {
@@ -210,6 +220,7 @@ public final class IngressServer {
         out.println("ready port=" + server.port() + " admin=" + server.adminPort());
         out.flush();
         log("listening on " + o.host() + ":" + server.port() + ", admin on 127.0.0.1:" + server.adminPort());
+        SwitchWarmUp.startBeside();
         try {
             server.awaitStopped();
         } catch (InterruptedException e) {

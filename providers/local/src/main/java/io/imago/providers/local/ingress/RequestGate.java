@@ -41,6 +41,8 @@ final class RequestGate implements HttpHandler {
     private long pauseSeq;
     private ScheduledFuture<?> expiry;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Notified when no request let through is running any more. */
+    private final Object idle = new Object();
 
     RequestGate(HttpHandler next, Consumer<String> log) {
         this.next = next;
@@ -58,13 +60,13 @@ final class RequestGate implements HttpHandler {
         inFlight.incrementAndGet();
         if (!paused) {
             exchange.addExchangeCompleteListener((ex, nextListener) -> {
-                inFlight.decrementAndGet();
+                completed();
                 nextListener.proceed();
             });
             next.handleRequest(exchange);
             return;
         }
-        inFlight.decrementAndGet();
+        completed();
         // Parks the exchange once this call returns; the state is checked again under the lock.
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> park(exchange));
     }
@@ -116,10 +118,22 @@ final class RequestGate implements HttpHandler {
      */
     int awaitInFlight(Duration max) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(1);
+        synchronized (idle) {
+            long left;
+            while (inFlight.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(idle, left);
+            }
         }
         return Math.max(0, inFlight.get());
+    }
+
+    /** A request let through has completed: the last one wakes a switch waiting for them (at once, not at its next poll). */
+    private void completed() {
+        if (inFlight.decrementAndGet() <= 0) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
     }
 
     int inFlight() {
@@ -172,7 +186,7 @@ final class RequestGate implements HttpHandler {
     private void letThrough(HttpServerExchange exchange) {
         inFlight.incrementAndGet();
         exchange.addExchangeCompleteListener((ex, nextListener) -> {
-            inFlight.decrementAndGet();
+            completed();
             nextListener.proceed();
         });
         exchange.dispatch(exchange.getIoThread(), next);

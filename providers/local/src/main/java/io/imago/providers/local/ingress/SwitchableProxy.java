@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class SwitchableProxy implements HttpHandler {
     private final AtomicReference<BackendSet> current;
     private final BackendsFile file;
+    /** The set {@link #stage} built for the coming switch (its proxy client too), or null. */
+    private BackendSet staged;
 
     /** @param file where switches are persisted, or null to keep them in memory only */
     SwitchableProxy(BackendSet initial, BackendsFile file) {
@@ -30,6 +32,24 @@ final class SwitchableProxy implements HttpHandler {
     }
 
     /**
+     * Prepares a coming {@link #switchTo} these backends: their set and its proxy are built, and its record written
+     * ahead (see {@link BackendsFile#stage}), so that inside the switch's write pause only the reference and a file
+     * name change. Changes nothing about where requests go. A no-op when they are the current set.
+     */
+    synchronized void stage(List<String> backends) throws IOException {
+        List<String> urls = BackendSet.normalize(backends);
+        BackendSet now = current.get();
+        staged = null;
+        if (!urls.equals(now.urls())) {
+            BackendSet next = BackendSet.of(now.generation() + 1, urls);
+            if (file != null) {
+                file.stage(urls, next.generation());
+            }
+            staged = next;
+        }
+    }
+
+    /**
      * Points at exactly these backends. The new set is persisted before it goes live, so a
      * restarted ingress never points at an older set than the one callers were told about.
      * Pointing at the set already current changes nothing and keeps its generation.
@@ -37,25 +57,16 @@ final class SwitchableProxy implements HttpHandler {
      * @throws IllegalArgumentException for a bad URL
      * @throws IOException when the set could not be persisted (nothing changed then)
      */
-    /**
-     * Prepares the record of a coming {@link #switchTo} these backends (see {@link BackendsFile#stage}); changes
-     * nothing about where requests go. A no-op when they are the current set or nothing is persisted.
-     */
-    synchronized void stage(List<String> backends) throws IOException {
-        List<String> urls = BackendSet.normalize(backends);
-        BackendSet now = current.get();
-        if (file != null && !urls.equals(now.urls())) {
-            file.stage(urls, now.generation() + 1);
-        }
-    }
-
     synchronized BackendSet switchTo(List<String> backends) throws IOException {
         List<String> urls = BackendSet.normalize(backends);
         BackendSet now = current.get();
         if (urls.equals(now.urls())) {
             return now;
         }
-        BackendSet next = BackendSet.of(now.generation() + 1, urls);
+        BackendSet prepared = staged;
+        staged = null;
+        BackendSet next = prepared != null && prepared.urls().equals(urls) && prepared.generation() == now.generation() + 1
+                ? prepared : BackendSet.of(now.generation() + 1, urls);
         if (file != null) {
             file.write(next.urls(), next.generation());
         }
