@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  */
 final class TransactionGroup {
     static final int MAX_CHANGES = 5_000;
-    static final long MAX_MILLIS = 250;
+    static final long MAX_MILLIS = 200;
 
     /** What a source Commit means for the target transaction. */
     enum AtCommit {
