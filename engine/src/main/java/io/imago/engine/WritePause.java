@@ -126,7 +126,7 @@ record WritePause(IngressService ingress, Resource ingressResource, List<Endpoin
             Connection target = toDb;
             SideTask<Map<String, Long>> sequencesChecked = SideTask.start("imago-sequences", () -> verify(sequences, sourceSequences, target));
             try {
-                ingress.hold(ingressResource, CRASH_HOLD);
+                ingress.extendHold(ingressResource, CRASH_HOLD);
             } finally {
                 sequencesChecked.awaitQuietly();
             }

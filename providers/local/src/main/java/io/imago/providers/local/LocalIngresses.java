@@ -1,5 +1,6 @@
 package io.imago.providers.local;
 
+import io.imago.providers.local.ingress.HoldExtension;
 import io.imago.providers.local.ingress.IngressClient;
 import io.imago.providers.local.ingress.IngressException;
 import io.imago.providers.local.ingress.IngressServer;
@@ -31,6 +32,8 @@ final class LocalIngresses implements IngressService {
     private final Tags tags;
     /** The admin client of each ingress in a switch, from {@link #prepareSwitch} to the flip or the release. */
     private final Map<String, IngressClient> pauseClients = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The token of the hold each ingress holds for this process's switch, for {@link #extendHold}. */
+    private final Map<String, String> holdTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
     LocalIngresses(Tags tags) {
         this.tags = tags;
@@ -258,16 +261,40 @@ final class LocalIngresses implements IngressService {
     public void hold(Resource ingress, Duration max) {
         // Requests in flight get half the pause, at most a second, to finish on the old backends.
         Duration drain = max.dividedBy(2).compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : max.dividedBy(2);
-        duringPause(ingress, false, c -> c.pause(max, drain));
+        duringPause(ingress, false, c -> {
+            String token = c.pause(max, drain).token();
+            if (token != null) {
+                holdTokens.put(ingress.id(), token);
+            } else {
+                holdTokens.remove(ingress.id());
+            }
+        });
+    }
+
+    /** By a file the ingress reads when the hold reaches its deadline ({@link HoldExtension}), not by an admin call. */
+    @Override
+    public void extendHold(Resource ingress, Duration max) {
+        String token = holdTokens.get(ingress.id());
+        if (token != null) {
+            try {
+                HoldExtension.write(HoldExtension.beside(Path.of(backendsFile(current(ingress)))), token, max);
+                return;
+            } catch (IOException e) {
+                // the admin call below does the same
+            }
+        }
+        hold(ingress, max);
     }
 
     @Override
     public void pointAndRelease(Resource ingress, List<Endpoint> backends) {
+        holdTokens.remove(ingress.id());
         duringPause(ingress, true, c -> c.point(backends.stream().map(Endpoint::url).toList(), true));
     }
 
     @Override
     public void release(Resource ingress) {
+        holdTokens.remove(ingress.id());
         duringPause(ingress, true, IngressClient::resume);
     }
 

@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * PUT  /backends[?resume=true]       body {"backends":[...]}: atomic swap, persisted; answers as GET
  * PUT  /backends?stage=true          body {"backends":[...]}: prepares the record of that swap (no swap); answers as GET
  * POST /pause?timeoutMs=T&drainMs=D  hold new public requests for at most T ms (default 10000); answer once
- *                                    the requests already let through have completed, or after D ms (default 0)
+ *                                    the requests already let through have completed, or after D ms (default 0),
+ *                                    with the hold's token (the same until it ends), which a {@link HoldExtension} names
  * POST /resume                       let held requests through
  * POST /shadow                       body {"candidates":[...],"sample":0.2,"durationMs":D,"ignore":[...],"retryAfterMs":R}:
  *                                    copy that share of GET/HEAD requests to the candidates for D ms (at most an hour),
@@ -97,10 +98,10 @@ final class AdminHandler implements HttpHandler {
                     if (allow(ex, method, "POST")) {
                         long ms = longParam(ex, "timeoutMs", DEFAULT_PAUSE_MS);
                         long drainMs = longParam(ex, "drainMs", 0);
-                        gate.pause(Duration.ofMillis(ms));
+                        String token = gate.pause(Duration.ofMillis(ms));
                         int left = gate.awaitInFlight(Duration.ofMillis(Math.min(drainMs, ms)));
                         log.accept("paused for at most " + ms + "ms" + (drainMs > 0 ? "; " + left + " requests still in flight" : ""));
-                        reply(ex, StatusCodes.OK, Map.of("paused", true, "timeoutMs", ms, "inFlight", left));
+                        reply(ex, StatusCodes.OK, Map.of("paused", true, "timeoutMs", ms, "inFlight", left, "token", token));
                     }
                 }
                 case "/resume" -> {

@@ -80,10 +80,16 @@ public final class IngressClient {
         pause(max, Duration.ZERO);
     }
 
+    /**
+     * A hold in place: the requests still in flight when the call answered, and the hold's token (null from an ingress
+     * older than tokens), which {@link HoldExtension} names.
+     */
+    public record Hold(int inFlight, String token) {}
+
     /** As {@link #pause(Duration)}, answering once the requests already let through have completed, or after {@code drain}. */
-    public int pause(Duration max, Duration drain) {
-        return call("POST", "/pause?timeoutMs=" + Math.max(0, max.toMillis()) + "&drainMs=" + Math.max(0, drain.toMillis()), "", TIMEOUT)
-                .path("inFlight").asInt();
+    public Hold pause(Duration max, Duration drain) {
+        JsonNode n = call("POST", "/pause?timeoutMs=" + Math.max(0, max.toMillis()) + "&drainMs=" + Math.max(0, drain.toMillis()), "", TIMEOUT);
+        return new Hold(n.path("inFlight").asInt(), n.hasNonNull("token") ? n.get("token").asText() : null);
     }
 
     /** Lets held requests through. */

@@ -128,7 +128,7 @@ public final class IngressServer {
         String token = o.tokenFile() == null ? null : readToken(o.tokenFile());
         this.proxy = new SwitchableProxy(initial, file);
         this.shadow = new ShadowTap(proxy, log);
-        this.gate = new RequestGate(shadow, log);
+        this.gate = new RequestGate(shadow, log, file == null ? RequestGate.Extensions.NONE : new HoldExtension(HoldExtension.beside(file.path())));
         AdminHandler admin = new AdminHandler(proxy, gate, shadow, token, this::stopSoon, log);
         int io = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
         this.undertow = Undertow.builder()

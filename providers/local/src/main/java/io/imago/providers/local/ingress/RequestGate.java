@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -30,6 +31,7 @@ final class RequestGate implements HttpHandler {
     /** Beyond this many parked requests, new ones are refused with 503 rather than held. */
     static final int MAX_HELD = 10_000;
     static final Duration MAX_PAUSE = Duration.ofMinutes(10);
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final HttpHandler next;
     private final Consumer<String> log;
@@ -44,9 +46,38 @@ final class RequestGate implements HttpHandler {
     /** Notified when no request let through is running any more. */
     private final Object idle = new Object();
 
+    /** Where a hold's deadline can be moved without an admin call (see {@link HoldExtension}). */
+    interface Extensions {
+        Extensions NONE = new Extensions() {
+            @Override
+            public OptionalLong untilEpochMillis(String token) {
+                return OptionalLong.empty();
+            }
+
+            @Override
+            public void clear() {
+            }
+        };
+
+        /** The deadline the hold named {@code token} was extended to, if it was. */
+        OptionalLong untilEpochMillis(String token);
+
+        /** The holds are over: forget any extension. */
+        void clear();
+    }
+
+    private final Extensions extensions;
+    /** Names the current hold, for its extensions; a new one for each hold begun while not paused. */
+    private String token;
+
     RequestGate(HttpHandler next, Consumer<String> log) {
+        this(next, log, Extensions.NONE);
+    }
+
+    RequestGate(HttpHandler next, Consumer<String> log, Extensions extensions) {
         this.next = next;
         this.log = log;
+        this.extensions = extensions;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ingress-pause-timer");
             t.setDaemon(true);
@@ -90,20 +121,48 @@ final class RequestGate implements HttpHandler {
         }
     }
 
-    /** Holds new requests from now on for at most {@code timeout}; a second call extends it. */
-    void pause(Duration timeout) {
+    /**
+     * Holds new requests from now on for at most {@code timeout}; a second call extends it.
+     *
+     * @return the hold's token, the same for every call until it ends: what an {@link Extensions extension} names
+     */
+    String pause(Duration timeout) {
         Duration t = timeout.isNegative() ? Duration.ZERO : timeout.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : timeout;
         synchronized (lock) {
             if (!paused) {
                 pausedAtNanos = System.nanoTime();
+                token = Long.toHexString(RANDOM.nextLong());
             }
             paused = true;
-            if (expiry != null) {
-                expiry.cancel(false);
-            }
-            long seq = ++pauseSeq;
-            expiry = timer.schedule(() -> releaseAll(seq), t.toNanos(), TimeUnit.NANOSECONDS);
+            schedule(t.toNanos());
+            return token;
         }
+    }
+
+    private void schedule(long nanos) {
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
+        long seq = ++pauseSeq;
+        expiry = timer.schedule(() -> expire(seq), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A hold reached its deadline: it ends, unless it was extended meanwhile (never past {@link #MAX_PAUSE} in all). */
+    private void expire(long seq) {
+        synchronized (lock) {
+            if (!paused || seq != pauseSeq) {
+                return;
+            }
+            OptionalLong until = extensions.untilEpochMillis(token);
+            long left = until.isPresent() ? TimeUnit.MILLISECONDS.toNanos(until.getAsLong() - System.currentTimeMillis()) : 0;
+            long cap = MAX_PAUSE.toNanos() - (System.nanoTime() - pausedAtNanos);
+            if (Math.min(left, cap) > 0) {
+                schedule(Math.min(left, cap));
+                log.accept("hold extended by " + TimeUnit.NANOSECONDS.toMillis(Math.min(left, cap)) + "ms");
+                return;
+            }
+        }
+        releaseAll(seq);
     }
 
     /** Lets every held request through; returns how many were held. */
@@ -170,6 +229,7 @@ final class RequestGate implements HttpHandler {
                 expiry.cancel(false);
             }
             expiry = null;
+            extensions.clear();
             heldMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAtNanos);
             out = new ArrayList<>(held);
             held.clear();

@@ -195,7 +195,7 @@ class IngressServerTest {
         c.point(List.of(a.url()));
         CompletableFuture<HttpResponse<String>> slow = getAsync(s, "/slow");
         assertTrue(a.slowArrived.await(5, TimeUnit.SECONDS));
-        assertEquals(0, c.pause(Duration.ofSeconds(20), Duration.ofSeconds(10)), "nothing left in flight");
+        assertEquals(0, c.pause(Duration.ofSeconds(20), Duration.ofSeconds(10)).inFlight(), "nothing left in flight");
         assertEquals("A", slow.get(2, TimeUnit.SECONDS).body(), "it finished on its backend");
         c.resume();
     }
@@ -250,6 +250,36 @@ class IngressServerTest {
         assertEquals(200, r.statusCode());
         assertEquals("A", r.body());
         assertTrue(ms >= 150, "held for " + ms + "ms");
+    }
+
+    /**
+     * A hold extended by its file (as the switch does before its lasting fence) outlives its own deadline; an extension
+     * naming another hold changes nothing; the release lets the held request through and removes the file.
+     */
+    @Test
+    void aHoldExtendedByItsFileOutlivesItsDeadlineAndOnlyThatHold() throws Exception {
+        Path file = tmp.resolve("state/backends.json");
+        IngressServer s = start(IngressServer.Options.loopback(0, 0).withBackendsFile(file));
+        IngressClient c = client(s);
+        c.point(List.of(a.url()));
+        Path extension = HoldExtension.beside(file);
+
+        String token = c.pause(Duration.ofMillis(300), Duration.ZERO).token();
+        HoldExtension.write(extension, "not-" + token, Duration.ofSeconds(20));
+        long t0 = System.nanoTime();
+        assertEquals(200, get(s, "/").statusCode(), "another hold's extension: released at the deadline");
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 5000);
+
+        String second = c.pause(Duration.ofMillis(300), Duration.ZERO).token();
+        assertFalse(second.equals(token), "each hold has its own token");
+        assertEquals(second, c.pause(Duration.ofMillis(300), Duration.ZERO).token(), "the same hold, extended by a call");
+        HoldExtension.write(extension, second, Duration.ofSeconds(20));
+        CompletableFuture<HttpResponse<String>> held = getAsync(s, "/");
+        Thread.sleep(1000);
+        assertFalse(held.isDone(), "still held past the 300 ms deadline");
+        c.resume();
+        assertEquals("A", held.get(10, TimeUnit.SECONDS).body());
+        assertFalse(Files.exists(extension), "the release removes the extension");
     }
 
     @Test
