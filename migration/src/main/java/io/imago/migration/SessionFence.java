@@ -63,17 +63,7 @@ public final class SessionFence implements AutoCloseable {
             while (true) {
                 try (Statement s = c.createStatement()) {
                     long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-                    // The connection may cap statements shorter than the drain timeout: the lock timeout is the one that counts here.
-                    StringBuilder sql = new StringBuilder("SET LOCAL lock_timeout = " + left + "; SET LOCAL statement_timeout = 0; "
-                            + "SET LOCAL application_name = 'imago write fence'; ");
-                    if (!tables.isEmpty()) {
-                        sql.append("LOCK TABLE ").append(tables.stream().map(Sql::table).collect(Collectors.joining(", "))).append(" IN EXCLUSIVE MODE; ");
-                    }
-                    sql.append("SELECT pg_current_wal_insert_lsn()::text");
-                    for (String seq : sequences) {
-                        sql.append(", (SELECT CASE WHEN is_called THEN last_value END FROM ").append(seq).append(")");
-                    }
-                    try (ResultSet rs = lastResult(s, sql.toString())) {
+                    try (ResultSet rs = lastResult(s, statements(tables, sequences, left))) {
                         rs.next();
                         Map<String, Long> values = new HashMap<>();
                         for (int i = 0; i < sequences.size(); i++) {
@@ -96,6 +86,36 @@ public final class SessionFence implements AutoCloseable {
             c.close();
             throw e;
         }
+    }
+
+    /**
+     * Before a pause, on the connection {@link #acquire(Connection, List, List, Duration)} will then use: runs the fence's
+     * statements once with the weakest lock (ACCESS SHARE: no writer waits for it) and rolls back, so that this session
+     * has read the tables' and sequences' catalog entries before the pause rather than inside it. A fresh session's
+     * first fence cost 4–9 ms inside the pause, where the statements themselves take under 1 ms.
+     */
+    public static void warm(Connection c, List<String> tables, List<String> sequences) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            String sql = statements(tables, sequences, 1000).replace(" IN EXCLUSIVE MODE", " IN ACCESS SHARE MODE");
+            try (ResultSet rs = lastResult(s, "BEGIN; " + sql + "; ROLLBACK")) {
+                rs.next();
+            }
+        }
+    }
+
+    /** The fence in one batch: its settings, the locks, then the log position and the sequences' values. */
+    private static String statements(List<String> tables, List<String> sequences, long lockTimeoutMillis) {
+        // The connection may cap statements shorter than the drain timeout: the lock timeout is the one that counts here.
+        StringBuilder sql = new StringBuilder("SET LOCAL lock_timeout = " + lockTimeoutMillis + "; SET LOCAL statement_timeout = 0; "
+                + "SET LOCAL application_name = 'imago write fence'; ");
+        if (!tables.isEmpty()) {
+            sql.append("LOCK TABLE ").append(tables.stream().map(Sql::table).collect(Collectors.joining(", "))).append(" IN EXCLUSIVE MODE; ");
+        }
+        sql.append("SELECT pg_current_wal_insert_lsn()::text");
+        for (String seq : sequences) {
+            sql.append(", (SELECT CASE WHEN is_called THEN last_value END FROM ").append(seq).append(")");
+        }
+        return sql.toString();
     }
 
     /** The result set the last statement of {@code sql} answers, the statements before it answering none. */

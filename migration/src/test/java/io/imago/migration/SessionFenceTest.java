@@ -33,6 +33,22 @@ class SessionFenceTest {
         assertTrue(order.indexOf("grandchild") < order.indexOf("child") && order.indexOf("child") < order.indexOf("parent"), order.toString());
     }
 
+    /** Warming the fence's session holds no lock and leaves no transaction open: writers go on, the fence then works. */
+    @Test
+    void warmingTheFenceTakesNothingFromWriters() throws Exception {
+        PgServers.Pair p = PgServers.fresh("fence_warm");
+        Db.exec(p.source(), "CREATE TABLE items (id serial PRIMARY KEY, v text)", "INSERT INTO items (v) VALUES ('a')");
+        try (Connection c = p.source().connect()) {
+            SessionFence.warm(c, List.of("items"), List.of("items_id_seq"));
+            assertEquals(0, Db.count(p.source(), "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    + "WHERE l.locktype = 'relation' AND a.state <> 'active'"), "no lock left behind");
+            Db.exec(p.source(), "INSERT INTO items (v) VALUES ('b')");
+            try (SessionFence f = SessionFence.acquire(c, List.of("items"), List.of("items_id_seq"), Duration.ofSeconds(5))) {
+                assertEquals(Map.of("items_id_seq", 2L), f.sequenceValues());
+            }
+        }
+    }
+
     /**
      * A writer that updates the parent and then inserts a child, against a fence that holds the child and waits for
      * the parent: a deadlock, which the server breaks by failing the fence. The fence tries again and gets its locks
