@@ -40,8 +40,11 @@ import java.util.Map;
  * again; either way held requests go to the side being left, which stays live. A kill between the stretched hold and
  * the flip may leave it fenced until the next command lifts it (Fact.FENCING_OLD), requests held at the ingress
  * meanwhile (at most {@link #CRASH_HOLD}); a kill before that leaves it unfenced (the server rolls the open
- * transaction back), the requests held at most {@code maxPause}. Nothing after the flip can fail the pause. All
- * connections have short timeouts: a server that stops answering costs a bounded wait.
+ * transaction back), the requests held at most {@code maxPause}. The other order (flip first, fence after) would let
+ * writers that bypass the ingress write to a database nobody reads any more, and lose those writes: a longer wait is
+ * the lesser harm. (Stretching and fencing beside the drain was tried: it shortened the pause, but widened that window
+ * to the drain, which KillResumeIT refuses.) Nothing after the flip can fail the pause. All connections have short
+ * timeouts: a server that stops answering costs a bounded wait.
  *
  * @param backends where the ingress points at the flip: the instances of {@code toName}
  * @param toName the universe taking over, which the ingress is pointed at (a load balancer picks its target group by it)
