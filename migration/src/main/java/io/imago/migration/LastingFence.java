@@ -2,7 +2,6 @@ package io.imago.migration;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 
 /**
@@ -37,19 +36,16 @@ public final class LastingFence {
      * on {@code owner} (an owner's connection in autocommit, which the fence uses until {@link #commit} or
      * {@link #abandon}).
      *
-     * <p>The revocation's log records are then flushed by a small commit on {@code other} (another connection to the
-     * same database, in autocommit): nothing else would flush them until the WAL writer's next round, up to 200 ms
-     * later, and until then a walsender cannot read up to a fence position taken after them, so a drain to it would
-     * wait for its nudge (50 ms, measured).
+     * <p>The revocation's log records are then flushed ({@link SourceLogFlush}) on {@code other} (another connection to
+     * the same database, in autocommit): until then a walsender cannot read up to a fence position taken after them,
+     * and a drain to it waited for its nudge (50 ms, measured).
      */
     public static LastingFence send(Connection owner, String appRole, Connection other) throws SQLException {
         WriteFence.checkRole(owner, appRole);
         owner.setAutoCommit(false);
         try {
             WriteFence.revokeWithin(owner, appRole);
-            try (Statement st = other.createStatement()) {
-                st.execute("BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_logical_emit_message(true, 'imago', 'fence sent'); COMMIT");
-            }
+            SourceLogFlush.flush(other, "fence sent");
         } catch (SQLException | RuntimeException e) {
             rollback(owner);
             throw e;

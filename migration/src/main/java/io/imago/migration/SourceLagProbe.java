@@ -99,15 +99,7 @@ final class SourceLagProbe {
     void flushSourceLog() {
         lock.lock();
         try {
-            Connection c = connection();
-            try (Statement st = c.createStatement()) {
-                c.setAutoCommit(false);
-                st.execute("SET LOCAL synchronous_commit = on");
-                st.execute("SELECT pg_logical_emit_message(true, 'imago', 'drain')");
-                c.commit();
-            } finally {
-                c.setAutoCommit(true);
-            }
+            SourceLogFlush.flush(connection(), "drain");
         } catch (SQLException ignored) {
             // not permitted, the source is read-only, or out of reach: the walwriter flushes on its own in time
             drop();
