@@ -63,7 +63,7 @@ public final class SessionFence implements AutoCloseable {
             while (true) {
                 try (Statement s = c.createStatement()) {
                     long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-                    try (ResultSet rs = lastResult(s, statements(tables, sequences, left))) {
+                    try (ResultSet rs = lastResult(s, statements(tables, "EXCLUSIVE", sequences, left))) {
                         rs.next();
                         Map<String, Long> values = new HashMap<>();
                         for (int i = 0; i < sequences.size(); i++) {
@@ -96,20 +96,19 @@ public final class SessionFence implements AutoCloseable {
      */
     public static void warm(Connection c, List<String> tables, List<String> sequences) throws SQLException {
         try (Statement s = c.createStatement()) {
-            String sql = statements(tables, sequences, 1000).replace(" IN EXCLUSIVE MODE", " IN ACCESS SHARE MODE");
-            try (ResultSet rs = lastResult(s, "BEGIN; " + sql + "; ROLLBACK")) {
+            try (ResultSet rs = lastResult(s, "BEGIN; " + statements(tables, "ACCESS SHARE", sequences, 1000) + "; ROLLBACK")) {
                 rs.next();
             }
         }
     }
 
-    /** The fence in one batch: its settings, the locks, then the log position and the sequences' values. */
-    private static String statements(List<String> tables, List<String> sequences, long lockTimeoutMillis) {
+    /** The fence in one batch: its settings, the locks (in {@code lockMode}), then the log position and the sequences' values. */
+    private static String statements(List<String> tables, String lockMode, List<String> sequences, long lockTimeoutMillis) {
         // The connection may cap statements shorter than the drain timeout: the lock timeout is the one that counts here.
         StringBuilder sql = new StringBuilder("SET LOCAL lock_timeout = " + lockTimeoutMillis + "; SET LOCAL statement_timeout = 0; "
                 + "SET LOCAL application_name = 'imago write fence'; ");
         if (!tables.isEmpty()) {
-            sql.append("LOCK TABLE ").append(tables.stream().map(Sql::table).collect(Collectors.joining(", "))).append(" IN EXCLUSIVE MODE; ");
+            sql.append("LOCK TABLE ").append(tables.stream().map(Sql::table).collect(Collectors.joining(", "))).append(" IN ").append(lockMode).append(" MODE; ");
         }
         sql.append("SELECT pg_current_wal_insert_lsn()::text");
         for (String seq : sequences) {
