@@ -32,9 +32,13 @@ final class LocalIngresses implements IngressService {
     private final Tags tags;
     /** The admin client of each ingress in a switch, from {@link #prepareSwitch} to the flip or the release. */
     private final Map<String, IngressClient> pauseClients = new java.util.concurrent.ConcurrentHashMap<>();
-    /** The token of the hold each ingress holds for this process's switch, and its extension file, for {@link #extendHold}. */
-    private final Map<String, String> holdTokens = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Path> holdExtensions = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Where {@link #extendHold} writes for each ingress in a switch (from {@link #prepareSwitch} to the flip or the
+     * release), with the token of the hold in place once there is one.
+     */
+    private record HeldBy(Path extension, String token) {}
+
+    private final Map<String, HeldBy> holds = new java.util.concurrent.ConcurrentHashMap<>();
 
     LocalIngresses(Tags tags) {
         this.tags = tags;
@@ -257,12 +261,12 @@ final class LocalIngresses implements IngressService {
         c.stage(backends.stream().map(Endpoint::url).toList());
         pauseClients.put(ingress.id(), c);
         Path extension = HoldExtension.beside(Path.of(backendsFile(current(ingress))));
-        holdExtensions.put(ingress.id(), extension);
         try {
             // Once ahead, naming no hold: the write inside the pause then finds its code loaded (2.6 ms the first time).
             HoldExtension.write(extension, "none", Duration.ZERO);
+            holds.put(ingress.id(), new HeldBy(extension, null));
         } catch (IOException e) {
-            holdExtensions.remove(ingress.id()); // extendHold falls back to an admin call
+            holds.remove(ingress.id()); // extendHold falls back to an admin call
         }
     }
 
@@ -272,22 +276,17 @@ final class LocalIngresses implements IngressService {
         Duration drain = max.dividedBy(2).compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : max.dividedBy(2);
         duringPause(ingress, false, c -> {
             String token = c.pause(max, drain).token();
-            if (token != null) {
-                holdTokens.put(ingress.id(), token);
-            } else {
-                holdTokens.remove(ingress.id());
-            }
+            holds.computeIfPresent(ingress.id(), (id, h) -> new HeldBy(h.extension(), token));
         });
     }
 
     /** By a file the ingress reads when the hold reaches its deadline ({@link HoldExtension}), not by an admin call. */
     @Override
     public void extendHold(Resource ingress, Duration max) {
-        String token = holdTokens.get(ingress.id());
-        Path file = holdExtensions.get(ingress.id());
-        if (token != null && file != null) {
+        HeldBy h = holds.get(ingress.id());
+        if (h != null && h.token() != null) {
             try {
-                HoldExtension.write(file, token, max);
+                HoldExtension.write(h.extension(), h.token(), max);
                 return;
             } catch (IOException e) {
                 // the admin call below does the same
@@ -298,13 +297,13 @@ final class LocalIngresses implements IngressService {
 
     @Override
     public void pointAndRelease(Resource ingress, List<Endpoint> backends) {
-        holdTokens.remove(ingress.id());
+        holds.remove(ingress.id());
         duringPause(ingress, true, c -> c.point(backends.stream().map(Endpoint::url).toList(), true));
     }
 
     @Override
     public void release(Resource ingress) {
-        holdTokens.remove(ingress.id());
+        holds.remove(ingress.id());
         duringPause(ingress, true, IngressClient::resume);
     }
 
