@@ -7,8 +7,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -197,9 +195,14 @@ final class ChangeApplier implements AutoCloseable {
      *     at or before {@code insert}
      */
     TargetWal commit(Lsn end, Instant sourceCommitTime) throws SQLException {
+        // A lone pending change goes in the same statement as the record and the commit: at a low rate most
+        // groups hold one change, and each round trip to the target is a change's wait.
+        NetChangeBatch lone = net != null && net.size() == 1 ? net : null;
+        if (lone != null) {
+            net = null;
+        }
         flush();
-        TargetWal wal = record(end, sourceCommitTime);
-        target.commit();
+        TargetWal wal = recordAndCommit(lone, end, sourceCommitTime);
         open = false;
         changes = 0;
         setAppliesInTransaction = 0;
@@ -218,8 +221,7 @@ final class ChangeApplier implements AutoCloseable {
         try (Statement st = target.createStatement()) {
             st.execute("SET LOCAL synchronous_commit = on");
         }
-        record(end, sourceCommitTime);
-        target.commit();
+        recordAndCommit(null, end, sourceCommitTime);
         open = false;
         changes = 0;
         setAppliesInTransaction = 0;
@@ -238,14 +240,22 @@ final class ChangeApplier implements AutoCloseable {
         }
     }
 
-    private TargetWal record(Lsn end, Instant sourceCommitTime) throws SQLException {
-        PreparedStatement record = statement(ShippingRecord.RECORD_SQL);
-        record.setString(1, slot);
-        record.setString(2, end.format());
-        record.setObject(3, sourceCommitTime == null ? null : OffsetDateTime.ofInstant(sourceCommitTime, ZoneOffset.UTC));
-        try (ResultSet rs = record.executeQuery()) {
-            rs.next();
-            return new TargetWal(Lsn.parse(rs.getString(1)), Lsn.parse(rs.getString(2)));
+    /** Sends {@code lone}'s change (if any), the record and {@code COMMIT} as one statement: one round trip. */
+    private TargetWal recordAndCommit(NetChangeBatch lone, Lsn end, Instant sourceCommitTime) throws SQLException {
+        if (lone == null) {
+            PreparedStatement ps = statement(ShippingRecord.RECORD_AND_COMMIT_SQL);
+            ShippingRecord.bind(ps, 1, slot, end, sourceCommitTime);
+            return ShippingRecord.recordAndCommit(ps);
+        }
+        PreparedStatement ps = statement(lone.table().applyByKeySql() + "; " + ShippingRecord.RECORD_AND_COMMIT_SQL);
+        String[] params = lone.changes().get(0);
+        bind(ps, params);
+        ShippingRecord.bind(ps, params.length + 1, slot, end, sourceCommitTime);
+        try {
+            return ShippingRecord.recordAndCommit(ps);
+        } catch (SQLException e) {
+            throw new SQLException("applying changes to target table '" + lone.table().migration().targetTable() + "' failed: " + e.getMessage(),
+                    e.getSQLState(), e);
         }
     }
 

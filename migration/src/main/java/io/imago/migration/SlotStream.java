@@ -17,11 +17,13 @@ final class SlotStream implements AutoCloseable {
     private final Connection connection;
     private final PGReplicationStream stream;
     private final long stallNanos;
+    private final StreamBacklog backlog;
 
     private SlotStream(Connection connection, PGReplicationStream stream, long stallNanos) {
         this.connection = connection;
         this.stream = stream;
         this.stallNanos = stallNanos;
+        this.backlog = StreamBacklog.of(connection);
     }
 
     /**
@@ -80,6 +82,14 @@ final class SlotStream implements AutoCloseable {
             }
         }
         return b;
+    }
+
+    /**
+     * Whether a message may be waiting: false only when nothing has arrived that is unread, found without
+     * waiting (where {@link #readPending} would wait up to 1 ms to say so).
+     */
+    boolean maybeWaiting() {
+        return backlog.maybeWaiting();
     }
 
     /** The furthest position the server said it has sent: a message's start, or a keepalive's WAL end. */

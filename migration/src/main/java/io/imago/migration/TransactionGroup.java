@@ -8,8 +8,10 @@ import java.util.function.LongSupplier;
  * Groups whole source transactions into one target transaction. The stream's Begin and Commit pass through
  * here: it decides which transactions to skip (their commit lies before the position shipping resumed from:
  * in the snapshot or applied already), counts the changes of the open group, and says when a Commit should
- * end the target transaction ({@link #MAX_CHANGES} changes or {@link #MAX_MILLIS} ms in the group); the
- * caller also ends it whenever nothing more is waiting. A group always ends at a source commit, so a reader
+ * end the target transaction ({@link #MAX_CHANGES} changes or {@link #MAX_MILLIS} ms in the group). While
+ * the stream keeps up ({@link SourceDelay}) the caller ends it as soon as nothing more has arrived: a change
+ * then waits for no later one. While it is behind, the caller ends it only once the stream has nothing more
+ * for a moment, so that fewer, larger commits leave the CPU to the walsender. A group always ends at a source commit, so a reader
  * of the target never sees part of a source transaction. No I/O: the shipping thread owns it.
  */
 final class TransactionGroup {
@@ -22,13 +24,16 @@ final class TransactionGroup {
         SKIPPED,
         /** the group holds no change (the transaction touched no migrated table): nothing to write, the position moves on */
         NOTHING_TO_WRITE,
-        /** keep the target transaction open for the next source transaction */
+        /** keep the target transaction open for the next source transaction: the stream is behind */
         HOLD,
+        /** keeping up: commit the target transaction now, unless more has arrived already */
+        COMMIT_UNLESS_MORE,
         /** the group is full: commit the target transaction now */
         COMMIT
     }
 
     private final LongSupplier nanoClock;
+    private final SourceDelay delay;
     private Lsn skipBefore = Lsn.ZERO;
     private boolean inTransaction;
     private boolean skipping;
@@ -40,11 +45,12 @@ final class TransactionGroup {
     private long started;
 
     TransactionGroup() {
-        this(System::nanoTime);
+        this(System::nanoTime, new SourceDelay());
     }
 
-    TransactionGroup(LongSupplier nanoClock) {
+    TransactionGroup(LongSupplier nanoClock, SourceDelay delay) {
         this.nanoClock = nanoClock;
+        this.delay = delay;
     }
 
     /** A new stream starts at {@code from}: forgets what the last one half sent; transactions committed before it are skipped. */
@@ -92,6 +98,7 @@ final class TransactionGroup {
         }
         end = endLsn;
         commitTime = time;
+        boolean late = time != null && delay.behind(time);
         if (!targetOpen) {
             return AtCommit.NOTHING_TO_WRITE;
         }
@@ -99,7 +106,7 @@ final class TransactionGroup {
             transactions++;
         }
         boolean full = changes >= MAX_CHANGES || nanoClock.getAsLong() - started >= TimeUnit.MILLISECONDS.toNanos(MAX_MILLIS);
-        return full ? AtCommit.COMMIT : AtCommit.HOLD;
+        return full ? AtCommit.COMMIT : late ? AtCommit.HOLD : AtCommit.COMMIT_UNLESS_MORE;
     }
 
     /** The end of the group's last source transaction: where a consumer resumes after the group. */
