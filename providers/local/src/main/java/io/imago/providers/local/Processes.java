@@ -3,9 +3,6 @@ package io.imago.providers.local;
 import io.imago.providers.spi.ChildEnvironment;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,27 +101,13 @@ final class Processes {
         }
     }
 
-    /**
-     * A port free now, for a child that must be told its port (PostgreSQL, an application's PORT).
-     * Another local user may bind it before the child does: where imago controls the child (the
-     * ingress) the child binds port 0 and reports what it got instead.
-     */
+    /** A port free now, for a child that must be told its port: see {@link FreePorts}. */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.pick();
     }
 
     static boolean portFree(int port) {
-        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return FreePorts.bindable(port);
     }
 
     static void sleep(long ms) {
