@@ -38,7 +38,7 @@ public final class LastingFence {
      *
      * <p>The revocation's log records are then flushed ({@link SourceLogFlush}) on {@code other} (another connection to
      * the same database, in autocommit): until then a walsender cannot read up to a fence position taken after them,
-     * and a drain to it waited for its nudge (50 ms, measured).
+     * and a drain to it waited for its nudge (then at 50 ms: measured).
      */
     public static LastingFence send(Connection owner, String appRole, Connection other) throws SQLException {
         WriteFence.checkRole(owner, appRole);
