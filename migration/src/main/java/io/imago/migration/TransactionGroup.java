@@ -11,8 +11,8 @@ import java.util.function.LongSupplier;
  * end the target transaction ({@link #MAX_CHANGES} changes or {@link #MAX_MILLIS} ms in the group). While
  * the stream keeps up ({@link SourceDelay}) the caller ends it as soon as nothing more has arrived: a change
  * then waits for no later one. While it is behind, the caller ends it only once the stream has nothing more
- * for a moment, so that fewer, larger commits leave the CPU to the walsender. A group always ends at a source commit, so a reader
- * of the target never sees part of a source transaction. No I/O: the shipping thread owns it.
+ * for a moment, so that fewer, larger commits leave the CPU to the walsender. A group always ends at a source
+ * commit, so a reader of the target never sees part of a source transaction. No I/O: the shipping thread owns it.
  */
 final class TransactionGroup {
     static final int MAX_CHANGES = 5_000;
