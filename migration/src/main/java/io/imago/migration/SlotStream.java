@@ -85,8 +85,8 @@ final class SlotStream implements AutoCloseable {
     }
 
     /**
-     * Whether a message may be waiting: false only when nothing has arrived that is unread, found without
-     * waiting (where {@link #readPending} would wait up to 1 ms to say so).
+     * Whether a message with data may be waiting: false only when nothing but a lone keepalive has arrived unread,
+     * found without waiting (where {@link #readPending} would wait up to 1 ms to say so); see {@link StreamBacklog}.
      */
     boolean maybeWaiting() {
         return backlog.maybeWaiting();
