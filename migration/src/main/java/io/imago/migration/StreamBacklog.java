@@ -17,8 +17,8 @@ import org.postgresql.core.QueryExecutorBase;
  * commit to decide whether to end the target transaction; asked that way, every answer "no" cost 1 ms, and a
  * group went on as long as the next transaction came within 1 ms: at 1,000 transactions a second a change
  * waited 2–5 ms to be committed on the target. Here the answer is the driver's read buffer plus the socket's
- * (its {@code available()}), which costs one system call. The driver keeps both in private fields, read once
- * per connection by reflection; should a driver version rename them, the check answers "maybe" and the
+ * (its {@code available()}), which costs one system call. The driver keeps both in private fields, read by
+ * reflection (its stream once per connection, the buffer at each check); should a driver version rename them, the check answers "maybe" and the
  * shipper falls back to the driver's 1 ms wait (slower, never wrong).
  */
 final class StreamBacklog {
