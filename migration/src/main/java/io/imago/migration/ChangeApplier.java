@@ -242,20 +242,15 @@ final class ChangeApplier implements AutoCloseable {
 
     /** Sends {@code lone}'s change (if any), the record and {@code COMMIT} as one statement: one round trip. */
     private TargetWal recordAndCommit(NetChangeBatch lone, Lsn end, Instant sourceCommitTime) throws SQLException {
-        if (lone == null) {
-            PreparedStatement ps = statement(ShippingRecord.RECORD_AND_COMMIT_SQL);
-            ShippingRecord.bind(ps, 1, slot, end, sourceCommitTime);
-            return ShippingRecord.recordAndCommit(ps);
-        }
-        PreparedStatement ps = statement(lone.table().applyByKeySql() + "; " + ShippingRecord.RECORD_AND_COMMIT_SQL);
-        String[] params = lone.changes().get(0);
+        String[] params = lone == null ? new String[0] : lone.changes().get(0);
+        PreparedStatement ps = statement(lone == null ? ShippingRecord.RECORD_AND_COMMIT_SQL
+                : lone.table().applyByKeySql() + "; " + ShippingRecord.RECORD_AND_COMMIT_SQL);
         bind(ps, params);
         ShippingRecord.bind(ps, params.length + 1, slot, end, sourceCommitTime);
         try {
             return ShippingRecord.recordAndCommit(ps);
         } catch (SQLException e) {
-            throw new SQLException("applying changes to target table '" + lone.table().migration().targetTable() + "' failed: " + e.getMessage(),
-                    e.getSQLState(), e);
+            throw lone == null ? e : applyFailed(lone.table(), e);
         }
     }
 
@@ -301,9 +296,7 @@ final class ChangeApplier implements AutoCloseable {
         try {
             ps.executeBatch();
         } catch (BatchUpdateException e) {
-            SQLException cause = e.getNextException() != null ? e.getNextException() : e;
-            throw new SQLException("applying changes to target table '" + t.migration().targetTable() + "' failed: " + cause.getMessage(),
-                    cause.getSQLState(), cause);
+            throw applyFailed(t, e.getNextException() != null ? e.getNextException() : e);
         }
     }
 
@@ -377,6 +370,12 @@ final class ChangeApplier implements AutoCloseable {
         if (++batched >= BATCH) {
             flush();
         }
+    }
+
+    /** A failed apply, named by its target table, keeping the server's SQL state. */
+    private static SQLException applyFailed(ShippedTable t, SQLException cause) {
+        return new SQLException("applying changes to target table '" + t.migration().targetTable() + "' failed: " + cause.getMessage(),
+                cause.getSQLState(), cause);
     }
 
     private static void bind(PreparedStatement ps, String[] params) throws SQLException {
