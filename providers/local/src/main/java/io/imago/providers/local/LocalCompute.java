@@ -48,7 +48,7 @@ final class LocalCompute implements ComputeService {
             return adopted.get();
         }
         // A restarted instance keeps its port when it can, so a half-built universe stays coherent.
-        int port = existing.map(a -> a.get("port")).map(Integer::parseInt).filter(Processes::portFree).orElseGet(Processes::freePort);
+        int port = existing.map(a -> a.get("port")).map(Integer::parseInt).filter(FreePorts::bindable).orElseGet(FreePorts::pick);
         String launch = UUID.randomUUID().toString();
         Path log = tags.folder(req.universe(), KIND).resolve(id + ".log");
         Map<String, String> attrs = new TreeMap<>(Map.of(

@@ -79,7 +79,7 @@ final class LocalDatabases implements DatabaseService {
         // Chosen free here and bound by the server a moment later: PostgreSQL cannot bind port 0 and
         // report what it got, so another local user could take the port first. Harmless for the
         // secrets: every client checks the server's certificate (ServerCertificate) before it logs in.
-        attrs.put("port", existing.map(a -> a.get("port")).orElseGet(() -> Integer.toString(Processes.freePort())));
+        attrs.put("port", existing.map(a -> a.get("port")).orElseGet(() -> Integer.toString(FreePorts.pick())));
         attrs.put("database", DBNAME);
         attrs.put(MAX_SLOT_WAL_KEEP_SIZE, maxSlotWalKeepSize(existing.map(a -> a.get(MAX_SLOT_WAL_KEEP_SIZE)).orElse(null)));
         attrs.put(PgDataDir.INITIALIZED, "false");
@@ -243,9 +243,9 @@ final class LocalDatabases implements DatabaseService {
         }
         // A pg_ctl or postmaster a killed run left half-started would hold the folder's lock against ours.
         PgDataDir.stopLeftovers(Path.of(cur.attr("dataDir")));
-        if (!Processes.portFree(Integer.parseInt(cur.attr("port")))) {
+        if (!FreePorts.bindable(Integer.parseInt(cur.attr("port")))) {
             Map<String, String> attrs = new TreeMap<>(cur.attrs());
-            attrs.put("port", Integer.toString(Processes.freePort()));
+            attrs.put("port", Integer.toString(FreePorts.pick()));
             tags.write(cur.attr("universe"), KIND, cur.id(), attrs);
             cur = new Resource(KIND, cur.id(), attrs);
         }

@@ -78,7 +78,7 @@ final class LocalIngresses implements IngressService {
         }
         // The configured port, or the one the ingress bound before (its URL must not change); 0 the first time.
         int port = Integer.parseInt(r.attr("port"));
-        if (port != 0 && !Processes.portFree(port)) {
+        if (port != 0 && !FreePorts.bindable(port)) {
             throw new LocalProviderException("port " + port + " is in use by another program: choose another ingress port");
         }
         Path dir = Path.of(r.attr("dir"));

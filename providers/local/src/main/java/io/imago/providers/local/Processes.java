@@ -101,15 +101,6 @@ final class Processes {
         }
     }
 
-    /** A port free now, for a child that must be told its port: see {@link FreePorts}. */
-    static int freePort() {
-        return FreePorts.pick();
-    }
-
-    static boolean portFree(int port) {
-        return FreePorts.bindable(port);
-    }
-
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);

@@ -122,7 +122,7 @@ class ProcessResumeTest {
     @Test
     void anIngressStartedButNeverGivenItsPidIsReusedNotDoubled() throws Exception {
         Provider p = provider();
-        int port = Processes.freePort();
+        int port = FreePorts.pick();
         IngressRequest req = new IngressRequest("shop", "loadBalancer", port);
         Resource first = p.ingress().create(req);
         try {
@@ -145,7 +145,7 @@ class ProcessResumeTest {
             p.ingress().destroy(first);
         }
         assertEquals(List.of(), ingressProcesses(first), "destroy leaves no ingress process");
-        assertTrue(Processes.portFree(port), "and frees the port");
+        assertTrue(FreePorts.bindable(port), "and frees the port");
     }
 
     @Test
