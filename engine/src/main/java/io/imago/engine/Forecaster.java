@@ -218,14 +218,20 @@ final class Forecaster {
         return new Plan.StepForecast(StepName.VALIDATE.name(), s, String.join("; ", parts));
     }
 
+    /**
+     * The pause is forecast as measured, capped by {@code maxWritePause}: the cap is what the switch tolerates, not what
+     * it takes (tens of milliseconds against a default of 2 s), and counting it whole made every forecast of a short
+     * upgrade seconds too long.
+     */
     private Plan.StepForecast switchover() {
         double s = cal.value(Throughput.SWITCHOVER_FIXED);
         String fixed = "the rest " + cal.says(Throughput.SWITCHOVER_FIXED);
         if (bp.replaces() != null && bp.database() != null) {
-            double pause = bp.switchover().maxWritePause().toMillis() / 1000.0;
-            return new Plan.StepForecast(StepName.SWITCHOVER.name(), s + pause, "writes paused at most "
-                    + Durations.format(bp.switchover().maxWritePause()) + " (switchover.maxWritePause: past it the switch aborts and "
-                    + bp.replaces() + " stays live), counted whole; " + fixed);
+            double cap = bp.switchover().maxWritePause().toMillis() / 1000.0;
+            double pause = Math.min(cal.value(Throughput.WRITE_PAUSE), cap);
+            return new Plan.StepForecast(StepName.SWITCHOVER.name(), s + pause, "writes paused " + cal.says(Throughput.WRITE_PAUSE)
+                    + ", at most " + Durations.format(bp.switchover().maxWritePause()) + " (switchover.maxWritePause: past it the switch aborts and "
+                    + bp.replaces() + " stays live); " + fixed);
         }
         return new Plan.StepForecast(StepName.SWITCHOVER.name(), s, "no database to fence: the ingress flips; " + fixed);
     }

@@ -76,10 +76,15 @@ final class SwitchoverStep implements Step {
         if (ctx.old != null) {
             cleanUpOld(ctx, lastingFenceUp);
         }
-        if (!alreadyThere) {
+        // A first version's switch only points the ingress: measured, it would stand for a replacement's, which also
+        // drains, fences and cleans up the old side's slot (0.1 s against 0.4 s here), and every forecast after it ran short.
+        if (!alreadyThere && ctx.old != null) {
             double took = (System.nanoTime() - t0) / 1e9;
             ctx.measure(Throughput.SWITCHOVER_FIXED, Math.max(0, took - pausedMs / 1000.0), "a switch of " + Forecasts.seconds(took)
                     + (pausedMs > 0 ? ", " + pausedMs + " ms of it the write pause" : ""));
+            if (pausedMs > 0) {
+                ctx.measure(Throughput.WRITE_PAUSE, pausedMs / 1000.0, "a switch's write pause");
+            }
         }
         return detail;
     }

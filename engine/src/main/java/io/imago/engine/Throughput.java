@@ -22,6 +22,7 @@ enum Throughput {
     PREPARE("prepareSeconds", Unit.SECONDS, 1, "applying the schema"),
     SEED("seedSeconds", Unit.SECONDS, 1, "loading the seed"),
     SWITCHOVER_FIXED("switchoverFixedSeconds", Unit.SECONDS, 1, "the switch besides the write pause: requests in flight, slot clean-up"),
+    WRITE_PAUSE("writePauseSeconds", Unit.SECONDS, 0.1, "the switch's write pause (fence, drain, flip), as the last switch here took it"),
     RETIRE("retireSeconds", Unit.SECONDS, 2, "tearing the replaced universe down at once (keepOld: 0)");
 
     enum Unit { ROWS_PER_SECOND, BYTES_PER_SECOND, SECONDS }

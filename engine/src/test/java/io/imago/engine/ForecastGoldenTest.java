@@ -51,6 +51,7 @@ class ForecastGoldenTest {
         v.put(Throughput.PREPARE, 0.5);
         v.put(Throughput.SEED, 0.7);
         v.put(Throughput.SWITCHOVER_FIXED, 0.4);
+        v.put(Throughput.WRITE_PAUSE, 3.0); // past maxWritePause (2s in the blueprints here): the cap counts
         v.put(Throughput.RETIRE, 1.5);
         v.forEach((t, x) -> m.put(t, new Calibration.Figure(x, "the test's figure", true)));
         assertEquals(Throughput.values().length, m.size(), "every figure fixed");
@@ -110,7 +111,7 @@ class ForecastGoldenTest {
         expected.put("SNAPSHOT", 88.0);   // max(800,000 rows / 10,000 = 80, 80 MB / 10 MB/s = 8) + 30 MB / 5 MB/s = 6 + fixed 2
         expected.put("CATCH_UP", 89.0);   // 500 kB/s × 88 s = 44 MB behind, shrinking at 1 MB/s − 0.5 MB/s: 88 + fixed 1
         expected.put("VALIDATE", 11.9);   // http 2 × 0.1 + compare 2 × 0.1 + command 3 + cut 0.5 + (80 + 50 + 30 MB) / 20 MB/s = 8
-        expected.put("SWITCHOVER", 2.4);  // maxWritePause 2 + 0.4
+        expected.put("SWITCHOVER", 2.4);  // the pause measured 3 s, capped at maxWritePause 2, + 0.4
         expected.put("RETIRE", 1.5);      // keepOld 0: torn down at once
         assertEquals(expected, seconds(f));
         assertEquals(201.8, f.seconds(), 1e-9, "to the switch");
@@ -128,7 +129,7 @@ class ForecastGoldenTest {
         assertTrue(snapshot.contains("2 tables of shop-v1 (~800,000 rows, 76.3 MiB of heap, 28.6 MiB of indexes"), snapshot);
         assertTrue(snapshot.contains("10,000 rows/s (the test's figure)"), snapshot);
         assertTrue(f.steps().get(3).assumed().contains("shop-v1 writes 488.3 KiB/s of WAL (sampled over 1.0 s)"), f.steps().get(3).assumed());
-        assertTrue(f.steps().get(5).assumed().contains("writes paused at most 2s"), f.steps().get(5).assumed());
+        assertTrue(f.steps().get(5).assumed().contains("writes paused 3.0 s (the test's figure), at most 2s"), f.steps().get(5).assumed());
     }
 
     @Test
@@ -150,6 +151,21 @@ class ForecastGoldenTest {
                 .withSample(new SourceReadSample(40, 65_536, 70_000, 0.5)).forecast(steps);
         assertEquals(88.0, seconds(tiny).get("SNAPSHOT"));
         assertTrue(tiny.steps().get(2).assumed().contains("too small to time the source by"), tiny.steps().get(2).assumed());
+    }
+
+    @Test
+    void theWritePauseIsForecastAsMeasuredNotAsItsCap() {
+        Map<Throughput, Calibration.Figure> m = new EnumMap<>(Throughput.class);
+        for (Throughput t : Throughput.values()) {
+            m.put(t, fixed().get(t));
+        }
+        m.put(Throughput.WRITE_PAUSE, new Calibration.Figure(0.05, "measured by shop-v1's apply on 2026-12-01", true));
+        Blueprint bp = Blueprints.parse(dir, "shop-v2", upgrade("0"));
+        List<StepName> steps = ApplyRun.PIPELINE.stream().filter(s -> s.planned(bp)).map(Step::name).toList();
+        Plan.StepForecast s = new Forecaster(bp, new Calibration("local", m), reading(500_000), null, false).forecast(steps).steps().get(5);
+        assertEquals("SWITCHOVER", s.step());
+        assertEquals(0.45, s.seconds(), 1e-9, "the 50 ms measured + the rest 0.4, not maxWritePause's 2 s");
+        assertTrue(s.assumed().startsWith("writes paused 50 ms (measured by shop-v1's apply on 2026-12-01), at most 2s"), s.assumed());
     }
 
     @Test
