@@ -18,9 +18,10 @@ import java.util.random.RandomGenerator;
  * same range every outgoing connection draws its local port from, so on a busy machine a client socket could
  * take the port before the child bound it (seen once: an instance "exited before it was healthy" with a bind
  * error). Here a port is drawn at random below that range (above it when there is no room below), where only
- * a process binding that very number explicitly can collide, and checked free by binding it.
+ * a process binding that very number explicitly can collide, and checked free by binding it. Public for the
+ * end-to-end tests, which choose ports for what they start (an ingress's, a test server's) the same way.
  */
-final class FreePorts {
+public final class FreePorts {
     static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     /** The kernel's default, when its setting cannot be read (not Linux). */
     static final Range DEFAULT_EPHEMERAL = new Range(32768, 60999);
@@ -36,7 +37,7 @@ final class FreePorts {
     }
 
     /** A port free now, outside the ephemeral range when there is room. */
-    static int pick() {
+    public static int pick() {
         return pick(ephemeralRange(EPHEMERAL_RANGE), ThreadLocalRandom.current(), FreePorts::bindable);
     }
 
@@ -73,7 +74,7 @@ final class FreePorts {
         }
     }
 
-    static boolean bindable(int port) {
+    public static boolean bindable(int port) {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return true;
