@@ -1,6 +1,5 @@
 package io.imago.migration;
 
-import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,16 +7,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * Applies decoded changes to the target inside one open target transaction, which {@link #commit} ends
- * together with the record of the applied source position. Statements are sent in JDBC batches (in
- * order: a batch is flushed before any other statement runs), so memory stays bounded by the batch size
- * however large the source transaction is: the open target transaction, not the heap, holds the rows.
+ * together with the record of the applied source position. It decides the statements; {@link ApplyBatches}
+ * sends them in order and in batches, so the open target transaction, not the heap, holds the rows.
  *
  * <p>Rows arrive as text values, one per source column ({@link TableMigration#sourceColumns()} order).
  * A value pgoutput did not send because it is TOASTed and unchanged is resolved by
@@ -32,23 +28,15 @@ final class ChangeApplier implements AutoCloseable {
 
     private final Connection target;
     private final String slot;
-    private final Map<String, PreparedStatement> prepared = new HashMap<>();
+    private final ApplyBatches batches;
     private final SourceRowLookup sourceRows;
-    private PreparedStatement batch;
-    /** The pending changes of one keyed table, applied set-based; never pending together with {@link #batch}. */
-    private NetChangeBatch net;
-    private ShippedTable batchTable;
-    private int batched;
     private long changes;
     private boolean open;
-    private long setApplies;
-    private long setFallbacks;
-    /** Set-based applies in the open target transaction: each is a subtransaction (its savepoint). */
-    private int setAppliesInTransaction;
 
     /** @param target autocommit off, session prepared by {@link #prepareSession} */
     ChangeApplier(Connection target, PgEndpoint source, String slot) {
         this.target = target;
+        this.batches = new ApplyBatches(target);
         this.sourceRows = new SourceRowLookup(source);
         this.slot = slot;
     }
@@ -88,12 +76,12 @@ final class ChangeApplier implements AutoCloseable {
 
     /** How many batches were applied set-based (for tests and diagnostics). */
     long setApplies() {
-        return setApplies;
+        return batches.setApplies();
     }
 
     /** How often a set-based apply failed and its batch went row by row instead (for tests and diagnostics). */
     long setFallbacks() {
-        return setFallbacks;
+        return batches.setFallbacks();
     }
 
     /** How often a TOASTed value had to be read back from the source (for tests and diagnostics). */
@@ -154,18 +142,9 @@ final class ChangeApplier implements AutoCloseable {
             add(t, t.applyByKeySql(), params);
             return;
         }
-        if (batch != null || (net != null && net.table() != t)) {
-            flush(); // in order: another statement is pending
-        }
-        if (net == null) {
-            net = new NetChangeBatch(t);
-        }
-        net.add(delete, key, row, insert, params);
         open = true;
         changes++;
-        if (net.size() >= BATCH) {
-            flush();
-        }
+        batches.addKeyed(t, delete, key, row, insert, params);
     }
 
     /** The parameters of {@link ShippedTable#applyByKeySql()}. */
@@ -197,15 +176,10 @@ final class ChangeApplier implements AutoCloseable {
     TargetWal commit(Lsn end, Instant sourceCommitTime) throws SQLException {
         // A lone pending change goes in the same statement as the record and the commit: at a low rate most
         // groups hold one change, and each round trip to the target is a change's wait.
-        NetChangeBatch lone = net != null && net.size() == 1 ? net : null;
-        if (lone != null) {
-            net = null;
-        }
+        NetChangeBatch lone = batches.takeLone();
         flush();
         TargetWal wal = recordAndCommit(lone, end, sourceCommitTime);
-        open = false;
-        changes = 0;
-        setAppliesInTransaction = 0;
+        ended();
         return wal;
     }
 
@@ -222,9 +196,13 @@ final class ChangeApplier implements AutoCloseable {
             st.execute("SET LOCAL synchronous_commit = on");
         }
         recordAndCommit(null, end, sourceCommitTime);
+        ended();
+    }
+
+    private void ended() {
         open = false;
         changes = 0;
-        setAppliesInTransaction = 0;
+        batches.transactionEnded();
     }
 
     /** The target's log positions now; only between transactions (ends the read-only one it opens). */
@@ -232,7 +210,7 @@ final class ChangeApplier implements AutoCloseable {
         if (open) {
             throw new IllegalStateException("the target transaction holds changes");
         }
-        try (ResultSet rs = statement(ShippingRecord.WAL_SQL).executeQuery()) {
+        try (ResultSet rs = batches.statement(ShippingRecord.WAL_SQL).executeQuery()) {
             rs.next();
             TargetWal wal = new TargetWal(Lsn.parse(rs.getString(1)), Lsn.parse(rs.getString(2)));
             target.commit();
@@ -243,61 +221,27 @@ final class ChangeApplier implements AutoCloseable {
     /** Sends {@code lone}'s change (if any), the record and {@code COMMIT} as one statement: one round trip. */
     private TargetWal recordAndCommit(NetChangeBatch lone, Lsn end, Instant sourceCommitTime) throws SQLException {
         String[] params = lone == null ? new String[0] : lone.changes().get(0);
-        PreparedStatement ps = statement(lone == null ? ShippingRecord.RECORD_AND_COMMIT_SQL
+        PreparedStatement ps = batches.statement(lone == null ? ShippingRecord.RECORD_AND_COMMIT_SQL
                 : lone.table().applyByKeySql() + "; " + ShippingRecord.RECORD_AND_COMMIT_SQL);
-        bind(ps, params);
+        ApplyBatches.bind(ps, params);
         ShippingRecord.bind(ps, params.length + 1, slot, end, sourceCommitTime);
         try {
             return ShippingRecord.recordAndCommit(ps);
         } catch (SQLException e) {
-            throw lone == null ? e : applyFailed(lone.table(), e);
+            throw lone == null ? e : ApplyBatches.applyFailed(lone.table(), e);
         }
     }
 
     void rollback() throws SQLException {
-        batch = null;
-        net = null;
-        batched = 0;
+        batches.discard();
         open = false;
         changes = 0;
-        setAppliesInTransaction = 0;
         target.rollback();
     }
 
     /** Sends the batched statements. */
     void flush() throws SQLException {
-        if (net != null) {
-            NetChangeBatch n = net;
-            net = null;
-            if (n.size() >= NetChangeBatch.MIN_SET && setAppliesInTransaction < NetChangeBatch.MAX_PER_TRANSACTION) {
-                setAppliesInTransaction++;
-                if (n.apply(target, statement(n.table().setApplySql()))) {
-                    setApplies++;
-                    return;
-                }
-                setFallbacks++;
-            }
-            // Row by row: a small batch, one the set statement could not apply, or past the transaction's savepoints.
-            PreparedStatement ps = statement(n.table().applyByKeySql());
-            for (String[] params : n.changes()) {
-                bind(ps, params);
-                ps.addBatch();
-            }
-            batch = ps;
-            batchTable = n.table();
-        }
-        if (batch == null) {
-            return;
-        }
-        PreparedStatement ps = batch;
-        ShippedTable t = batchTable;
-        batch = null;
-        batched = 0;
-        try {
-            ps.executeBatch();
-        } catch (BatchUpdateException e) {
-            throw applyFailed(t, e.getNextException() != null ? e.getNextException() : e);
-        }
+        batches.flush();
     }
 
     /**
@@ -318,7 +262,7 @@ final class ChangeApplier implements AutoCloseable {
         }
         if (verbatim) {
             flush(); // the row may have been written by this very transaction
-            if (SourceRowLookup.read(statement(t.targetLookupSql(cols)), oldKey, row, cols)) {
+            if (SourceRowLookup.read(batches.statement(t.targetLookupSql(cols)), oldKey, row, cols)) {
                 return true;
             }
         }
@@ -357,40 +301,9 @@ final class ChangeApplier implements AutoCloseable {
     }
 
     private void add(ShippedTable t, String sql, String[] params) throws SQLException {
-        PreparedStatement ps = statement(sql);
-        if (ps != batch) {
-            flush();
-        }
-        bind(ps, params);
-        ps.addBatch();
-        batch = ps;
-        batchTable = t;
         open = true;
         changes++;
-        if (++batched >= BATCH) {
-            flush();
-        }
-    }
-
-    /** A failed apply, named by its target table, keeping the server's SQL state. */
-    private static SQLException applyFailed(ShippedTable t, SQLException cause) {
-        return new SQLException("applying changes to target table '" + t.migration().targetTable() + "' failed: " + cause.getMessage(),
-                cause.getSQLState(), cause);
-    }
-
-    private static void bind(PreparedStatement ps, String[] params) throws SQLException {
-        for (int i = 0; i < params.length; i++) {
-            ps.setString(i + 1, params[i]);
-        }
-    }
-
-    private PreparedStatement statement(String sql) throws SQLException {
-        PreparedStatement ps = prepared.get(sql);
-        if (ps == null) {
-            ps = target.prepareStatement(sql);
-            prepared.put(sql, ps);
-        }
-        return ps;
+        batches.add(t, sql, params);
     }
 
     /** Pulls the source connection from under a lookup stuck on a frozen source. Any thread. */
@@ -400,14 +313,7 @@ final class ChangeApplier implements AutoCloseable {
 
     @Override
     public void close() {
-        for (PreparedStatement ps : prepared.values()) {
-            try {
-                ps.close();
-            } catch (SQLException ignored) {
-                // closing anyway
-            }
-        }
-        prepared.clear();
+        batches.close();
         sourceRows.close();
     }
 }

@@ -119,8 +119,7 @@ final class NetChangeBatch {
     }
 
     private SQLException failed(SQLException e) {
-        return new SQLException("applying changes to target table '" + table.migration().targetTable() + "' failed: " + e.getMessage(),
-                e.getSQLState(), e);
+        return ApplyBatches.applyFailed(table, e);
     }
 
     /** Params: the keys to delete, one text[] per key column; the rows to insert, one text[] per source column. */
