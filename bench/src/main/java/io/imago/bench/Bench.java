@@ -24,7 +24,8 @@ public final class Bench {
               --ship-seconds  duration of each log-shipping live phase (default 60)
               --ship-rate     changes per second the writer makes while shipping (default 1000)
               --ship-fast-rate  changes per second of the second, faster live phase (default 10000)
-              --backlog       changes in the backlog whose apply rate is measured (default 50000)
+              --backlog       changes in the backlog whose apply rate is measured (default 200000: at 50000 a
+                              contender's start-up, up to 5 s for native's apply worker, outweighed its rate)
               --switches      apply/switch cycles measured (default 20)
               --no-text       skip Imago's text-only bulk load (the binary-vs-text comparison)
               --contenders    bulk-load contenders to run (default ceiling,dump,restore,imago,text,native; also nofreeze:
@@ -88,7 +89,7 @@ public final class Bench {
                     System.out.println("\n== log shipping");
                     ShipBench s = new ShipBench(source, target, Integer.parseInt(opt.getOrDefault("ship-seconds", "60")),
                             Integer.parseInt(opt.getOrDefault("ship-rate", "1000")), Integer.parseInt(opt.getOrDefault("ship-fast-rate", "10000")),
-                            Integer.parseInt(opt.getOrDefault("backlog", "50000")));
+                            Integer.parseInt(opt.getOrDefault("backlog", "200000")));
                     ShipBench.print(s.run(), Integer.parseInt(opt.getOrDefault("ship-fast-rate", "10000")));
                 }
                 target.close();
