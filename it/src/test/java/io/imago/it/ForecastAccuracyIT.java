@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.imago.providers.local.FreePorts;
 import io.imago.testkit.BulkLoadDataset;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class ForecastAccuracyIT {
     private static final int ATTEMPTS = 2;
 
     @TempDir Path dir;
-    private final int port = Quickstart.freePort();
+    private final int port = FreePorts.pick();
     private final List<Path> attempts = new ArrayList<>();
 
     @AfterEach

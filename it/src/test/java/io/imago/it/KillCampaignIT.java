@@ -2,6 +2,7 @@ package io.imago.it;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.imago.providers.local.FreePorts;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class KillCampaignIT {
         killedIn.forEach((where, n) -> System.out.println("kills: " + where + ": " + n));
         if (qs != null) {
             qs.destroyAllAndCheckNothingLeft();
-            assertTrue(Quickstart.portFree(qs.port), "the ingress port is still taken");
+            assertTrue(FreePorts.bindable(qs.port), "the ingress port is still taken");
         }
     }
 

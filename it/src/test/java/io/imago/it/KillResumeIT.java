@@ -2,6 +2,7 @@ package io.imago.it;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.imago.providers.local.FreePorts;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,7 +29,7 @@ class KillResumeIT {
             qs.imago("destroy", "shop-v2", "--yes");
             qs.imago("destroy", "shop-v1", "--yes");
             assertEquals(List.of(), Leaks.processesUnder(tmp), "processes left behind");
-            assertTrue(Quickstart.portFree(qs.port), "the ingress port is still taken");
+            assertTrue(FreePorts.bindable(qs.port), "the ingress port is still taken");
         }
     }
 

@@ -33,7 +33,7 @@ final class Quickstart {
 
     Quickstart(Path dir) {
         this.dir = dir;
-        this.port = freePort();
+        this.port = FreePorts.pick();
         try (Stream<Path> files = Files.list(SOURCE)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 String name = f.getFileName().toString();
@@ -119,14 +119,5 @@ final class Quickstart {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30))
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** A port for what a test starts, drawn the way the local provider draws its own ({@link FreePorts}). */
-    static int freePort() {
-        return FreePorts.pick();
-    }
-
-    static boolean portFree(int port) {
-        return FreePorts.bindable(port);
     }
 }

@@ -3,6 +3,7 @@ package io.imago.it;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.imago.providers.local.FreePorts;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -103,7 +104,7 @@ class QuickstartIT {
         for (long pid : v1Pids) {
             assertFalse(Leaks.running(pid), "v1 instance " + pid + " still runs");
         }
-        assertTrue(Quickstart.portFree(v1DbPort), "v1's database still listens on " + v1DbPort);
+        assertTrue(FreePorts.bindable(v1DbPort), "v1's database still listens on " + v1DbPort);
     }
 
     /** Passwords live in the provider's secret store only: not in output, state files or status. */

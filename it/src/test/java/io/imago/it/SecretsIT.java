@@ -3,6 +3,7 @@ package io.imago.it;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.imago.providers.local.FreePorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ class SecretsIT {
         }
         if (qs != null) {
             qs.destroyAllAndCheckNothingLeft();
-            assertTrue(Quickstart.portFree(qs.port), "the ingress port is still taken");
+            assertTrue(FreePorts.bindable(qs.port), "the ingress port is still taken");
         }
     }
 

@@ -2,6 +2,7 @@ package io.imago.it;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.imago.providers.local.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,6 +37,6 @@ class StateLockIT {
         }
         assertEquals(0, qs.imago("destroy", "shop-v1", "--yes").code());
         assertEquals(List.of(), Leaks.processesUnder(tmp));
-        assertTrue(Quickstart.portFree(qs.port));
+        assertTrue(FreePorts.bindable(qs.port));
     }
 }

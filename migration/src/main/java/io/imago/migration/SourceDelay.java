@@ -33,8 +33,11 @@ final class SourceDelay {
         this.windowStart = nanoClock.getAsLong();
     }
 
-    /** Takes in a transaction that arrived now, committed at {@code commitTime}; whether it arrived late. */
-    boolean behind(Instant commitTime) {
+    /**
+     * Takes in a transaction that arrived now, committed at {@code commitTime}: how much later than the quickest
+     * delivery it arrived (0 or more); above {@link #BEHIND_MICROS} the stream is behind.
+     */
+    long lateMicros(Instant commitTime) {
         long now = nanoClock.getAsLong();
         if (now - windowStart >= WINDOW_NANOS) {
             previousLeast = windowLeast;
@@ -45,6 +48,6 @@ final class SourceDelay {
         long delay = TimeUnit.SECONDS.toMicros(arrived.getEpochSecond() - commitTime.getEpochSecond())
                 + (arrived.getNano() - commitTime.getNano()) / 1_000;
         windowLeast = Math.min(windowLeast, delay);
-        return delay - Math.min(windowLeast, previousLeast) > BEHIND_MICROS;
+        return delay - Math.min(windowLeast, previousLeast);
     }
 }
