@@ -22,8 +22,7 @@ import java.util.function.Consumer;
  * committed when its Commit arrives, together with its end position in
  * {@code imago_meta.shipping(slot, applied_lsn, applied_at, source_commit_time)}. Source transactions that
  * are already waiting when one ends are applied in the same target transaction (at most
- * {@value TransactionGroup#MAX_CHANGES} changes, open no longer than the stream is late, within
- * {@value TransactionGroup#MIN_HOLD_MILLIS}-{@value TransactionGroup#MAX_MILLIS} ms): still whole source transactions
+ * {@value TransactionGroup#MAX_CHANGES} changes or {@value TransactionGroup#MAX_MILLIS} ms): still whole source transactions
  * only, so a reader of the target never sees part of one. Target transactions commit asynchronously
  * ({@code synchronous_commit = off}, as native logical replication's apply): a target crash may lose the
  * newest ones, but always together with the record of their position. So the server is told a position

@@ -33,11 +33,8 @@ final class SourceDelay {
         this.windowStart = nanoClock.getAsLong();
     }
 
-    /**
-     * Takes in a transaction that arrived now, committed at {@code commitTime}: how much later than the quickest
-     * delivery it arrived (0 or more); above {@link #BEHIND_MICROS} the stream is behind.
-     */
-    long lateMicros(Instant commitTime) {
+    /** Takes in a transaction that arrived now, committed at {@code commitTime}; whether it arrived late. */
+    boolean behind(Instant commitTime) {
         long now = nanoClock.getAsLong();
         if (now - windowStart >= WINDOW_NANOS) {
             previousLeast = windowLeast;
@@ -48,6 +45,6 @@ final class SourceDelay {
         long delay = TimeUnit.SECONDS.toMicros(arrived.getEpochSecond() - commitTime.getEpochSecond())
                 + (arrived.getNano() - commitTime.getNano()) / 1_000;
         windowLeast = Math.min(windowLeast, delay);
-        return delay - Math.min(windowLeast, previousLeast);
+        return delay - Math.min(windowLeast, previousLeast) > BEHIND_MICROS;
     }
 }

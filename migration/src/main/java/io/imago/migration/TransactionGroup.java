@@ -8,22 +8,15 @@ import java.util.function.LongSupplier;
  * Groups whole source transactions into one target transaction. The stream's Begin and Commit pass through
  * here: it decides which transactions to skip (their commit lies before the position shipping resumed from:
  * in the snapshot or applied already), counts the changes of the open group, and says when a Commit should
- * end the target transaction: at {@link #MAX_CHANGES} changes, or once the group has been open as long as the
- * stream is late ({@link #MIN_HOLD_MILLIS} to {@link #MAX_MILLIS} ms). While the stream keeps up
- * ({@link SourceDelay}) the caller ends it as soon as nothing more has arrived: a change then waits for no later
- * one. While it is behind, the caller ends it only once the stream has nothing more for a moment, so that fewer,
- * larger commits leave the CPU to the walsender. A group always ends at a source commit, so a reader of the
- * target never sees part of a source transaction. No I/O: the shipping thread owns it.
+ * end the target transaction ({@link #MAX_CHANGES} changes or {@link #MAX_MILLIS} ms in the group). While
+ * the stream keeps up ({@link SourceDelay}) the caller ends it as soon as nothing more has arrived: a change
+ * then waits for no later one. While it is behind, the caller ends it only once the stream has nothing more
+ * for a moment, so that fewer, larger commits leave the CPU to the walsender. A group always ends at a source
+ * commit, so a reader of the target never sees part of a source transaction. No I/O: the shipping thread owns it.
  */
 final class TransactionGroup {
     static final int MAX_CHANGES = 5_000;
     static final long MAX_MILLIS = 200;
-    /**
-     * How long a group may stay open however little the stream is late. Beyond it a group stays open no longer than
-     * the stream is late: a group held for {@link #MAX_MILLIS} whenever the stream is a little behind keeps a reader
-     * of the target at least that far behind, which is more lag than it works off.
-     */
-    static final long MIN_HOLD_MILLIS = 20;
 
     /** What a source Commit means for the target transaction. */
     enum AtCommit {
@@ -105,17 +98,14 @@ final class TransactionGroup {
         }
         end = endLsn;
         commitTime = time;
-        // No commit time (never from pgoutput): lateness unknown, the group may grow to its largest.
-        long lateMicros = time == null ? TimeUnit.MILLISECONDS.toMicros(MAX_MILLIS) : delay.lateMicros(time);
+        boolean late = time != null && delay.behind(time);
         if (!targetOpen) {
             return AtCommit.NOTHING_TO_WRITE;
         }
         if (transactionChanges > 0) {
             transactions++;
         }
-        long holdMicros = Math.max(TimeUnit.MILLISECONDS.toMicros(MIN_HOLD_MILLIS), Math.min(lateMicros, TimeUnit.MILLISECONDS.toMicros(MAX_MILLIS)));
-        boolean full = changes >= MAX_CHANGES || nanoClock.getAsLong() - started >= TimeUnit.MICROSECONDS.toNanos(holdMicros);
-        boolean late = time != null && lateMicros > SourceDelay.BEHIND_MICROS;
+        boolean full = changes >= MAX_CHANGES || nanoClock.getAsLong() - started >= TimeUnit.MILLISECONDS.toNanos(MAX_MILLIS);
         return full ? AtCommit.COMMIT : late ? AtCommit.HOLD : AtCommit.COMMIT_UNLESS_MORE;
     }
 
