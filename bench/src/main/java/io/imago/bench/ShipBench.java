@@ -8,6 +8,7 @@ import io.imago.migration.SnapshotCopier;
 import io.imago.migration.SnapshotResult;
 import io.imago.migration.TableMigration;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -43,10 +44,12 @@ final class ShipBench {
      *     end marker is on the target
      * @param backlogStartSeconds from the same start until the marker written just before the backlog is on the target:
      *     the applier's own start-up (native's apply worker is launched by the subscription launcher)
+     * @param lagBehindSource the lag read against the source's newest change instead of the clock ({@link Live})
+     * @param cpu the CPU each process spent per change on the backlog once started: single-row, then 100-row
      */
     record Result(String contender, Percentiles lag, double writtenPerSecond, long backlog, double backlogSeconds,
             Percentiles fastLag, double fastWrittenPerSecond, double batchBacklogSeconds, double backlogStartSeconds,
-            double batchBacklogStartSeconds) {
+            double batchBacklogStartSeconds, Percentiles lagBehindSource, Percentiles fastLagBehindSource, ApplierCpu.PerChange[] cpu) {
         double backlogRate() {
             return backlog / backlogSeconds;
         }
@@ -129,6 +132,7 @@ final class ShipBench {
             shipper.stop();
             double[] secs = new double[2];
             double[] started = new double[2];
+            ApplierCpu.PerChange[] cpu = new ApplierCpu.PerChange[2];
             for (int i = 0; i < 2; i++) {
                 int rows = i == 0 ? 1 : BATCH_ROWS;
                 System.out.println("  Imago LogShipper: backlog, " + rows + " row(s) per transaction ...");
@@ -138,10 +142,13 @@ final class ShipBench {
                 shipper.start(snap.consistentPoint()); // resumes where the last one stopped (recorded on the target)
                 LogShipper running = shipper;
                 started[i] = awaitMarker(tgt, marker - 1, t0, () -> running.failure().orElse(null));
+                ApplierCpu counting = ApplierCpu.imago(src, tgt);
                 secs[i] = awaitMarker(tgt, marker, t0, () -> running.failure().orElse(null));
+                cpu[i] = counting.stop(backlog);
                 shipper.stop();
             }
-            return new Result("Imago LogShipper", live.lag, live.rate, backlog, secs[0], fast.lag, fast.rate, secs[1], started[0], started[1]);
+            return new Result("Imago LogShipper", live.lag, live.rate, backlog, secs[0], fast.lag, fast.rate, secs[1], started[0], started[1],
+                    live.behindSource, fast.behindSource, cpu);
         } finally {
             if (shipper != null) {
                 shipper.stop();
@@ -169,6 +176,7 @@ final class ShipBench {
             catchUp("native logical replication", tgt, () -> null);
             double[] secs = new double[2];
             double[] started = new double[2];
+            ApplierCpu.PerChange[] cpu = new ApplierCpu.PerChange[2];
             for (int i = 0; i < 2; i++) {
                 int rows = i == 0 ? 1 : BATCH_ROWS;
                 target.exec(db, "ALTER SUBSCRIPTION " + sub + " DISABLE");
@@ -178,10 +186,12 @@ final class ShipBench {
                 long t0 = System.nanoTime();
                 target.exec(db, "ALTER SUBSCRIPTION " + sub + " ENABLE");
                 started[i] = awaitMarker(tgt, marker - 1, t0, () -> null);
+                ApplierCpu counting = ApplierCpu.nativeReplication(source.endpoint(DB), tgt, sub);
                 secs[i] = awaitMarker(tgt, marker, t0, () -> null);
+                cpu[i] = counting.stop(backlog);
             }
             return new Result("native logical replication", live.lag, live.rate, backlog, secs[0], fast.lag, fast.rate, secs[1], started[0],
-                    started[1]);
+                    started[1], live.behindSource, fast.behindSource, cpu);
         } finally {
             try {
                 target.exec(db, "DROP SUBSCRIPTION IF EXISTS " + sub); // also drops its slot on the source
@@ -192,60 +202,59 @@ final class ShipBench {
         }
     }
 
-    private record Live(Percentiles lag, double rate) {
+    /**
+     * @param lag the clock's lead over the target's newest change: a writer that stalls reads as lag too
+     * @param behindSource how far the target's newest change trails the source's newest, read from the source just
+     *     before: a writer's stall moves neither, so this is the applier's own delay
+     */
+    private record Live(Percentiles lag, Percentiles behindSource, double rate) {
     }
 
     /**
      * Writes at the fixed rate for the configured time while probing the target's lag every 50 ms. Above
      * {@link #ONE_WRITER_MAX} changes/s several writers share the rate (one session's round trips cannot go
-     * much faster on this machine), each on its own share of the ids.
+     * much faster on this machine), each on its own share of the ids; they run in a process of their own
+     * ({@link WriterProcess}).
      */
     private Live live(PgEndpoint tgt, int perSecond) throws Exception {
         long[] ids = ids();
         int n = (perSecond + ONE_WRITER_MAX - 1) / ONE_WRITER_MAX;
-        List<ChangeWriter> writers = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ChangeWriter w = new ChangeWriter(source.endpoint(DB), perSecond / n, ids[0], ids[1], i, n);
-            writers.add(w);
-            threads.add(new Thread(w, "bench-writer-" + i));
-        }
         List<Double> samples = new ArrayList<>();
+        List<Double> behindSource = new ArrayList<>();
         long t0 = System.nanoTime();
-        threads.forEach(Thread::start);
-        try (Connection c = tgt.connect(); Statement st = c.createStatement()) {
+        WriterProcess.Outcome outcome;
+        try (WriterProcess writers = WriterProcess.start(source.port, DB, perSecond, ids[0], ids[1], n);
+             Connection c = tgt.connect(); Connection s = source.endpoint(DB).connect();
+             PreparedStatement newest = s.prepareStatement("SELECT CAST(max(stamped_at) AS text) FROM ticks");
+             PreparedStatement probe = c.prepareStatement("SELECT extract(epoch FROM clock_timestamp() - max(stamped_at)) * 1000, "
+                     + "extract(epoch FROM CAST(? AS timestamptz) - max(stamped_at)) * 1000 FROM ticks")) {
             long warmUp = t0 + 2_000_000_000L; // until the first stamped rows arrive, "newest stamp" is the preload's
             long end = t0 + seconds * 1_000_000_000L;
             while (System.nanoTime() < end) {
-                try (ResultSet rs = st.executeQuery("SELECT extract(epoch FROM clock_timestamp() - max(stamped_at)) * 1000 FROM ticks")) {
+                String sourceNewest;
+                try (ResultSet rs = newest.executeQuery()) {
+                    rs.next();
+                    sourceNewest = rs.getString(1);
+                }
+                probe.setString(1, sourceNewest);
+                try (ResultSet rs = probe.executeQuery()) {
                     rs.next();
                     if (System.nanoTime() > warmUp) {
                         samples.add(rs.getDouble(1));
+                        // Below zero: the target received a change newer than the source's newest was a moment ago.
+                        behindSource.add(Math.max(0, rs.getDouble(2)));
                     }
                 }
                 Thread.sleep(50);
             }
-        } finally {
-            writers.forEach(ChangeWriter::stop);
-            for (Thread t : threads) {
-                t.join();
-            }
+            outcome = writers.stop();
         }
-        long written = 0;
-        long behind = 0;
-        for (ChangeWriter w : writers) {
-            if (w.failure() != null) {
-                throw new IllegalStateException("the writer failed", w.failure());
-            }
-            written += w.written.get();
-            behind += w.behind.get();
-        }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        double achieved = written / secs;
+        long behind = outcome.behind();
+        double achieved = outcome.written() / outcome.seconds();
         if (behind > 0) {
             System.out.printf("  note: the writer fell more than 100 ms behind schedule %d times%n", behind);
         }
-        return new Live(Percentiles.of(samples), achieved);
+        return new Live(Percentiles.of(samples), Percentiles.of(behindSource), achieved);
     }
 
     /**
@@ -361,5 +370,17 @@ final class ShipBench {
                 Percentiles.ratio(imago.batchBacklogRate(), nat.batchBacklogRate()));
         System.out.printf("  backlog apply rate once started, %d-row transactions, imago / native: %s%n", BATCH_ROWS,
                 Percentiles.ratio(imago.batchBacklogRateStarted(), nat.batchBacklogRateStarted()));
+        for (Result x : r) {
+            System.out.printf("  %-28s lag behind the source's newest change (writer stalls left out): %s; at %,d changes/s: %s%n", x.contender(),
+                    x.lagBehindSource(), fastRate, x.fastLagBehindSource());
+        }
+        for (Result x : r) {
+            System.out.printf("  %-28s CPU per change, backlog once started: single-row %s; %d-row %s%n", x.contender(), x.cpu()[0], BATCH_ROWS,
+                    x.cpu()[1]);
+        }
+        System.out.printf("  lag behind the source imago / native: p99 %s; at %,d changes/s p99 %s; imago p99 %.0f ms, native p99 %.0f ms%n",
+                Percentiles.ratio(imago.lagBehindSource().p99(), nat.lagBehindSource().p99()), fastRate,
+                Percentiles.ratio(imago.fastLagBehindSource().p99(), nat.fastLagBehindSource().p99()), imago.fastLagBehindSource().p99(),
+                nat.fastLagBehindSource().p99());
     }
 }
